@@ -1,0 +1,1 @@
+"""arcadia_cloud_assets"""
