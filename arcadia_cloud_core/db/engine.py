@@ -32,6 +32,8 @@ _SUPPORTED = "sqlite:///path/to/arcadia.db or postgresql+psycopg://user@host:543
 
 _ready: dict[str, Engine] = {}
 _ready_lock = threading.Lock()
+# Alembic keeps its migration context in module globals: one migration per process at a time.
+_migrate_lock = threading.Lock()
 
 
 def default_database_url(environ: Mapping[str, str] | None = None) -> str:
@@ -138,13 +140,13 @@ def alembic_config(connection: sa.Connection | None = None) -> Config:
 
 def upgrade_schema(engine: Engine, revision: str = "head") -> None:
     """Apply migrations up to `revision` (idempotent; serialised across processes on Postgres)."""
-    with engine.begin() as connection:
+    with _migrate_lock, engine.begin() as connection:
         command.upgrade(alembic_config(connection), revision)
 
 
 def downgrade_schema(engine: Engine, revision: str = "base") -> None:
     """Revert migrations down to `revision`."""
-    with engine.begin() as connection:
+    with _migrate_lock, engine.begin() as connection:
         command.downgrade(alembic_config(connection), revision)
 
 

@@ -1,0 +1,15 @@
+"""The `arcadia_cloud_assets` code location: inventory, billing and drift assets."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from arcadia_cloud_core.resources import shared_resources
+
+
+def build_definitions() -> dg.Definitions:
+    """Merge each domain's definitions with the shared resources."""
+    return dg.Definitions(resources=shared_resources())
+
+
+defs = build_definitions()
