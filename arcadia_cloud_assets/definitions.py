@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import dagster as dg
 
+from arcadia_cloud_assets.inventory.definitions import inventory_definitions
 from arcadia_cloud_core.resources import shared_resources
 
 
 def build_definitions() -> dg.Definitions:
     """Merge each domain's definitions with the shared resources."""
-    return dg.Definitions(resources=shared_resources())
+    return dg.Definitions.merge(
+        inventory_definitions(),
+        dg.Definitions(resources=shared_resources()),
+    )
 
 
 defs = build_definitions()

@@ -1,0 +1,1 @@
+"""Inventory: every DO resource kind as an asset in group `inventory`."""

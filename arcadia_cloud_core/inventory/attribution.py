@@ -1,0 +1,211 @@
+"""Project attribution: which DO project (and so which tenant) each resource belongs to.
+
+Walks the URNs of every project's resources: kinds with their own sync asset are only attributed;
+kinds without one (Spaces buckets, managed databases, Kubernetes clusters) get a minimal
+placeholder through the chokepoint so they are in inventory too. Attribution changes are written
+in bulk with a `tagged` event; a re-run with no change writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from arcadia_cloud_core.db.dialect import lock_key
+from arcadia_cloud_core.db.schema import cloud_projects as projects_t
+from arcadia_cloud_core.db.schema import cloud_resource_events as events_t
+from arcadia_cloud_core.db.schema import cloud_resources as resources_t
+from arcadia_cloud_core.inventory.model import PROVIDER, NormalizedResource, SyncResult
+from arcadia_cloud_core.inventory.upsert import upsert_resources
+from arcadia_cloud_core.inventory.urns import IMAGE_KINDS, ParsedUrn
+
+#: Kinds that exist in inventory only through project resources.
+PLACEHOLDER_KINDS = ("spaces_bucket", "managed_db", "k8s_cluster")
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """A resource URN listed under a DO project."""
+
+    project_provider_id: str
+    urn: ParsedUrn
+
+
+@dataclass(frozen=True)
+class AttributionResult:
+    """What one attribution pass did."""
+
+    assignments: int
+    attributed: int
+    unchanged: int
+    unresolved: int
+    untracked_kinds: dict[str, int] = field(default_factory=dict)
+    placeholders: dict[str, SyncResult] = field(default_factory=dict)
+    rows_written: int = 0
+
+
+def placeholder(urn: ParsedUrn) -> NormalizedResource:
+    """A minimal row for a resource seen only as a URN."""
+    return NormalizedResource(
+        kind=urn.kind or "",
+        provider_id=urn.provider_id,
+        name=urn.provider_id,
+        attrs={"urn": urn.urn, "discovered_via": "project_resources"},
+    )
+
+
+def sync_placeholders(
+    engine: Engine, *, assignments: Sequence[Assignment], complete: bool, now: datetime
+) -> dict[str, SyncResult]:
+    """Upsert placeholder rows for every kind without a dedicated asset (one call per kind)."""
+    by_kind: dict[str, list[NormalizedResource]] = {kind: [] for kind in PLACEHOLDER_KINDS}
+    for a in assignments:
+        if a.urn.kind in by_kind:
+            by_kind[a.urn.kind].append(placeholder(a.urn))
+    return {
+        kind: upsert_resources(engine, kind=kind, resources=batch, complete=complete, now=now)
+        for kind, batch in by_kind.items()
+    }
+
+
+def attribute(
+    engine: Engine,
+    *,
+    assignments: Sequence[Assignment],
+    complete: bool,
+    now: datetime | None = None,
+) -> AttributionResult:
+    """Create placeholders, then set `cloud_project_id` and `tenant_id` from `assignments`."""
+    now = now or datetime.now(UTC)
+    placeholders = sync_placeholders(engine, assignments=assignments, complete=complete, now=now)
+    untracked: dict[str, int] = defaultdict(int)
+    r, p = resources_t, projects_t
+    updates: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    unresolved = unchanged = 0
+
+    with engine.begin() as connection:
+        lock_key(connection, "inventory:attribution")
+        projects = {
+            row.provider_id: (row.id, row.tenant_id)
+            for row in connection.execute(
+                sa.select(p.c.provider_id, p.c.id, p.c.tenant_id).where(p.c.provider == PROVIDER)
+            )
+        }
+        live = {
+            (row.kind, row.provider_id): row
+            for row in connection.execute(
+                sa.select(
+                    r.c.id, r.c.kind, r.c.provider_id, r.c.cloud_project_id, r.c.tenant_id
+                ).where(r.c.provider == PROVIDER, r.c.deleted_at.is_(None))
+            )
+        }
+        targets: dict[int, tuple[int, str | None]] = {}
+        for a in assignments:
+            if a.urn.kind is None:
+                untracked[a.urn.do_kind] += 1
+                continue
+            kinds = IMAGE_KINDS if a.urn.do_kind == "image" else (a.urn.kind,)
+            keys = [(k, a.urn.provider_id) for k in kinds if (k, a.urn.provider_id) in live]
+            project = projects.get(a.project_provider_id)
+            if not keys or project is None:
+                unresolved += 1
+                continue
+            targets[live[keys[0]].id] = project
+        targets.update(_derived_targets(connection, live, targets))
+
+        by_id = {row.id: row for row in live.values()}
+        for row_id, (project_id, tenant_id) in targets.items():
+            row = by_id[row_id]
+            if (row.cloud_project_id, row.tenant_id) == (project_id, tenant_id):
+                unchanged += 1
+                continue
+            updates.append({"_id": row.id, "project_id": project_id, "tenant": tenant_id})
+            events.append(
+                {
+                    "resource_id": row.id,
+                    "type": "tagged",
+                    "payload": {
+                        "cloud_project_id": {"before": row.cloud_project_id, "after": project_id},
+                        "tenant_id": {"before": row.tenant_id, "after": tenant_id},
+                    },
+                    "occurred_at": now,
+                }
+            )
+        if updates:
+            connection.execute(
+                sa.update(r)
+                .where(r.c.id == sa.bindparam("_id"))
+                .values(
+                    cloud_project_id=sa.bindparam("project_id"), tenant_id=sa.bindparam("tenant")
+                ),
+                updates,
+            )
+            connection.execute(sa.insert(events_t), events)
+
+    return AttributionResult(
+        assignments=len(assignments),
+        attributed=len(updates),
+        unchanged=unchanged,
+        unresolved=unresolved,
+        untracked_kinds=dict(untracked),
+        placeholders=placeholders,
+        rows_written=len(updates) + sum(s.rows_written for s in placeholders.values()),
+    )
+
+
+def _derived_targets(
+    connection: sa.Connection,
+    live: dict[tuple[str, str], Any],
+    targets: dict[int, tuple[int, str | None]],
+) -> dict[int, tuple[int, str | None]]:
+    """Kinds DO never lists under a project inherit from their droplets.
+
+    A droplet backup belongs where its droplet does; a firewall belongs to the one project all of
+    its droplets share (none when they span several).
+    """
+    r = resources_t
+    droplet_target = {
+        pid: targets[row.id]
+        for (kind, pid), row in live.items()
+        if kind == "droplet" and row.id in targets
+    }
+    derived: dict[int, tuple[int, str | None]] = {}
+    rows = connection.execute(
+        sa.select(r.c.id, r.c.kind, r.c.attrs).where(
+            r.c.provider == PROVIDER,
+            r.c.deleted_at.is_(None),
+            r.c.kind.in_(["droplet_backup", "firewall"]),
+        )
+    )
+    for row_id, kind, attrs in rows:
+        attrs = attrs or {}
+        if kind == "droplet_backup":
+            target = droplet_target.get(str(attrs.get("droplet_id")))
+            if target is not None:
+                derived[row_id] = target
+        else:
+            found = {droplet_target.get(str(d)) for d in attrs.get("droplet_ids") or []}
+            found.discard(None)
+            if len(found) == 1:
+                derived[row_id] = found.pop()  # type: ignore[assignment]
+    return derived
+
+
+def tenant_kind_summary(engine: Engine) -> list[dict[str, Any]]:
+    """Live resources by tenant × kind (unattributed resources under tenant None)."""
+    r = resources_t
+    query = (
+        sa.select(r.c.tenant_id, r.c.kind, sa.func.count().label("resources"))
+        .where(r.c.deleted_at.is_(None))
+        .group_by(r.c.tenant_id, r.c.kind)
+        .order_by(r.c.tenant_id, r.c.kind)
+    )
+    with engine.connect() as connection:
+        return [dict(row._mapping) for row in connection.execute(query)]
