@@ -1,0 +1,164 @@
+"""Actions: records of async work (``in-progress`` → ``completed``/``errored``) and their routes.
+
+A handler starts an action with :func:`start_action`, naming an *effect* (registered with
+:func:`on_effect`) that is applied when the action completes after its lag. The effect returns
+False to mark the action ``errored`` (e.g. its droplet vanished meanwhile).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from arcadia_cloud_sim.catalog import region_json
+from arcadia_cloud_sim.common import ACTION, ACTION_IDS, ctx_of, next_id, require
+from arcadia_cloud_sim.context import SimContext
+from arcadia_cloud_sim.http import json_response, paginate
+from arcadia_cloud_sim.lifecycle import on_event, schedule
+from arcadia_cloud_sim.store import ResourceRow, iso
+
+Effect = Callable[[SimContext, dict[str, Any], dict[str, Any], float], bool]
+_EFFECTS: dict[str, Effect] = {}
+
+
+def on_effect(name: str) -> Callable[[Effect], Effect]:
+    """Register what happens when an action with effect ``name`` completes."""
+
+    def register(fn: Effect) -> Effect:
+        _EFFECTS[name] = fn
+        return fn
+
+    return register
+
+
+def action_scope(resource_type: str, resource_id: object) -> str:
+    """The ``parent`` key under which a resource's actions are stored."""
+    return f"{resource_type}:{resource_id}"
+
+
+def start_action(
+    ctx: SimContext,
+    *,
+    type: str,
+    resource_type: str,
+    resource_id: object,
+    region: str | None,
+    delay: float,
+    effect: str | None = None,
+    effect_args: dict[str, Any] | None = None,
+    scope: str | None = None,
+) -> dict[str, Any]:
+    """Record an ``in-progress`` action and schedule its completion; returns its body.
+
+    ``scope`` groups the actions of one resource (default ``<resource_type>:<resource_id>``).
+    """
+    action_id = next_id(ctx, ACTION_IDS)
+    now = ctx.clock.now()
+    body = {
+        "id": action_id,
+        "status": "in-progress",
+        "type": type,
+        "started_at": iso(now),
+        "completed_at": None,
+        "resource_id": resource_id if isinstance(resource_id, int) else None,
+        "resource_type": resource_type,
+        "region_slug": region,
+    }
+    ctx.store.insert(ACTION, str(action_id), body, created_at=now,
+                     parent=scope or action_scope(resource_type, resource_id))
+    schedule(ctx, delay=delay, event_type="action_complete",
+             payload={"action_id": action_id, "effect": effect, "args": effect_args or {}})
+    return body
+
+
+def in_progress_actions(ctx: SimContext, scope: str) -> int:
+    """How many actions in ``scope`` (one resource) are still running."""
+    _, total = ctx.store.list_rows(
+        ACTION, parent=scope, json_eq={"status": "in-progress"}, limit=0
+    )
+    return total
+
+
+@on_event("action_complete")
+def _complete(ctx: SimContext, payload: dict[str, Any], due_at: float) -> None:
+    row = ctx.store.get_row(ACTION, str(payload["action_id"]))
+    if row is None or row.body["status"] != "in-progress":
+        return
+    ok = True
+    effect = payload.get("effect")
+    if effect:
+        ok = _EFFECTS[effect](ctx, row.body, payload.get("args") or {}, due_at)
+    body = dict(row.body, status="completed" if ok else "errored", completed_at=iso(due_at))
+    ctx.store.update(ACTION, row.id, body)
+
+
+def render_action(body: dict[str, Any]) -> dict[str, Any]:
+    """DO's action object."""
+    out = dict(body)
+    slug = body.get("region_slug")
+    out["region"] = region_json(slug) if slug else None
+    if out["region"] is None:
+        out.pop("region")
+    return out
+
+
+def render_actions(rows: Sequence[ResourceRow]) -> list[dict[str, Any]]:
+    """Action objects for a page of rows."""
+    return [render_action(r.body) for r in rows]
+
+
+def action_link(request: Request, action_id: int, rel: str) -> dict[str, Any]:
+    """``{id, rel, href}`` pointing at ``/v2/actions/{id}`` on this server."""
+    base = str(request.base_url).rstrip("/")
+    return {"id": action_id, "rel": rel, "href": f"{base}/v2/actions/{action_id}"}
+
+
+def list_scoped_actions(request: Request, scope: str) -> Response:
+    """The paginated actions of one resource (``scope`` as in :func:`start_action`)."""
+    ctx = ctx_of(request)
+    return paginate(
+        request,
+        lambda limit, offset: ctx.store.list_rows(ACTION, parent=scope, limit=limit,
+                                                  offset=offset),
+        "actions",
+        render=render_actions,
+    )
+
+
+def get_scoped_action(request: Request, scope: str, action_id: int) -> Response:
+    """One action of one resource (404 if it belongs to another)."""
+    ctx = ctx_of(request)
+    row = require(ctx.store.get_row(ACTION, str(action_id)))
+    if row.parent != scope:
+        require(None)
+    return json_response({"action": render_action(row.body)})
+
+
+async def list_all(request: Request) -> Response:
+    """GET /v2/actions."""
+    ctx = ctx_of(request)
+    return paginate(
+        request,
+        lambda limit, offset: ctx.store.list_rows(ACTION, limit=limit, offset=offset),
+        "actions",
+        render=render_actions,
+    )
+
+
+async def get_one(request: Request) -> Response:
+    """GET /v2/actions/{action_id}."""
+    ctx = ctx_of(request)
+    row = require(ctx.store.get_row(ACTION, str(request.path_params["action_id"])))
+    return json_response({"action": render_action(row.body)})
+
+
+def routes() -> list[BaseRoute]:
+    """Routes for ``/v2/actions``."""
+    return [
+        Route("/v2/actions", list_all, methods=["GET"]),
+        Route("/v2/actions/{action_id:int}", get_one, methods=["GET"]),
+    ]

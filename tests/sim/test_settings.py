@@ -1,0 +1,43 @@
+"""Flags, ``ARCADIA_SIM_*`` variables and live settings (no server needed)."""
+
+from __future__ import annotations
+
+import pytest
+
+from arcadia_cloud_sim.__main__ import main
+from arcadia_cloud_sim.settings import apply_live_changes, is_loopback, settings_from_args
+
+
+def test_flags_and_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ARCADIA_SIM_RATE_LIMIT_HOUR", "123")
+    monkeypatch.setenv("ARCADIA_SIM_FAULT_KINDS", "drop,truncate")
+    monkeypatch.setenv("ARCADIA_SIM_TOKENS", "a, b")
+    settings = settings_from_args(["--rate-limit-minute", "7", "--burst-window", "2"])
+    assert settings.rate_limit_hour == 123
+    assert settings.rate_limit_minute == 7 and settings.burst_window == 2.0
+    assert settings.fault_kinds == ("drop", "truncate")
+    assert settings.tokens == ("a", "b")
+    assert settings_from_args(["--rate-limit-hour", "9"]).rate_limit_hour == 9  # flag wins
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "10.0.0.5", "example.com", "::"])
+def test_non_loopback_hosts_are_refused(host: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert not is_loopback(host)
+    assert main(["--host", host, "--state", "/nonexistent/never-created.sqlite3"]) == 2
+    assert "loopback" in capsys.readouterr().err
+
+
+def test_loopback_hosts_are_accepted() -> None:
+    assert all(is_loopback(h) for h in ("127.0.0.1", "127.0.0.2", "::1", "localhost"))
+
+
+def test_live_changes_are_validated() -> None:
+    base = settings_from_args([])
+    changed = apply_live_changes(base, {"fault_rate": "0.25", "fault_kinds": "429,timeout",
+                                        "action_lag": 1})
+    assert (changed.fault_rate, changed.fault_kinds, changed.action_lag) == (
+        0.25, ("429", "timeout"), 1.0)
+    with pytest.raises(ValueError, match="unknown fault kinds"):
+        apply_live_changes(base, {"fault_kinds": "meteor"})
+    with pytest.raises(ValueError, match="not live-changeable"):
+        apply_live_changes(base, {"admin_token": "x"})
