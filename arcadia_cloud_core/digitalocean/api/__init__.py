@@ -1,0 +1,1 @@
+"""The client's endpoint methods, one module per API area (mixed into ``DOClient``)."""

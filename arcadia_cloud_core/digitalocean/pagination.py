@@ -1,0 +1,286 @@
+"""Read every page of a DO collection into a :class:`Listing`.
+
+- ``per_page=200``; follow ``links.pages.next`` until it is missing. A single page may come
+  with no ``links``, ``links: {}``, ``links: {"pages": {}}`` or ``first``/``last`` only.
+- The caller's filter params ride on every page: a ``next`` link that lacks one gets it back.
+  Only the path and query of a link are used; the host is always our ``base_url``.
+- Once the first page tells ``meta.total``, the remaining pages are fetched concurrently
+  (``page_concurrency`` threads, each request paced by the shared rate budget).
+- Items are de-duplicated by id across pages (offset pagination shifts when the list changes);
+  an item that fails to parse is skipped with a warning naming its id and field. A page that
+  still fails after retries raises: a listing is never silently partial.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import httpx
+
+from arcadia_cloud_core.digitalocean.errors import DOParseError
+from arcadia_cloud_core.digitalocean.fields import FieldError, frozen
+from arcadia_cloud_core.digitalocean.listing import Listing, SkippedItem
+from arcadia_cloud_core.digitalocean.transport import RequestCounter, Transport, display_path
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+PER_PAGE = 200
+#: Hard stop for a ``next`` chain (200 per page → one million items).
+MAX_PAGES = 5000
+#: Query keys that are paging mechanics, not filters.
+PAGING_KEYS = frozenset({"page", "per_page"})
+
+
+@dataclass(frozen=True)
+class _Page:
+    number: int
+    items: Sequence[Any]
+    next_url: str | None
+    total: int | None
+
+
+def collect(
+    transport: Transport,
+    *,
+    path: str,
+    key: str,
+    parse: Callable[[Mapping[str, Any]], T],
+    id_field: str | None = "id",
+    params: Mapping[str, Any] | None = None,
+    page_concurrency: int = 4,
+    per_page: int = PER_PAGE,
+) -> Listing[T]:
+    """Every item of the collection at ``path`` (envelope key ``key``), parsed with ``parse``.
+
+    ``params`` are the caller's filters (``None`` values are dropped); a listing with filters
+    is marked ``filtered``. ``id_field`` de-duplicates across pages (``None``: no dedupe, for
+    collections without ids such as billing history or invoice items).
+    """
+    filters = {k: v for k, v in (params or {}).items() if v is not None}
+    counter = RequestCounter()
+    first_params = {**filters, "per_page": per_page}
+    first = _fetch(transport, path, first_params, key=key, number=1, counter=counter)
+    pages = [first]
+    if first.next_url is not None:
+        pages.extend(
+            _remaining_pages(
+                transport,
+                path,
+                first,
+                key=key,
+                filters=filters,
+                counter=counter,
+                page_concurrency=page_concurrency,
+            )
+        )
+    items, skipped = _parse_items(
+        pages, path=display_path(path, filters), parse=parse, id_field=id_field
+    )
+    return Listing(
+        items=tuple(items),
+        skipped=tuple(skipped),
+        requests=counter.value,
+        pages=len(pages),
+        filtered=bool(filters),
+        total=first.total,
+    )
+
+
+def collect_from_body(
+    body: Mapping[str, Any],
+    *,
+    key: str,
+    parse: Callable[[Mapping[str, Any]], T],
+    id_field: str | None,
+    method: str,
+    path: str,
+    requests: int,
+) -> Listing[T]:
+    """A one-page :class:`Listing` from a response body already in hand (e.g. a POST's)."""
+    items = body.get(key)
+    if not isinstance(items, list):
+        problem = "missing" if items is None else f"expected an array, got {type(items).__name__}"
+        raise DOParseError(problem, field=key, method=method, path=path)
+    page = _Page(number=1, items=items, next_url=None, total=_meta_total(body))
+    parsed, skipped = _parse_items([page], path=path, parse=parse, id_field=id_field)
+    return Listing(
+        items=tuple(parsed), skipped=tuple(skipped), requests=requests, pages=1, total=page.total
+    )
+
+
+def _remaining_pages(
+    transport: Transport,
+    path: str,
+    first: _Page,
+    *,
+    key: str,
+    filters: Mapping[str, Any],
+    counter: RequestCounter,
+    page_concurrency: int,
+) -> list[_Page]:
+    assert first.next_url is not None
+    pages: list[_Page] = []
+    page_size = len(first.items)
+    if first.total is not None and page_size > 0 and page_concurrency > 1:
+        last = math.ceil(first.total / page_size)
+        requests = [
+            _link_request(first.next_url, path=path, filters=filters, page=n)
+            for n in range(2, last + 1)
+        ]
+        if requests:
+            with ThreadPoolExecutor(
+                max_workers=min(page_concurrency, len(requests)),
+                thread_name_prefix=f"do-pages-{key}",
+            ) as pool:
+                futures = [
+                    pool.submit(_fetch, transport, p, q, key=key, number=n, counter=counter)
+                    for n, (p, q) in enumerate(requests, start=2)
+                ]
+                try:
+                    pages = [f.result() for f in futures]
+                except BaseException:
+                    for f in futures:
+                        f.cancel()
+                    raise
+    # Sequential: no total, or the list grew past the pages the total promised.
+    followed: set[str] = set()
+    current = pages[-1] if pages else first
+    while current.next_url is not None:
+        if len(pages) + 1 >= MAX_PAGES:
+            raise DOParseError(
+                f"more than {MAX_PAGES} pages",
+                field="links.pages.next",
+                method="GET",
+                path=display_path(path, filters),
+            )
+        if current.next_url in followed:
+            raise DOParseError(
+                "pagination loop: next link repeats",
+                field="links.pages.next",
+                method="GET",
+                path=display_path(path, filters),
+            )
+        followed.add(current.next_url)
+        link_path, query = _link_request(current.next_url, path=path, filters=filters)
+        current = _fetch(
+            transport, link_path, query, key=key, number=current.number + 1, counter=counter
+        )
+        pages.append(current)
+    return pages
+
+
+def _link_request(
+    url: str, *, path: str, filters: Mapping[str, Any], page: int | None = None
+) -> tuple[str, dict[str, Any]]:
+    """``(path, params)`` for a ``next`` link: its path+query, our host, the caller's filters."""
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError, ValueError):
+        raise DOParseError(
+            "next link is not a URL", field="links.pages.next", method="GET", path=path
+        ) from None
+    if parsed.path != path:
+        raise DOParseError(
+            f"next link points at another path ({parsed.path[:80]!r})",
+            field="links.pages.next",
+            method="GET",
+            path=path,
+        )
+    query: dict[str, Any] = dict(parsed.params.multi_items())
+    for name, value in filters.items():
+        query.setdefault(name, value)
+    query.setdefault("per_page", PER_PAGE)
+    if page is not None:
+        query["page"] = page
+    return parsed.path, query
+
+
+def _fetch(
+    transport: Transport,
+    path: str,
+    params: Mapping[str, Any],
+    *,
+    key: str,
+    number: int,
+    counter: RequestCounter,
+) -> _Page:
+    body = transport.call("GET", path, params=params, counter=counter)
+    shown = display_path(path, params)
+    items = body.get(key)
+    if not isinstance(items, list):
+        problem = "missing" if items is None else f"expected an array, got {type(items).__name__}"
+        raise DOParseError(problem, field=key, method="GET", path=shown)
+    return _Page(
+        number=number, items=items, next_url=_next_link(body, shown), total=_meta_total(body)
+    )
+
+
+def _next_link(body: Mapping[str, Any], shown: str) -> str | None:
+    links = body.get("links")
+    if links is None:
+        return None
+    if not isinstance(links, Mapping):
+        raise DOParseError("expected an object", field="links", method="GET", path=shown)
+    pages = links.get("pages")
+    if pages is None:
+        return None
+    if not isinstance(pages, Mapping):
+        raise DOParseError("expected an object", field="links.pages", method="GET", path=shown)
+    nxt = pages.get("next")
+    if nxt is None or nxt == "":
+        return None
+    if not isinstance(nxt, str):
+        raise DOParseError("expected a URL", field="links.pages.next", method="GET", path=shown)
+    return nxt
+
+
+def _meta_total(body: Mapping[str, Any]) -> int | None:
+    meta = body.get("meta")
+    total = meta.get("total") if isinstance(meta, Mapping) else None
+    if isinstance(total, int) and not isinstance(total, bool) and total >= 0:
+        return total
+    return None
+
+
+def _parse_items(
+    pages: Sequence[_Page],
+    *,
+    path: str,
+    parse: Callable[[Mapping[str, Any]], T],
+    id_field: str | None,
+) -> tuple[list[T], list[SkippedItem]]:
+    items: list[T] = []
+    skipped: list[SkippedItem] = []
+    seen: set[str] = set()
+    for page in pages:
+        for position, raw in enumerate(page.items):
+            if not isinstance(raw, Mapping):
+                where = f"page {page.number} item {position}"
+                skipped.append(SkippedItem(path, None, "<item>", f"{where}: not an object"))
+                logger.warning("DO %s: skipped %s: not an object", path, where)
+                continue
+            ident = raw.get(id_field) if id_field else None
+            ident_key = str(ident) if ident is not None and ident != "" else None
+            if ident_key is not None:
+                if ident_key in seen:
+                    continue
+                seen.add(ident_key)
+            try:
+                items.append(parse(raw))
+            except FieldError as exc:
+                skipped.append(SkippedItem(path, ident_key, exc.field, exc.reason, frozen(raw)))
+                logger.warning(
+                    "DO %s: skipped item id=%s: field %r %s",
+                    path,
+                    ident_key,
+                    exc.field,
+                    exc.reason,
+                )
+    return items, skipped
