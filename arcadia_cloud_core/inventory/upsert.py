@@ -14,14 +14,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from arcadia_cloud_core.db.dialect import lock_key, upsert_insert
+from arcadia_cloud_core.db.bulk import JsonText, bulk_insert, bulk_update
+from arcadia_cloud_core.db.dialect import lock_key
 from arcadia_cloud_core.db.schema import cloud_resource_events as events_t
 from arcadia_cloud_core.db.schema import cloud_resources as resources_t
 from arcadia_cloud_core.inventory.model import (
@@ -38,17 +40,25 @@ DEFAULT_TOUCH_INTERVAL = timedelta(minutes=5)
 _CHUNK = 1000  # ids per IN (...) list
 
 
-def jsonable(value: Any) -> Any:
-    """`value` as plain JSON types (tuples → lists, datetimes → ISO text, Decimal → str)."""
-    if isinstance(value, Mapping):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [jsonable(v) for v in value]
-    if isinstance(value, datetime | date):
-        return value.isoformat()
+def _json_default(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
-    return value
+    if isinstance(value, set | frozenset):
+        return sorted(value)
+    if isinstance(value, Mapping):
+        return dict(value)
+    raise TypeError(f"not JSON-serialisable: {type(value).__name__}")
+
+
+def canonical_json(value: Any) -> JsonText:
+    """`value` as canonical JSON text (sorted keys; tuples → lists; datetimes → ISO text)."""
+    options = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
+    return JsonText(orjson.dumps(value, default=_json_default, option=options).decode())
+
+
+def jsonable(value: Any) -> Any:
+    """`value` as plain JSON types, exactly as it reads back from the database."""
+    return orjson.loads(str(canonical_json(value)))
 
 
 @dataclass(frozen=True)
@@ -115,7 +125,7 @@ def _dedupe(kind: str, resources: Sequence[NormalizedResource]) -> dict[str, dic
                 "one chokepoint call takes one kind"
             )
         tracked = resource.tracked()
-        tracked["attrs"] = jsonable(tracked["attrs"])
+        tracked["attrs"] = canonical_json(tracked["attrs"])  # decoded only to compare
         batch[resource.provider_id] = tracked
     return batch
 
@@ -168,6 +178,7 @@ def upsert_resources(
                     }
                 )
                 continue
+            fresh = {**fresh, "attrs": orjson.loads(str(fresh["attrs"]))}
             changes = _changes(row, fresh)
             if row.deleted_at is not None or changes:
                 updates.append({"_id": row.id, **fresh})
@@ -198,12 +209,13 @@ def upsert_resources(
 
         rows_written = discovered = 0
         if new_rows:
-            inserted = connection.execute(
-                upsert_insert(connection, t)
-                .on_conflict_do_nothing(index_elements=["provider", "kind", "provider_id"])
-                .returning(t.c.id, t.c.name, t.c.region, t.c.status),
+            inserted = bulk_insert(
+                connection,
+                t,
                 new_rows,
-            ).all()
+                conflict_columns=["provider", "kind", "provider_id"],
+                returning=["id", "name", "region", "status"],
+            )
             discovered = len(inserted)
             rows_written += discovered
             events.extend(
@@ -215,21 +227,15 @@ def upsert_resources(
                 for rid, name, region, status in inserted
             )
         if updates:
-            connection.execute(
-                sa.update(t)
-                .where(t.c.id == sa.bindparam("_id"))
-                .values(
-                    name=sa.bindparam("name"),
-                    region=sa.bindparam("region"),
-                    status=sa.bindparam("status"),
-                    attrs=sa.bindparam("attrs", type_=t.c.attrs.type),
-                    last_seen_at=now,
-                    stale_strike_count=0,
-                    deleted_at=None,
-                ),
-                updates,
+            rows_written += bulk_update(
+                connection,
+                t,
+                [
+                    {"id": u["_id"], **{f: u[f] for f in ("name", "region", "status", "attrs")}}
+                    for u in updates
+                ],
+                constants={"last_seen_at": now, "stale_strike_count": 0, "deleted_at": None},
             )
-            rows_written += len(updates)
         for ids in _chunks(touch):
             connection.execute(
                 sa.update(t).where(t.c.id.in_(ids)).values(last_seen_at=now, stale_strike_count=0)
@@ -254,10 +260,7 @@ def upsert_resources(
             for rid in doomed
         )
         if events:
-            connection.execute(
-                sa.insert(ev),
-                [{**event, "occurred_at": now} for event in events],
-            )
+            bulk_insert(connection, ev, [{**event, "occurred_at": now} for event in events])
 
     result = SyncResult(
         kind=kind,
