@@ -53,8 +53,10 @@ inventory_sync_job = dg.define_asset_job(
         "load_balancers",
         "project_resources",
         "summary",
-    ),
-    description="Projects and every 15-minute kind, then attribution and the tenant summary.",
+    )
+    | dg.AssetSelection.assets(dg.AssetKey(["drift", "drift"])),
+    description="Projects and every 15-minute kind, then attribution, the tenant summary and "
+    "the drift sweep.",
 )
 inventory_snapshots_job = dg.define_asset_job(
     "inventory_snapshots_job",

@@ -1,0 +1,70 @@
+"""The drift sweep as an asset: counts plus the open-drift table (the inbox in the UI)."""
+
+import dagster as dg
+
+from arcadia_cloud_assets.inventory.assets import KIND_ASSETS, droplet_backups, project_resources
+from arcadia_cloud_assets.metadata import table
+from arcadia_cloud_core.drift import detect_all, list_open_drifts
+from arcadia_cloud_core.resources import DatabaseResource
+
+INBOX_COLUMNS = ("drift_id", "resource_name", "kind", "field", "expected", "actual", "since")
+
+
+@dg.asset(
+    key=dg.AssetKey(["drift", "drift"]),
+    group_name="drift",
+    deps=[*KIND_ASSETS, droplet_backups, project_resources],
+    kinds={"postgres"},
+)
+def drift(database: DatabaseResource) -> dg.MaterializeResult:
+    """Compare what we provisioned with live inventory; open, refresh and close drift rows.
+
+    Accept a drift from the Launchpad with the `accept_drift_job` (arcadia_cloud_ops).
+    """
+    result = detect_all(database.engine())
+    inbox = result.inbox_records()
+    return dg.MaterializeResult(
+        metadata={
+            "provisioned": result.provisioned,
+            "open": result.open,
+            "new": result.new,
+            "closed_stale": result.closed_stale,
+            "rows_written": result.rows_written,
+            "inbox": table(inbox[:200], columns=INBOX_COLUMNS),
+        }
+    )
+
+
+@dg.asset_check(asset=drift, description="No open drift (warn): lists the drifted resources.")
+def no_open_drift(database: DatabaseResource) -> dg.AssetCheckResult:
+    """Warns while anything drifted is waiting in the inbox."""
+    open_drifts = [d.as_record() for d in list_open_drifts(database.engine())]
+    return dg.AssetCheckResult(
+        passed=not open_drifts,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "open": len(open_drifts),
+            **({"drifted": table(open_drifts[:50], columns=INBOX_COLUMNS)} if open_drifts else {}),
+        },
+    )
+
+
+drift_job = dg.define_asset_job(
+    "drift_job", selection=dg.AssetSelection.assets(drift), description="The drift sweep alone."
+)
+
+drift_schedule = dg.ScheduleDefinition(
+    name="drift_schedule",
+    job=drift_job,
+    cron_schedule="20 * * * *",
+    execution_timezone="UTC",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="Hourly at :20, a floor under the sweep that follows every inventory sync.",
+)
+
+
+def drift_definitions() -> dg.Definitions:
+    """The drift asset, its check, job and schedule."""
+    return dg.Definitions(
+        assets=[drift], asset_checks=[no_open_drift], jobs=[drift_job], schedules=[drift_schedule]
+    )
