@@ -1,0 +1,111 @@
+"""``compensate_saga``: roll back one saga by id (launched by the recovery sensor or an operator).
+
+Also ``request_saga_cancel``: ask a running saga to stop before its next step (it is then rolled
+back by its own run).
+"""
+
+# No `from __future__ import annotations`: Dagster reads these annotations at definition time.
+
+from collections.abc import Sequence
+
+import dagster as dg
+from pydantic import Field
+
+from arcadia_cloud_core.resources import DatabaseResource
+from arcadia_cloud_core.saga import (
+    DEFAULT_HEARTBEAT_SECONDS,
+    SagaDefinition,
+    SagaJournal,
+    SagaRunner,
+    SagaStatus,
+)
+from arcadia_cloud_ops.saga_jobs import JOB_KIND_TAG, SAGA_POOL
+
+COMPENSATE_JOB = "compensate_saga"
+COMPENSATE_OP = "compensate_saga_steps"
+CANCEL_JOB = "request_saga_cancel"
+
+
+class SagaIdConfig(dg.Config):
+    """Which saga."""
+
+    saga_id: str = Field(description="The saga id (the Dagster root run id of its job's runs).")
+
+
+def compensate_run_config(saga_id: str) -> dg.RunConfig:
+    """The run config of ``compensate_saga`` for one saga."""
+    return dg.RunConfig(ops={COMPENSATE_OP: SagaIdConfig(saga_id=saga_id)})
+
+
+def build_compensate_saga_job(
+    sagas: Sequence[SagaDefinition],
+    *,
+    heartbeat_seconds: float = DEFAULT_HEARTBEAT_SECONDS,
+) -> dg.JobDefinition:
+    """The ``compensate_saga`` job for every saga kind in ``sagas``."""
+    by_kind = {saga.kind: saga for saga in sagas}
+    if len(by_kind) != len(sagas):
+        raise ValueError("saga kinds must be unique")
+
+    @dg.op(
+        name=COMPENSATE_OP,
+        pool=SAGA_POOL,
+        description="Run the compensations of every step that ran, in reverse (idempotent).",
+    )
+    def compensate_saga_steps(
+        context: dg.OpExecutionContext, config: SagaIdConfig, database: DatabaseResource
+    ) -> None:
+        journal = SagaJournal(database.engine())
+        record = journal.get(config.saga_id)
+        saga = by_kind.get(record.kind)
+        if saga is None:
+            raise dg.Failure(
+                description=f"saga {record.saga_id} is of kind {record.kind!r}, which this code "
+                f"location does not define (known: {sorted(by_kind)})"
+            )
+        runner = SagaRunner(journal, saga, heartbeat_seconds=heartbeat_seconds, logger=context.log)
+        result = runner.compensate(config.saga_id, dagster_run_id=context.run_id)
+        log = [f"{e['step']}: {e['result']}" for e in result.compensation_log]
+        if result.status is SagaStatus.COMPENSATION_FAILED:
+            raise dg.Failure(
+                description=f"saga {result.saga_id}: {result.error}",
+                metadata={"compensations": dg.MetadataValue.json(log)},
+            )
+        context.log.info(f"saga {result.saga_id}: {result.status}; {', '.join(log)}")
+
+    @dg.job(
+        name=COMPENSATE_JOB,
+        description=(
+            "Roll back one saga (config: saga_id): each step that ran is compensated once, in "
+            "reverse; a failed compensation is recorded and the run fails after trying the rest. "
+            "Launched by saga_recovery_sensor for runs that died, or by an operator."
+        ),
+        tags={JOB_KIND_TAG: "saga_compensation"},
+        executor_def=dg.in_process_executor,
+    )
+    def compensate_saga() -> None:
+        compensate_saga_steps()
+
+    return compensate_saga
+
+
+@dg.op(name="request_saga_cancel_op", description="Set cancel_requested on the saga.")
+def request_saga_cancel_op(
+    context: dg.OpExecutionContext, config: SagaIdConfig, database: DatabaseResource
+) -> None:
+    record = SagaJournal(database.engine()).request_cancel(config.saga_id)
+    context.log.info(f"saga {record.saga_id} ({record.status}): cancel requested")
+
+
+@dg.job(
+    name=CANCEL_JOB,
+    description=(
+        "Ask a saga (config: saga_id) to stop: it is rolled back before its next step. A failed "
+        "saga kept for resume is rolled back when it is next resumed; use compensate_saga to "
+        "roll it back now."
+    ),
+    tags={JOB_KIND_TAG: "saga_cancel"},
+    executor_def=dg.in_process_executor,
+)
+def request_saga_cancel() -> None:
+    request_saga_cancel_op()

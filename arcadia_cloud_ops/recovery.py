@@ -1,0 +1,197 @@
+"""``saga_recovery_sensor``: finds sagas whose run died and rolls them back (or fails them).
+
+A failure hook only runs when a step fails inside a live run. A run whose process is killed runs
+no hook, and with the default run launcher Dagster does not notice either: the run can sit in
+STARTED indefinitely. So the sensor reads the journal and, for each saga still ``running``,
+``compensating`` or ``failed``-awaiting-compensation, asks whether its Dagster run is alive:
+
+- run SUCCESS / FAILURE / CANCELED: dead (its hook, if any, did not settle the saga);
+- run STARTED / CANCELING: alive while the saga's heartbeat is fresh, or — on this host — while
+  the worker pid still exists (slow, not dead); otherwise dead, and the run is marked FAILURE;
+- run queued or starting: alive (Dagster's own run monitoring handles a start that hangs);
+- no Dagster run known: the heartbeat (and pid) alone decide.
+
+A dead ``running`` saga is marked ``failed`` (with the policy's decision); then, unless it is kept
+for resume (``leave_for_resume``), a ``compensate_saga`` run is requested with run key
+``compensate:<saga_id>:<dead run id>``, so it is launched once per dead run.
+
+Known limit: liveness is the step heartbeat plus, on the same host, the worker pid. A run on
+another host that waits longer than ``stale_after_seconds`` between two steps (for a
+``do_api_provisioning`` pool slot, say) looks dead: its Dagster run is marked failed and, since a
+run never resumes its own failed saga, it stops at its next step and the saga is rolled back. Keep
+``stale_after_seconds`` above the longest pool wait you expect.
+"""
+
+# No `from __future__ import annotations`: Dagster reads these annotations at definition time.
+
+import logging
+import os
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import dagster as dg
+
+from arcadia_cloud_core.resources import DatabaseResource
+from arcadia_cloud_core.saga import (
+    IllegalTransitionError,
+    SagaBusyError,
+    SagaJournal,
+    SagaRecord,
+    SagaStatus,
+)
+from arcadia_cloud_core.saga.journal import utc_now
+from arcadia_cloud_core.saga.runner import fail_running_saga
+from arcadia_cloud_ops.compensation import COMPENSATE_JOB, compensate_run_config
+
+#: A heartbeat older than this (and no live worker pid on this host) means the run is dead.
+#: It must exceed the heartbeat interval (5 s) and any pause between two steps of a run.
+DEFAULT_STALE_AFTER_SECONDS = 120.0
+SENSOR_NAME = "saga_recovery_sensor"
+
+_FINISHED = {
+    dg.DagsterRunStatus.SUCCESS,
+    dg.DagsterRunStatus.FAILURE,
+    dg.DagsterRunStatus.CANCELED,
+}
+_EXECUTING = {dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.CANCELING}
+
+
+def pid_alive(pid: int) -> bool:
+    """True when a process with this pid exists on this host."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@dataclass(frozen=True)
+class Liveness:
+    """Whether a saga's run is alive, why, and whether its Dagster run must be marked failed."""
+
+    alive: bool
+    reason: str
+    mark_run_failed: bool = False
+
+
+def assess_liveness(
+    record: SagaRecord,
+    run_status: dg.DagsterRunStatus | None,
+    *,
+    now: datetime,
+    stale_after: timedelta,
+    host: str,
+    is_pid_alive: Callable[[int], bool] = pid_alive,
+) -> Liveness:
+    """Decide whether the run working on ``record`` is alive (see the module docstring)."""
+    if run_status is not None and run_status in _FINISHED:
+        return Liveness(False, f"its Dagster run ended {run_status.value}")
+    if run_status is not None and run_status not in _EXECUTING:
+        return Liveness(True, f"its Dagster run is {run_status.value}")
+    beat = record.heartbeat_at or record.updated_at
+    age = now - beat
+    if age <= stale_after:
+        return Liveness(True, f"heartbeat {age.total_seconds():.0f}s ago")
+    if record.worker_host == host and record.worker_pid and is_pid_alive(record.worker_pid):
+        return Liveness(True, f"heartbeat stale but worker pid {record.worker_pid} is alive")
+    where = f"pid {record.worker_pid} on {record.worker_host}"
+    return Liveness(
+        False,
+        f"no heartbeat for {age.total_seconds():.0f}s and the worker ({where}) is gone",
+        mark_run_failed=run_status is not None,
+    )
+
+
+def recover_sagas(
+    *,
+    instance: dg.DagsterInstance,
+    journal: SagaJournal,
+    stale_after: timedelta,
+    log: logging.Logger | logging.LoggerAdapter[Any],
+    now: datetime | None = None,
+) -> list[dg.RunRequest]:
+    """One sensor tick: settle dead runs and return the ``compensate_saga`` runs to launch."""
+    now = now or utc_now()
+    host = socket.gethostname()
+    requests: list[dg.RunRequest] = []
+    for record in journal.unsettled():
+        if record.status is SagaStatus.FAILED and record.after_failure != "compensate":
+            continue  # kept for an operator to resume
+        run = instance.get_run_by_id(record.dagster_run_id) if record.dagster_run_id else None
+        liveness = assess_liveness(
+            record, run.status if run else None, now=now, stale_after=stale_after, host=host
+        )
+        if liveness.alive:
+            continue
+        dead_run = record.dagster_run_id or "none"
+        try:
+            if liveness.mark_run_failed and run is not None:
+                instance.report_run_failed(
+                    run, message=f"saga {record.saga_id} recovery: {liveness.reason}"
+                )
+                log.warning(f"marked Dagster run {run.run_id} failed: {liveness.reason}")
+            if record.status is SagaStatus.RUNNING:
+                record = fail_running_saga(
+                    journal,
+                    record.saga_id,
+                    error=f"Dagster run {dead_run} died: {liveness.reason}",
+                    expected_run_id=record.dagster_run_id,
+                )
+                if record.after_failure != "compensate":
+                    log.warning(
+                        f"saga {record.saga_id}: run {dead_run} died; kept failed for resume "
+                        "(re-execute it from failure, or launch compensate_saga)"
+                    )
+                    continue
+        except (SagaBusyError, IllegalTransitionError) as exc:
+            log.info(f"saga {record.saga_id}: changed while recovering ({exc}); next tick")
+            continue
+        log.warning(f"saga {record.saga_id}: run {dead_run} is dead ({liveness.reason})")
+        requests.append(
+            dg.RunRequest(
+                run_key=f"compensate:{record.saga_id}:{dead_run}",
+                run_config=compensate_run_config(record.saga_id),
+                tags={"arcadia/saga_id": record.saga_id, "arcadia/recovers_run": dead_run},
+            )
+        )
+    return requests
+
+
+def build_saga_recovery_sensor(
+    *,
+    stale_after_seconds: float = DEFAULT_STALE_AFTER_SECONDS,
+    minimum_interval_seconds: int = 30,
+) -> dg.SensorDefinition:
+    """The recovery sensor (running by default), targeting ``compensate_saga``."""
+    stale_after = timedelta(seconds=stale_after_seconds)
+
+    @dg.sensor(
+        name=SENSOR_NAME,
+        job_name=COMPENSATE_JOB,
+        minimum_interval_seconds=minimum_interval_seconds,
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        description=(
+            "Finds sagas whose Dagster run died (run ended without settling the saga, or "
+            f"STARTED with no heartbeat for {stale_after_seconds:.0f}s and no live worker), "
+            "marks the run failed and launches compensate_saga for each, once."
+        ),
+    )
+    def saga_recovery_sensor(
+        context: dg.SensorEvaluationContext, database: DatabaseResource
+    ) -> dg.SensorResult | dg.SkipReason:
+        requests = recover_sagas(
+            instance=context.instance,
+            journal=SagaJournal(database.engine()),
+            stale_after=stale_after,
+            log=context.log,
+        )
+        if not requests:
+            return dg.SkipReason("no saga needs recovery")
+        return dg.SensorResult(run_requests=requests)
+
+    return saga_recovery_sensor
