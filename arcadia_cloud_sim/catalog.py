@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -34,6 +35,7 @@ class Size:
     description: str = "Basic"
 
     @cache  # noqa: B019 - a handful of immortal catalog entries
+    @functools.cache  # noqa: B019 - catalog entries live as long as the process
     def to_json(self) -> dict[str, Any]:
         """DO's size object (shared: don't mutate)."""
         return {
@@ -80,6 +82,7 @@ class Image:
     size_gigabytes: float
 
     @cache  # noqa: B019 - a handful of immortal catalog entries
+    @functools.cache  # noqa: B019 - catalog entries live as long as the process
     def to_json(self) -> dict[str, Any]:
         """DO's image object (shared: don't mutate)."""
         return {
@@ -114,6 +117,7 @@ IMAGES_BY_ID: dict[int, Image] = {i.id: i for i in IMAGES.values()}
 
 
 @cache
+@functools.cache
 def region_json(slug: str) -> dict[str, Any]:
     """DO's region object for ``slug`` (unknown slugs get a generic name). Shared: don't mutate."""
     return {

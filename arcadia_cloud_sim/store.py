@@ -25,6 +25,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import orjson
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS resources (
     kind TEXT NOT NULL,
@@ -125,7 +127,7 @@ def _row(raw: sqlite3.Row | tuple[Any, ...]) -> ResourceRow:
         seq=raw[2],
         parent=raw[3],
         name=raw[4],
-        body=json.loads(raw[5]),
+        body=orjson.loads(raw[5]),
         created_at=raw[6],
         deleted_at=raw[7],
         visible_at=raw[8],

@@ -46,6 +46,11 @@ class _Page:
     total: int | None
 
 
+#: One parsed list item: (id for de-duplication, the model or None, why it was skipped or None).
+_Entry = tuple[str | None, Any, SkippedItem | None]
+_PageParser = Callable[[_Page], list[_Entry]]
+
+
 def collect(
     transport: Transport,
     *,
@@ -65,11 +70,16 @@ def collect(
     """
     filters = {k: v for k, v in (params or {}).items() if v is not None}
     counter = RequestCounter()
+    shown = display_path(path, filters)
+
+    def parse_page(page: _Page) -> list[_Entry]:
+        return _parse_page(page, path=shown, parse=parse, id_field=id_field)
+
     first_params = {**filters, "per_page": per_page}
     first = _fetch(transport, path, first_params, key=key, number=1, counter=counter)
-    pages = [first]
+    parsed = [parse_page(first)]
     if first.next_url is not None:
-        pages.extend(
+        parsed.extend(
             _remaining_pages(
                 transport,
                 path,
@@ -78,16 +88,15 @@ def collect(
                 filters=filters,
                 counter=counter,
                 page_concurrency=page_concurrency,
+                parse_page=parse_page,
             )
         )
-    items, skipped = _parse_items(
-        pages, path=display_path(path, filters), parse=parse, id_field=id_field
-    )
+    items, skipped = _merge(parsed, path=shown)
     return Listing(
         items=tuple(items),
         skipped=tuple(skipped),
         requests=counter.value,
-        pages=len(pages),
+        pages=len(parsed),
         filtered=bool(filters),
         total=first.total,
     )
@@ -109,7 +118,8 @@ def collect_from_body(
         problem = "missing" if items is None else f"expected an array, got {type(items).__name__}"
         raise DOParseError(problem, field=key, method=method, path=path)
     page = _Page(number=1, items=items, next_url=None, total=_meta_total(body))
-    parsed, skipped = _parse_items([page], path=path, parse=parse, id_field=id_field)
+    entries = _parse_page(page, path=path, parse=parse, id_field=id_field)
+    parsed, skipped = _merge([entries], path=path)
     return Listing(
         items=tuple(parsed), skipped=tuple(skipped), requests=requests, pages=1, total=page.total
     )
@@ -124,9 +134,22 @@ def _remaining_pages(
     filters: Mapping[str, Any],
     counter: RequestCounter,
     page_concurrency: int,
-) -> list[_Page]:
+    parse_page: _PageParser,
+) -> list[list[_Entry]]:
+    """Pages 2… parsed; fetched concurrently when the first page gave a total.
+
+    Each worker parses the page it fetched, so parsing overlaps the other pages' network waits.
+    """
     assert first.next_url is not None
     pages: list[_Page] = []
+    parsed: list[list[_Entry]] = []
+
+    def fetch_and_parse(
+        link_path: str, query: dict[str, Any], number: int
+    ) -> tuple[_Page, list[_Entry]]:
+        page = _fetch(transport, link_path, query, key=key, number=number, counter=counter)
+        return page, parse_page(page)
+
     page_size = len(first.items)
     if first.total is not None and page_size > 0 and page_concurrency > 1:
         last = math.ceil(first.total / page_size)
@@ -140,11 +163,13 @@ def _remaining_pages(
                 thread_name_prefix=f"do-pages-{key}",
             ) as pool:
                 futures = [
-                    pool.submit(_fetch, transport, p, q, key=key, number=n, counter=counter)
+                    pool.submit(fetch_and_parse, p, q, n)
                     for n, (p, q) in enumerate(requests, start=2)
                 ]
                 try:
-                    pages = [f.result() for f in futures]
+                    done = [f.result() for f in futures]
+                    pages = [page for page, _ in done]
+                    parsed = [entries for _, entries in done]
                 except BaseException:
                     for f in futures:
                         f.cancel()
@@ -169,11 +194,10 @@ def _remaining_pages(
             )
         followed.add(current.next_url)
         link_path, query = _link_request(current.next_url, path=path, filters=filters)
-        current = _fetch(
-            transport, link_path, query, key=key, number=current.number + 1, counter=counter
-        )
+        current, entries = fetch_and_parse(link_path, query, current.number + 1)
         pages.append(current)
-    return pages
+        parsed.append(entries)
+    return parsed
 
 
 def _link_request(
@@ -249,38 +273,48 @@ def _meta_total(body: Mapping[str, Any]) -> int | None:
     return None
 
 
-def _parse_items(
-    pages: Sequence[_Page],
+def _parse_page(
+    page: _Page,
     *,
     path: str,
     parse: Callable[[Mapping[str, Any]], T],
     id_field: str | None,
-) -> tuple[list[T], list[SkippedItem]]:
-    items: list[T] = []
+) -> list[_Entry]:
+    """Parse one page's items; a bad item becomes a skip naming its id and field."""
+    entries: list[_Entry] = []
+    for position, raw in enumerate(page.items):
+        if not isinstance(raw, Mapping):
+            where = f"page {page.number} item {position}"
+            entries.append(
+                (None, None, SkippedItem(path, None, "<item>", f"{where}: not an object"))
+            )
+            continue
+        ident = raw.get(id_field) if id_field else None
+        ident_key = str(ident) if ident is not None and ident != "" else None
+        try:
+            entries.append((ident_key, parse(raw), None))
+        except FieldError as exc:
+            skip = SkippedItem(path, ident_key, exc.field, exc.reason, frozen(raw))
+            entries.append((ident_key, None, skip))
+    return entries
+
+
+def _merge(pages: Sequence[Sequence[_Entry]], *, path: str) -> tuple[list[Any], list[SkippedItem]]:
+    """Items in page order, de-duplicated by id (first wins), with the skips logged."""
+    items: list[Any] = []
     skipped: list[SkippedItem] = []
     seen: set[str] = set()
-    for page in pages:
-        for position, raw in enumerate(page.items):
-            if not isinstance(raw, Mapping):
-                where = f"page {page.number} item {position}"
-                skipped.append(SkippedItem(path, None, "<item>", f"{where}: not an object"))
-                logger.warning("DO %s: skipped %s: not an object", path, where)
-                continue
-            ident = raw.get(id_field) if id_field else None
-            ident_key = str(ident) if ident is not None and ident != "" else None
+    for entries in pages:
+        for ident_key, item, skip in entries:
             if ident_key is not None:
                 if ident_key in seen:
                     continue
                 seen.add(ident_key)
-            try:
-                items.append(parse(raw))
-            except FieldError as exc:
-                skipped.append(SkippedItem(path, ident_key, exc.field, exc.reason, frozen(raw)))
-                logger.warning(
-                    "DO %s: skipped item id=%s: field %r %s",
-                    path,
-                    ident_key,
-                    exc.field,
-                    exc.reason,
-                )
+            if skip is None:
+                items.append(item)
+                continue
+            skipped.append(skip)
+            logger.warning(
+                "DO %s: skipped item id=%s: field %r %s", path, ident_key, skip.field, skip.reason
+            )
     return items, skipped
