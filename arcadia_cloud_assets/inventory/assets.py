@@ -4,7 +4,6 @@ Every asset body lists from DO through the sync client, hands the batch to the c
 reports its counts; all DO calls share the `do_api_sync` pool (one token, one rate budget).
 """
 
-
 import dagster as dg
 from pydantic import Field
 

@@ -1,6 +1,5 @@
 """Inventory asset checks, on `inventory/summary` (the table as a whole)."""
 
-
 from datetime import UTC, datetime
 
 import dagster as dg
