@@ -1,0 +1,124 @@
+"""Billing core: DO invoice CSV → typed lines → kind and name → matched resources → storage,
+per-invoice summaries, monthly cost roll-ups, FOCUS 1.2 rows and the finance push.
+
+Modules (one concern each): ``money`` (exact cents), ``invoice_csv`` (parse), ``kinds`` (the
+kind table), ``names`` (resource names), ``matching`` (the four match stages), ``pipeline``
+(the pure parse → derive → match), ``invoices`` (headers, ingest status), ``cost_lines``
+(atomic line-set replacement), ``ingest`` (the unit of work), ``summary``, ``attribution``
+(tenants), ``monthly_costs``, ``focus``, ``finance``.
+"""
+
+from arcadia_cloud_core.billing.cost_lines import StoredLines, load_lines, replace_invoice_lines
+from arcadia_cloud_core.billing.errors import (
+    BillingError,
+    FinancePushError,
+    FinanceRetryableError,
+    InvoiceParseError,
+    UnknownInvoiceError,
+)
+from arcadia_cloud_core.billing.finance import (
+    FinancePayload,
+    FinancePushResult,
+    FinanceSettings,
+    build_finance_payload,
+    finance_settings_from_env,
+    finance_token,
+    push_invoice_to_finance,
+)
+from arcadia_cloud_core.billing.focus import (
+    FOCUS_COLUMNS,
+    BillingAccount,
+    FocusWrite,
+    focus_frame,
+    replace_focus_lines,
+    write_focus_parquet,
+)
+from arcadia_cloud_core.billing.ingest import ingest_invoice, ingest_invoice_from_do
+from arcadia_cloud_core.billing.invoice_csv import DO_CSV_HEADER, parse_invoice_csv
+from arcadia_cloud_core.billing.invoices import (
+    InvoiceUpsert,
+    get_invoice,
+    ingest_attempt,
+    invoices_to_ingest,
+    invoices_to_push,
+    mark_failed,
+    mark_ingesting,
+    upsert_invoices,
+)
+from arcadia_cloud_core.billing.kinds import KIND_RULES, derive_kinds, kind_for
+from arcadia_cloud_core.billing.matching import (
+    MATCH_METHODS,
+    UNMATCHED_REASONS,
+    items_frame,
+    load_resources,
+    match_lines,
+    resources_frame,
+)
+from arcadia_cloud_core.billing.money import amount_to_cents, parse_amounts
+from arcadia_cloud_core.billing.monthly_costs import (
+    MonthlyCostsRefresh,
+    monthly_costs_frame,
+    refresh_monthly_costs,
+    stored_monthly_costs,
+)
+from arcadia_cloud_core.billing.names import billing_name, extract_names, normalise_name
+from arcadia_cloud_core.billing.pipeline import annotate_lines, prepare_invoice_lines
+from arcadia_cloud_core.billing.summary import InvoiceIngestSummary, invoice_summary
+
+__all__ = [
+    "DO_CSV_HEADER",
+    "FOCUS_COLUMNS",
+    "KIND_RULES",
+    "MATCH_METHODS",
+    "UNMATCHED_REASONS",
+    "BillingAccount",
+    "BillingError",
+    "FinancePayload",
+    "FinancePushError",
+    "FinancePushResult",
+    "FinanceRetryableError",
+    "FinanceSettings",
+    "FocusWrite",
+    "InvoiceIngestSummary",
+    "InvoiceParseError",
+    "InvoiceUpsert",
+    "MonthlyCostsRefresh",
+    "StoredLines",
+    "UnknownInvoiceError",
+    "amount_to_cents",
+    "annotate_lines",
+    "billing_name",
+    "build_finance_payload",
+    "derive_kinds",
+    "extract_names",
+    "finance_settings_from_env",
+    "finance_token",
+    "focus_frame",
+    "get_invoice",
+    "ingest_attempt",
+    "ingest_invoice",
+    "ingest_invoice_from_do",
+    "invoice_summary",
+    "invoices_to_ingest",
+    "invoices_to_push",
+    "items_frame",
+    "kind_for",
+    "load_lines",
+    "load_resources",
+    "mark_failed",
+    "mark_ingesting",
+    "match_lines",
+    "monthly_costs_frame",
+    "normalise_name",
+    "parse_amounts",
+    "parse_invoice_csv",
+    "prepare_invoice_lines",
+    "push_invoice_to_finance",
+    "refresh_monthly_costs",
+    "replace_focus_lines",
+    "replace_invoice_lines",
+    "resources_frame",
+    "stored_monthly_costs",
+    "upsert_invoices",
+    "write_focus_parquet",
+]

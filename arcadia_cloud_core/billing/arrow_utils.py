@@ -1,0 +1,58 @@
+"""Small bridges between pandas columns and pyarrow arrays.
+
+String columns travel as ``pa.ChunkedArray`` of ``pa.string()``: the CSV reader produces chunks,
+and pyarrow compute works on them directly, so nothing is concatenated (copying a million-line
+column costs fresh memory, which is what dominated the profile).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+STRING = pd.ArrowDtype(pa.string())
+
+StringInput = pa.Array | pa.ChunkedArray | pd.Series | Sequence[str | None]
+
+
+def strings(values: StringInput) -> pa.ChunkedArray:
+    """``values`` as a chunked ``pa.string()`` array (nulls kept; zero-copy where possible)."""
+    if isinstance(values, pd.Series):
+        backing = getattr(values.array, "_pa_array", None)
+        if backing is not None:
+            values = backing
+        else:
+            values = pa.array(values.to_numpy(dtype=object), from_pandas=True)
+    if isinstance(values, pa.Array):
+        values = pa.chunked_array([values])
+    elif not isinstance(values, pa.ChunkedArray):
+        values = pa.chunked_array([pa.array(list(values), type=pa.string())])
+    return values if values.type == pa.string() else values.cast(pa.string())
+
+
+def string_series(values: pa.Array | pa.ChunkedArray) -> pd.Series:
+    """A pandas string column (``ArrowDtype(pa.string())``) backed by ``values``."""
+    return pd.Series(pd.arrays.ArrowExtensionArray(strings(values)))
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """A column as its distinct values and, per row, the position of its value (-1: null)."""
+
+    dictionary: pa.Array
+    indices: np.ndarray  # int64
+
+
+def encode(values: StringInput) -> Encoded:
+    """Dictionary-encode a string column (one dictionary across all its chunks)."""
+    encoded = strings(values).dictionary_encode()
+    if encoded.num_chunks == 0:
+        return Encoded(pa.array([], type=pa.string()), np.zeros(0, dtype=np.int64))
+    indices = pa.chunked_array([chunk.indices for chunk in encoded.chunks], type=pa.int32())
+    positions = pc.fill_null(indices, -1).to_numpy().astype(np.int64)
+    return Encoded(encoded.chunk(0).dictionary, positions)

@@ -1,0 +1,316 @@
+"""DO's invoice CSV → a typed DataFrame of lines, or one :class:`InvoiceParseError`.
+
+Header-keyed: columns are found by name (case-insensitive), so their order and any extra columns
+do not matter. DO's header is :data:`DO_CSV_HEADER`; :data:`REQUIRED_COLUMNS` must be present,
+the others are optional (null when absent). Parsing is vectorised (pandas' pyarrow engine, then
+pyarrow compute on distinct values): amounts become exact integer cents, ``start``/``end``
+(``YYYY-MM-DD HH:MM:SS +0000``) become aware UTC timestamps, empty ``hours`` stay null. UTF-8 with
+or without a BOM, LF or CRLF line ends.
+
+Rejected, each with the invoice uuid, the CSV line (the header is line 1) and the column: an
+empty body, an HTML/JSON body, missing or duplicated columns, a row with the wrong number of
+fields, a truncated last line (DO's files end with a line break), a repeated header row, text
+that is not UTF-8, and unparseable amounts, hours or dates.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from arcadia_cloud_core.billing.arrow_utils import STRING, encode, string_series, strings
+from arcadia_cloud_core.billing.errors import InvoiceParseError
+from arcadia_cloud_core.billing.money import parse_amounts
+
+DO_CSV_HEADER = "product,group_description,description,hours,start,end,USD,project_name,category"
+CSV_COLUMNS: tuple[str, ...] = tuple(DO_CSV_HEADER.split(","))
+REQUIRED_COLUMNS: tuple[str, ...] = ("product", "description", "hours", "start", "end", "USD")
+TEXT_COLUMNS = ("product", "group_description", "description", "project_name", "category")
+
+#: Columns of the parsed frame (one row per CSV line, in file order).
+LINE_COLUMNS = (
+    "line_no",
+    "product",
+    "group_description",
+    "description",
+    "hours",
+    "period_start",
+    "period_end",
+    "amount_cents",
+    "project_name",
+    "category",
+)
+
+_WALL_FORMAT = "%Y-%m-%d %H:%M:%S"
+_STAMP_PATTERN = r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} [+-](0\d|1[0-4])[0-5]\d$"
+_HOURS_PATTERN = r"^\s*\d{1,9}(\.\d{1,4})?\s*$"
+_BOM = b"\xef\xbb\xbf"
+
+
+@dataclass(frozen=True)
+class RawInvoice:
+    """An invoice CSV read into string columns (header and shape checked), not yet typed.
+
+    ``columns`` holds every column of :data:`CSV_COLUMNS` as a contiguous ``pa.string()`` array
+    (optional columns the file lacks are all-null; extra columns are dropped).
+    """
+
+    invoice_uuid: str
+    body: bytes
+    columns: Mapping[str, pa.ChunkedArray]
+
+    def __len__(self) -> int:
+        return len(self.columns["product"])
+
+
+def read_invoice_csv(data: bytes | str, *, invoice_uuid: str) -> RawInvoice:
+    """Check the body and header and read the rows as strings (pandas, pyarrow engine)."""
+    body = _to_bytes(data, invoice_uuid)
+    names = _check_header(body, invoice_uuid)
+    if not body.endswith(b"\n"):
+        raise InvoiceParseError(
+            "truncated last line: the file does not end with a line break",
+            invoice_uuid=invoice_uuid,
+            line=body.count(b"\n") + 1,
+        )
+    try:
+        raw = pd.read_csv(pa.BufferReader(body), engine="pyarrow", dtype=STRING)
+    except Exception as exc:  # pandas/pyarrow parse errors: find the line ourselves
+        _diagnose(body, names, invoice_uuid, exc)
+        raise  # pragma: no cover - _diagnose always raises
+    if len(raw.columns) != len(names):
+        _diagnose(body, names, invoice_uuid, None)
+    raw.columns = list(names)
+    n = len(raw)
+    columns = {
+        col: strings(raw[col]) if col in raw.columns else strings(pa.nulls(n, pa.string()))
+        for col in CSV_COLUMNS
+    }
+    return RawInvoice(invoice_uuid=invoice_uuid, body=body, columns=columns)
+
+
+def typed_lines(raw: RawInvoice) -> pd.DataFrame:
+    """The typed frame (:data:`LINE_COLUMNS`): exact cents, UTC timestamps, hours; the first bad
+    value raises :class:`InvoiceParseError` with its line and column."""
+    cols = raw.columns
+    out: dict[str, object] = {"line_no": np.arange(1, len(raw) + 1, dtype=np.int64)}
+    for col in TEXT_COLUMNS:
+        out[col] = string_series(cols[col])
+    bad = _repeated_header(cols["product"], cols["USD"])
+    if bad is not None:
+        raise _fail_at(raw, bad, "product", "repeated header row")
+    amounts = parse_amounts(cols["USD"])
+    bad = amounts.first_invalid
+    if bad is not None:
+        value = cols["USD"][bad].as_py()
+        reason = "empty amount" if not value else f"not an amount: {value!r}"
+        raise _fail_at(raw, bad, "USD", reason)
+    out["amount_cents"] = amounts.cents
+    out["hours"] = _hours(raw)
+    out["period_start"] = _timestamps(raw, "start")
+    out["period_end"] = _timestamps(raw, "end")
+    return pd.DataFrame(out, columns=list(LINE_COLUMNS))
+
+
+def parse_invoice_csv(data: bytes | str, *, invoice_uuid: str) -> pd.DataFrame:
+    """Parse one invoice's CSV into a frame with :data:`LINE_COLUMNS`.
+
+    ``line_no`` numbers the data rows from 1; an error's ``line`` is the file's line (header 1).
+    """
+    return typed_lines(read_invoice_csv(data, invoice_uuid=invoice_uuid))
+
+
+# -- the body and its header ----------------------------------------------------------------------
+def _to_bytes(data: bytes | str, invoice_uuid: str) -> bytes:
+    if isinstance(data, str):
+        try:
+            body = data.removeprefix("\ufeff").encode("utf-8")
+        except UnicodeEncodeError as exc:
+            line = data.count("\n", 0, exc.start) + 1
+            raise InvoiceParseError(
+                "text is not valid Unicode", invoice_uuid=invoice_uuid, line=line
+            ) from None
+    elif isinstance(data, bytes | bytearray | memoryview):
+        body = bytes(data).removeprefix(_BOM)
+    else:
+        raise TypeError(f"invoice CSV must be bytes or str, not {type(data).__name__}")
+    if not body or body.isspace():
+        raise InvoiceParseError("empty body: no header and no lines", invoice_uuid=invoice_uuid)
+    head = body[:512].lstrip().lower()
+    if head.startswith((b"<!doctype", b"<html", b"<?xml", b"<")):
+        raise InvoiceParseError(
+            "body is HTML, not CSV (an error page instead of the invoice?)",
+            invoice_uuid=invoice_uuid,
+            line=1,
+        )
+    if head.startswith((b"{", b"[")):
+        raise InvoiceParseError("body is JSON, not CSV", invoice_uuid=invoice_uuid, line=1)
+    return body
+
+
+def _check_header(body: bytes, invoice_uuid: str) -> list[str]:
+    """The header's column names (stripped); missing/duplicated columns are errors."""
+    end = body.find(b"\n")
+    first = body if end < 0 else body[:end]
+    try:
+        text = first.decode("utf-8").rstrip("\r")
+    except UnicodeDecodeError:
+        raise InvoiceParseError(
+            "header is not UTF-8 text", invoice_uuid=invoice_uuid, line=1
+        ) from None
+    names = [name.strip() for name in next(csv.reader([text]), [])]
+    seen: dict[str, str] = {}
+    for name in names:
+        key = name.lower()
+        if key in seen:
+            raise InvoiceParseError(
+                "duplicated column in the header", invoice_uuid=invoice_uuid, line=1, column=name
+            )
+        seen[key] = name
+    missing = [col for col in REQUIRED_COLUMNS if col.lower() not in seen]
+    if missing:
+        plural = "s" if len(missing) > 1 else ""
+        raise InvoiceParseError(
+            f"missing required column{plural} (the header is {text[:200]!r})",
+            invoice_uuid=invoice_uuid,
+            line=1,
+            column=", ".join(missing),
+        )
+    canonical = {col.lower(): col for col in CSV_COLUMNS}
+    return [canonical.get(name.lower(), name) for name in names]
+
+
+def _diagnose(body: bytes, names: Sequence[str], invoice_uuid: str, exc: Exception | None) -> None:
+    """Find why the fast parser failed and raise an :class:`InvoiceParseError` with the line."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise InvoiceParseError(
+            "text is not UTF-8", invoice_uuid=invoice_uuid, line=body.count(b"\n", 0, err.start) + 1
+        ) from None
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    line = 0
+    try:
+        for index, row in enumerate(reader):
+            start, line = line + 1, reader.line_num
+            if index == 0 or not row:
+                continue
+            if len(row) != len(names):
+                raise InvoiceParseError(
+                    f"expected {len(names)} fields, found {len(row)}",
+                    invoice_uuid=invoice_uuid,
+                    line=start,
+                )
+    except csv.Error as err:
+        raise InvoiceParseError(
+            f"malformed CSV: {err}", invoice_uuid=invoice_uuid, line=reader.line_num
+        ) from None
+    reason = str(exc).strip().splitlines()[0] if exc is not None else "unexpected column count"
+    raise InvoiceParseError(f"malformed CSV: {reason}", invoice_uuid=invoice_uuid) from exc
+
+
+def _record_lines(body: bytes, n_records: int) -> np.ndarray:
+    """The file line on which each data record starts (header = line 1)."""
+    if body.count(b"\n") == n_records + 1:  # no blank lines, no line breaks inside fields
+        return np.arange(2, n_records + 2)
+    starts = []
+    reader = csv.reader(io.StringIO(body.decode("utf-8"), newline=""))
+    line = 0
+    for index, row in enumerate(reader):
+        start, line = line + 1, reader.line_num
+        if index > 0 and row:
+            starts.append(start)
+    return np.asarray(starts[:n_records])
+
+
+# -- typed columns --------------------------------------------------------------------------------
+def _fail_at(raw: RawInvoice, index: int, column: str, reason: str) -> InvoiceParseError:
+    line = int(_record_lines(raw.body, len(raw))[index])
+    return InvoiceParseError(reason, invoice_uuid=raw.invoice_uuid, line=line, column=column)
+
+
+def _first(mask: np.ndarray) -> int | None:
+    hits = np.flatnonzero(mask)
+    return int(hits[0]) if hits.size else None
+
+
+def _repeated_header(product: pa.ChunkedArray, usd: pa.ChunkedArray) -> int | None:
+    """The first row that repeats the header (product ``product`` and USD ``USD``), or None."""
+    encoded = encode(product)
+    distinct = pc.utf8_lower(pc.utf8_trim_whitespace(encoded.dictionary))
+    header_codes = np.flatnonzero(pc.fill_null(pc.equal(distinct, "product"), False))
+    if not header_codes.size:
+        return None
+    usd_is_header = pc.fill_null(
+        pc.equal(pc.utf8_lower(pc.utf8_trim_whitespace(usd)), "usd"), False
+    )
+    rows = np.isin(encoded.indices, header_codes) & usd_is_header.to_numpy(zero_copy_only=False)
+    return _first(rows)
+
+
+def _hours(raw: RawInvoice) -> np.ndarray:
+    encoded = encode(raw.columns["hours"])
+    distinct = encoded.dictionary
+    nulls = encoded.indices < 0
+    idx = np.maximum(encoded.indices, 0)
+    if not len(distinct):
+        return np.full(len(raw), np.nan)
+    ok = pc.match_substring_regex(distinct, _HOURS_PATTERN).to_numpy(zero_copy_only=False)
+    blank = pc.equal(pc.utf8_trim_whitespace(distinct), "").to_numpy(zero_copy_only=False)
+    bad = _first(~(ok | blank)[idx] & ~nulls)
+    if bad is not None:
+        value = distinct[idx[bad]].as_py()
+        raise _fail_at(raw, bad, "hours", f"not a number of hours: {value!r}")
+    cleaned = pc.if_else(pa.array(blank), None, pc.utf8_trim_whitespace(distinct))
+    hours = pc.cast(cleaned, pa.float64()).to_numpy(zero_copy_only=False)[idx]
+    hours[nulls] = np.nan
+    return hours
+
+
+def _timestamps(raw: RawInvoice, column: str) -> pd.Series:
+    encoded = encode(raw.columns[column])
+    utc_seconds, bad_distinct = _parse_stamps(encoded.dictionary)
+    nulls = encoded.indices < 0
+    idx = np.maximum(encoded.indices, 0)
+    row_bad = nulls | (bad_distinct[idx] if len(bad_distinct) else np.ones(len(raw), bool))
+    bad = _first(row_bad)
+    if bad is not None:
+        value = None if nulls[bad] else encoded.dictionary[idx[bad]].as_py()
+        reason = (
+            "empty date" if not value else f"not a date like '2026-04-01 00:00:00 +0000': {value!r}"
+        )
+        raise _fail_at(raw, bad, column, reason)
+    seconds = utc_seconds[idx] if len(utc_seconds) else np.zeros(len(raw), np.int64)
+    return pd.Series(pd.to_datetime(seconds, unit="s", utc=True).as_unit("us"))
+
+
+def _parse_stamps(values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Strictly parse ``YYYY-MM-DD HH:MM:SS ±HHMM`` strings: (UTC epoch seconds, invalid).
+
+    pyarrow's ``strptime`` is lenient (``04-31`` becomes ``05-01``, ``:60`` the next minute),
+    so the wall-clock part must also format back to itself, and the offset is checked apart.
+    """
+    text = pc.utf8_trim_whitespace(values)
+    shaped = pc.match_substring_regex(text, _STAMP_PATTERN).to_numpy(zero_copy_only=False)
+    wall = pc.utf8_slice_codeunits(text, 0, 19)
+    naive = pc.strptime(wall, format=_WALL_FORMAT, unit="s", error_is_null=True)
+    round_trip = pc.equal(pc.strftime(naive, format=_WALL_FORMAT), wall)
+    invalid = ~(shaped & pc.fill_null(round_trip, False).to_numpy(zero_copy_only=False))
+    seconds = pc.fill_null(naive.cast(pa.int64()), 0).to_numpy(zero_copy_only=False)
+    sign = np.where(
+        pc.utf8_slice_codeunits(text, 20, 21).to_numpy(zero_copy_only=False) == "-", -1, 1
+    )
+    digits = pc.utf8_slice_codeunits(text, 21, 25)
+    offset = np.zeros(len(values), dtype=np.int64)
+    ok = np.flatnonzero(~invalid)
+    if ok.size:
+        hhmm = pc.cast(pc.take(digits, pa.array(ok)), pa.int64()).to_numpy(zero_copy_only=False)
+        offset[ok] = (hhmm // 100) * 3600 + (hhmm % 100) * 60
+    return seconds - sign * offset, invalid

@@ -1,0 +1,154 @@
+"""Invoice line → our resource kind: one ordered table, first match wins.
+
+Specific phrases come before generic products ("Droplet Snapshots" and "Droplet Backups" before
+"Droplets", "Spaces Subscription" before "Spaces", taxes first of all). A rule matches on the
+product (case-insensitive regex search on the whitespace-collapsed product) and, when it has one,
+on the description too. The last rule catches tax lines by their description alone (``GST (10%)``,
+``STATE SALES TAX (6.25%)``) when the product names nothing we know, so a droplet called
+``gst-worker`` stays a droplet.
+
+Kinds are our vocabulary: the resource kinds of ``cloud_resources``, ``tax``, and account-level
+kinds (:data:`ACCOUNT_LEVEL_KINDS`) that no resource carries. A line whose kind is None matched
+no rule (``no_kind``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from arcadia_cloud_core.billing.arrow_utils import StringInput, encode, strings
+from arcadia_cloud_core.db.schema import RESOURCE_KINDS
+
+TAX_KIND = "tax"
+
+
+@dataclass(frozen=True)
+class KindRule:
+    """``kind`` when ``product`` (and ``description``, if set) match; ``product=None``: any."""
+
+    kind: str
+    product: str | None
+    description: str | None = None
+    account_level: bool = False
+
+
+_TAX_WORDS = r"\b(taxe?s?|gst|hst|pst|vat|sales tax|consumption tax)\b"
+#: A description that is itself a tax line: ``GST (10%)``, ``STATE SALES TAX (6.25%)``, ``VAT``.
+_TAX_DESCRIPTION = (
+    r"\b(taxe?s?|gst|hst|pst|vat)\b.*\(\s*\d+(\.\d+)?\s*%\s*\)\s*$"
+    r"|^\s*(taxe?s?|gst|hst|pst|vat|sales tax)\s*$"
+)
+
+#: The one table (order matters: first match wins).
+KIND_RULES: tuple[KindRule, ...] = (
+    KindRule(TAX_KIND, _TAX_WORDS),
+    KindRule("droplet_backup", r"\bbackups?\b"),
+    KindRule(
+        "droplet_backup",
+        r"\bdroplets?\b",
+        description=r"\((weekly|daily) backups?( services?)?\)\s*$",
+    ),
+    KindRule("snapshot", r"\bsnapshots?\b"),
+    KindRule("volume", r"\bvolumes?\b|\bblock storage\b"),
+    KindRule("reserved_ip", r"\b(floating|reserved) ip(v4|v6)?s?\b"),
+    KindRule("load_balancer", r"\bload ?balancers?\b"),
+    KindRule("spaces_subscription", r"\bspaces subscription\b", account_level=True),
+    KindRule("spaces_bucket", r"\bspaces\b"),
+    KindRule("managed_db", r"\b(managed )?databases?\b|\bdatabase clusters?\b|\bdbaas\b"),
+    KindRule("k8s_cluster", r"\bkubernetes\b|\bdoks\b"),
+    KindRule("container_registry", r"\bcontainer registry\b", account_level=True),
+    KindRule("support_plan", r"\bsupport\b", account_level=True),
+    KindRule("firewall", r"\b(cloud )?firewalls?\b"),
+    KindRule("dns_zone", r"\bdns\b|\bdomains?\b"),
+    KindRule("droplet", r"\bdroplets?\b"),
+    KindRule(TAX_KIND, None, description=_TAX_DESCRIPTION),
+)
+
+ACCOUNT_LEVEL_KINDS: frozenset[str] = frozenset(r.kind for r in KIND_RULES if r.account_level)
+#: Every kind a line can get.
+LINE_KINDS: frozenset[str] = frozenset(r.kind for r in KIND_RULES)
+#: The resource kind a line's cost belongs to, where it differs from the line's kind: a
+#: ``<droplet> (Weekly Backup Services)`` line is the parent droplet's cost.
+TARGET_KIND: dict[str, str] = {"droplet_backup": "droplet"}
+
+_KIND_CODES: tuple[str, ...] = tuple(sorted(LINE_KINDS))
+_PRODUCT_PATTERNS = tuple(
+    re.compile(rule.product, re.IGNORECASE) if rule.product else None for rule in KIND_RULES
+)
+_WS = re.compile(r"\s+")
+
+
+def _normal_product(product: str | None) -> str:
+    return _WS.sub(" ", product or "").strip()
+
+
+def target_kind(kind: str | None) -> str | None:
+    """The ``cloud_resources`` kind a line of ``kind`` is matched against (None: not matched)."""
+    if kind is None or kind == TAX_KIND or kind in ACCOUNT_LEVEL_KINDS:
+        return None
+    target = TARGET_KIND.get(kind, kind)
+    return target if target in RESOURCE_KINDS else None
+
+
+def _first_rules(product: str) -> tuple[int | None, list[KindRule]]:
+    """For one distinct product: its kind code if settled by the product alone, else the rules
+    (in order, from the first matching one) that also look at the description."""
+    for i, rule in enumerate(KIND_RULES):
+        if rule.product is not None and not _PRODUCT_PATTERNS[i].search(product):
+            continue
+        if rule.description is None:
+            return _KIND_CODES.index(rule.kind), []
+        rest = [
+            r
+            for j, r in enumerate(KIND_RULES[i:], start=i)
+            if r.product is None or _PRODUCT_PATTERNS[j].search(product)
+        ]
+        return None, rest
+    return None, []
+
+
+def derive_kinds(products: StringInput, descriptions: StringInput) -> pa.Array:
+    """The kind of each line (a string array; null where no rule matches), vectorised.
+
+    The table is evaluated once per distinct product; only products whose first matching
+    rule also needs the description (``Droplets`` for backups, unknown products for taxes) get
+    a row-level regex on their descriptions.
+    """
+    descriptions = strings(descriptions)
+    encoded = encode(products)
+    distinct = [_normal_product(p) for p in encoded.dictionary.to_pylist()] + [""]  # "": null
+    product_idx = np.where(encoded.indices < 0, len(distinct) - 1, encoded.indices)
+    settled = np.full(len(distinct), -1, dtype=np.int16)
+    pending: dict[int, list[KindRule]] = {}
+    for j, product in enumerate(distinct):
+        code, rules = _first_rules(product)
+        if code is not None:
+            settled[j] = code
+        elif rules:
+            pending[j] = rules
+    codes = settled[product_idx]
+    for j, rules in pending.items():
+        where = np.flatnonzero(product_idx == j)
+        subset = pc.take(descriptions, pa.array(where))
+        for rule in rules:
+            if not where.size:
+                break
+            if rule.description is None:
+                codes[where] = _KIND_CODES.index(rule.kind)
+                break
+            hit = pc.match_substring_regex(subset, rule.description, ignore_case=True)
+            hit = pc.fill_null(hit, False).to_numpy(zero_copy_only=False)
+            codes[where[hit]] = _KIND_CODES.index(rule.kind)
+            where, subset = where[~hit], subset.filter(pa.array(~hit))
+    kinds = pc.take(pa.array(_KIND_CODES, type=pa.string()), pa.array(np.maximum(codes, 0)))
+    return pc.if_else(pa.array(codes < 0), pa.scalar(None, pa.string()), kinds)
+
+
+def kind_for(product: str | None, description: str | None = None) -> str | None:
+    """The kind of one line (same table as :func:`derive_kinds`)."""
+    return derive_kinds([product], [description])[0].as_py()

@@ -1,0 +1,391 @@
+"""Attribute invoice lines to ``cloud_resources`` rows, vectorised, in a fixed order.
+
+1. ``resource_id``: the invoice's JSON items carry DO's ``resource_id``/``resource_uuid`` for a
+   line (paired with the CSV line by product, description, amount and charge period); that id is
+   looked up as ``provider_id`` among all resources of the line's target kind, live or deleted.
+2. ``name_live``: ``(kind, lower(name))`` against live resources (``deleted_at IS NULL``).
+3. ``name_deleted``: the same against deleted resources that were still alive when the charge
+   began (``deleted_at >= period_start``), so past invoices still reach destroyed droplets.
+4. ``normalised_name`` (snapshots only): DO's billing sometimes names a snapshot differently from
+   the API. Within kind ``snapshot`` only, and only when exactly one snapshot qualifies (live
+   ones first, then deleted ones alive at the charge start; ties narrowed as below), a line
+   matches when
+   (a) both names normalise equal (lower-case, runs of non-alphanumerics → ``-``), or
+   (b) the billed name is the live name plus a 10-digit epoch suffix (``…-1775012400``), or
+   (c) the billed name is truncated with ``...`` and its normalised prefix (8+ characters) starts
+   exactly one snapshot's normalised name. Never across kinds, never on a tie.
+
+Several candidates for one key are narrowed by lifetime (a deleted resource must have been alive
+when the charge began) and then by the line's project name; if several remain, the line stays
+unmatched as ``ambiguous`` and later stages do not try it (an ambiguous live name is not
+resolved by guessing among deleted ones). Backup lines (``droplet_backup``) are matched against
+droplets (their parent). Every unmatched line says why: :data:`UNMATCHED_REASONS`.
+
+Keys are integers: ``kind`` × |vocabulary| + the position of the lower-cased name in the
+vocabulary of resource names, so a million lines cost one hash lookup of their names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import sqlalchemy as sa
+
+from arcadia_cloud_core.billing.arrow_utils import STRING, encode, string_series, strings
+from arcadia_cloud_core.billing.kinds import ACCOUNT_LEVEL_KINDS, TAX_KIND, target_kind
+from arcadia_cloud_core.billing.names import normalise_names
+from arcadia_cloud_core.db.schema import RESOURCE_KINDS, cloud_projects, cloud_resources
+
+MATCH_METHODS = ("resource_id", "name_live", "name_deleted", "normalised_name")
+UNMATCHED_REASONS = ("tax", "account_level", "no_kind", "no_resource", "ambiguous")
+#: Kinds whose DO id is also the name a bill uses (a reserved IP's address, a domain's name).
+NAME_IS_ID_KINDS = frozenset({"reserved_ip", "dns_zone"})
+RESOURCE_COLUMNS = ("id", "kind", "provider_id", "name", "deleted_at", "project_name", "tenant_id")
+ITEM_COLUMNS = (
+    "product",
+    "description",
+    "amount_cents",
+    "period_start",
+    "period_end",
+    "resource_id",
+    "resource_uuid",
+)
+
+_MIN_PREFIX = 8
+
+
+# -- inputs ---------------------------------------------------------------------------------------
+def load_resources(connection: sa.Connection, *, provider: str = "digitalocean") -> pd.DataFrame:
+    """Every resource of ``provider`` (live and deleted) as a frame of :data:`RESOURCE_COLUMNS`."""
+    r, p = cloud_resources, cloud_projects
+    stmt = (
+        sa.select(
+            r.c.id,
+            r.c.kind,
+            r.c.provider_id,
+            r.c.name,
+            r.c.deleted_at,
+            p.c.name.label("project_name"),
+            r.c.tenant_id,
+        )
+        .select_from(r.outerjoin(p, p.c.id == r.c.cloud_project_id))
+        .where(r.c.provider == provider)
+    )
+    rows = connection.execute(stmt).all()
+    return resources_frame(dict(zip(RESOURCE_COLUMNS, row, strict=True)) for row in rows)
+
+
+def resources_frame(rows: Iterable[Mapping[str, Any]] | pd.DataFrame) -> pd.DataFrame:
+    """Normalise resource rows (dicts or a frame) to the columns and dtypes matching expects."""
+    frame = rows.copy() if isinstance(rows, pd.DataFrame) else pd.DataFrame(list(rows))
+    for col in RESOURCE_COLUMNS:
+        if col not in frame.columns:
+            frame[col] = None
+    frame = frame.loc[:, list(RESOURCE_COLUMNS)].reset_index(drop=True)
+    frame["id"] = frame["id"].astype(np.int64)
+    for col in ("kind", "provider_id", "name", "project_name", "tenant_id"):
+        frame[col] = frame[col].astype(STRING)
+    deleted = pd.to_datetime(frame["deleted_at"], utc=True)
+    frame["deleted_at"] = deleted.astype("datetime64[us, UTC]")
+    return frame
+
+
+def items_frame(items: Iterable[Any]) -> pd.DataFrame:
+    """DO's JSON invoice items (``InvoiceItem`` models or dicts) as a frame of ITEM_COLUMNS."""
+    rows = []
+    for item in items:
+        get = item.get if isinstance(item, Mapping) else lambda k, _i=item: getattr(_i, k, None)
+        amount = get("amount_cents")
+        rows.append(
+            {
+                "product": get("product"),
+                "description": get("description"),
+                "amount_cents": amount,
+                "period_start": get("start_time") or get("period_start"),
+                "period_end": get("end_time") or get("period_end"),
+                "resource_id": get("resource_id"),
+                "resource_uuid": get("resource_uuid"),
+            }
+        )
+    frame = pd.DataFrame(rows, columns=list(ITEM_COLUMNS))
+    frame["amount_cents"] = frame["amount_cents"].astype(np.int64)
+    for col in ("product", "description", "resource_id", "resource_uuid"):
+        frame[col] = frame[col].astype(STRING)
+    for col in ("period_start", "period_end"):
+        frame[col] = pd.to_datetime(frame[col], utc=True).astype("datetime64[us, UTC]")
+    return frame
+
+
+# -- helpers --------------------------------------------------------------------------------------
+_KINDS = tuple(RESOURCE_KINDS)
+
+
+def _take(values: pa.ChunkedArray, where: np.ndarray) -> pa.ChunkedArray:
+    return values if len(where) == len(values) else pc.take(values, pa.array(where))
+
+
+def _codes(values: pa.ChunkedArray | pa.Array, vocabulary: pa.Array) -> np.ndarray:
+    """Position of each value in ``vocabulary`` (-1: null or absent)."""
+    if not len(vocabulary):
+        return np.full(len(values), -1, dtype=np.int64)
+    found = pc.index_in(values, value_set=vocabulary)
+    return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def _keys(kind_codes: np.ndarray, codes: np.ndarray, width: int) -> np.ndarray:
+    """One int64 key per (kind, text code); -1 where either is missing."""
+    return np.where((kind_codes >= 0) & (codes >= 0), kind_codes * max(width, 1) + codes, -1)
+
+
+@dataclass
+class _Index:
+    """Integer keys of candidate resources. A key held by one row maps to it; a key held by
+    several is ambiguous and its (key, row) pairs are kept for tie-breaking."""
+
+    keys: pd.Index  # unique keys (hash lookups)
+    rows: np.ndarray  # -1 for ambiguous keys
+    ties: pd.DataFrame  # key, row
+
+    @classmethod
+    def build(cls, keys: np.ndarray, rows: np.ndarray) -> _Index:
+        valid = keys >= 0
+        pairs = pd.DataFrame({"key": keys[valid], "row": rows[valid]}).drop_duplicates()
+        uniq, first, counts = np.unique(
+            pairs["key"].to_numpy(), return_index=True, return_counts=True
+        )
+        single = pairs["row"].to_numpy()[first]
+        ties = pairs[pairs["key"].isin(uniq[counts > 1])]
+        rows_of = np.where(counts == 1, single, -1)
+        return cls(pd.Index(uniq), rows_of, ties.reset_index(drop=True))
+
+    def lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(row or -1, is-ambiguous) per key."""
+        if not len(self.rows):
+            return np.full(len(keys), -1, dtype=np.int64), np.zeros(len(keys), dtype=bool)
+        pos = self.keys.get_indexer(keys)
+        found = (keys >= 0) & (pos >= 0)
+        rows = np.where(found, self.rows[pos], -1)
+        return rows, found & (rows < 0)
+
+
+class _Matcher:
+    """Match state over one set of lines: chosen resource row and method code per line."""
+
+    def __init__(self, lines: pd.DataFrame, resources: pd.DataFrame) -> None:
+        self.lines, self.res = lines, resources
+        n = len(lines)
+        self.row = np.full(n, -1, dtype=np.int64)
+        self.method = np.full(n, -1, dtype=np.int8)
+        self.ambiguous = np.zeros(n, dtype=bool)
+        encoded = encode(lines["kind"])
+        distinct = encoded.dictionary.to_pylist()
+        self.kind_idx = np.where(encoded.indices < 0, len(distinct), encoded.indices)
+        self.kinds = [*distinct, None]  # index len(distinct): no kind
+        targets = [target_kind(k) for k in self.kinds]
+        codes = np.array([_KINDS.index(t) if t else -1 for t in targets], dtype=np.int64)
+        self.target = codes[self.kind_idx]  # the line's target kind as an index into _KINDS
+        self.names = strings(lines["parsed_name"])
+        self.line_start = lines["period_start"].to_numpy(dtype="datetime64[us]")
+        res_kinds = strings(resources["kind"])
+        self.res_kind = _codes(res_kinds, pa.array(_KINDS, type=pa.string()))
+        self.res_deleted = resources["deleted_at"].to_numpy(dtype="datetime64[us]")
+        self.live = np.isnat(self.res_deleted)
+
+    @property
+    def open(self) -> np.ndarray:
+        """Lines still to match: a target kind, no match yet, not found ambiguous."""
+        return (self.target >= 0) & (self.row < 0) & ~self.ambiguous
+
+    def assign(self, where: np.ndarray, rows: np.ndarray, method: str) -> None:
+        """Match lines ``where`` to resource ``rows`` (same length; -1 entries are skipped)."""
+        hit = rows >= 0
+        where, rows = where[hit], rows[hit]
+        self.row[where] = rows
+        self.method[where] = MATCH_METHODS.index(method)
+        self.ambiguous[where] = False
+
+    def alive_at_start(self, where: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Per (line, candidate): the candidate was not yet deleted when the charge began."""
+        deleted = self.res_deleted[np.maximum(rows, 0)]
+        return (rows >= 0) & (np.isnat(deleted) | (deleted >= self.line_start[where]))
+
+    def match(self, where: np.ndarray, keys: np.ndarray, index: _Index, method: str) -> None:
+        """Match lines ``where`` by their ``keys``; settle ties, else mark them ambiguous.
+
+        A candidate must have been alive when the charge began; among several, those in the
+        line's project win; a single survivor is the match."""
+        rows, ambiguous = index.lookup(keys)
+        self.assign(where, np.where(self.alive_at_start(where, rows), rows, -1), method)
+        tied = np.flatnonzero(ambiguous)
+        if not tied.size:
+            return
+        cand = pd.DataFrame({"line": where[tied], "key": keys[tied]}).merge(index.ties, on="key")
+        cand = cand[self.alive_at_start(cand["line"].to_numpy(), cand["row"].to_numpy())]
+        line_project = pc.utf8_lower(strings(self.lines["project_name"].iloc[cand["line"]]))
+        res_project = pc.utf8_lower(strings(self.res["project_name"].iloc[cand["row"]]))
+        same = pc.fill_null(pc.equal(line_project, res_project), False)
+        cand = cand.assign(same=same.to_numpy(zero_copy_only=False))
+        single = cand[cand.groupby("line")["row"].transform("size") == 1]
+        in_project = cand[cand["same"]]
+        in_project = in_project[in_project.groupby("line")["row"].transform("size") == 1]
+        chosen = pd.concat([single, in_project[~in_project["line"].isin(single["line"])]])
+        self.assign(chosen["line"].to_numpy(), chosen["row"].to_numpy(), method)
+        self.ambiguous[np.setdiff1d(where[tied], chosen["line"].to_numpy())] = True
+
+
+# -- the stages -----------------------------------------------------------------------------------
+def _pair_items(lines: pd.DataFrame, items: pd.DataFrame) -> tuple[pa.Array, pa.Array]:
+    """Each line's DO ``resource_id`` and ``resource_uuid`` from its paired JSON item."""
+    key = ["product", "description", "amount_cents", "period_start", "period_end"]
+    left = lines.loc[:, key].copy()
+    right = items.loc[:, [*key, "resource_id", "resource_uuid"]].copy()
+    for frame in (left, right):
+        for col in ("product", "description"):
+            frame[col] = frame[col].astype(STRING).fillna("")
+        frame["nth"] = frame.groupby(key, dropna=False).cumcount()
+    left["line"] = np.arange(len(left))
+    paired = left.merge(right, on=[*key, "nth"], how="left").sort_values("line")
+    return strings(paired["resource_id"]), strings(paired["resource_uuid"])
+
+
+def _match_ids(m: _Matcher, items: pd.DataFrame) -> None:
+    """Stage 1: DO's ids from the JSON items, against every resource of the target kind."""
+    resource_id, resource_uuid = _pair_items(m.lines, items)
+    ids = strings(m.res["provider_id"])
+    vocabulary = pc.unique(ids.drop_null())
+    width = len(vocabulary)
+    index = _Index.build(_keys(m.res_kind, _codes(ids, vocabulary), width), np.arange(len(m.res)))
+    for line_ids in (resource_id, resource_uuid):
+        where = np.flatnonzero(m.open)
+        keys = _keys(m.target[where], _codes(_take(line_ids, where), vocabulary), width)
+        m.assign(where, index.lookup(keys)[0], "resource_id")
+
+
+def _match_names(m: _Matcher) -> None:
+    """Stages 2 and 3: ``(kind, lower(name))`` against live, then deleted resources."""
+    res_names = pc.utf8_lower(strings(m.res["name"]))
+    by_id = np.isin(m.res_kind, [_KINDS.index(k) for k in NAME_IS_ID_KINDS])
+    id_rows = np.flatnonzero(by_id)  # a reserved IP is billed by its address: its id
+    ids = pc.utf8_lower(_take(strings(m.res["provider_id"]), id_rows))
+    texts = pa.chunked_array(res_names.chunks + ids.chunks, type=pa.string())
+    rows = np.concatenate([np.arange(len(m.res)), id_rows])
+    vocabulary = pc.unique(texts.drop_null())
+    width = len(vocabulary)
+    res_keys = _keys(m.res_kind[rows], _codes(texts, vocabulary), width)
+    line_keys = _keys(m.target, _codes(pc.utf8_lower(m.names), vocabulary), width)
+    for live, method in ((True, "name_live"), (False, "name_deleted")):
+        stage = m.live[rows] if live else ~m.live[rows]
+        where = np.flatnonzero(m.open & (line_keys >= 0))
+        if where.size:
+            index = _Index.build(res_keys[stage], rows[stage])
+            m.match(where, line_keys[where], index, method)
+
+
+def _match_snapshots(m: _Matcher) -> None:
+    """Stage 4: the normalised-name rules, snapshots only (see the module docstring)."""
+    snapshot = _KINDS.index("snapshot")
+    where = np.flatnonzero(m.open & (m.target == snapshot))
+    where = where[pc.is_valid(_take(m.names, where)).to_numpy(zero_copy_only=False)]
+    snap_rows = np.flatnonzero(m.res_kind == snapshot)
+    if not where.size or not snap_rows.size:
+        return
+    billed = _take(m.names, where)
+    norm = normalise_names(billed)
+    cut = r"(\.\.\.|…)\s*$"
+    truncated = pc.match_substring_regex(billed, cut).to_numpy(zero_copy_only=False)
+    prefix = normalise_names(pc.replace_substring_regex(billed, cut, ""))
+    res_norm = normalise_names(_take(strings(m.res["name"]), snap_rows))
+    vocabulary = pc.unique(res_norm.drop_null())
+    res_codes = _codes(res_norm, vocabulary)
+    probes = [
+        _codes(p, vocabulary) for p in (norm, pc.replace_substring_regex(norm, r"-\d{10}$", ""))
+    ]
+    for live in (True, False):
+        stage = m.live[snap_rows] if live else ~m.live[snap_rows]
+        index = _Index.build(res_codes[stage], snap_rows[stage])
+        for codes in probes:
+            todo = m.open[where]
+            m.match(where[todo], codes[todo], index, "normalised_name")
+        use = truncated & m.open[where]
+        if use.any():
+            _match_prefixes(
+                m,
+                where[use],
+                _take(prefix, np.flatnonzero(use)),
+                _take(res_norm, np.flatnonzero(stage)),
+                snap_rows[stage],
+            )
+
+
+def _match_prefixes(
+    m: _Matcher, where: np.ndarray, prefix: pa.Array, res_norm: pa.Array, stage_rows: np.ndarray
+) -> None:
+    """Truncated billed names: a prefix that starts exactly one snapshot's normalised name."""
+    if not stage_rows.size:
+        return
+    names = np.asarray(pc.fill_null(res_norm, "").to_pylist(), dtype=str)
+    order = np.argsort(names, kind="stable")
+    sorted_names = names[order]
+    probes = np.asarray(pc.fill_null(prefix, "").to_pylist(), dtype=str)
+    lo = np.searchsorted(sorted_names, probes, side="left")
+    hi = np.searchsorted(sorted_names, np.char.add(probes, "\U0010ffff"), side="left")
+    long_enough = np.char.str_len(probes) >= _MIN_PREFIX
+    m.ambiguous[where[long_enough & (hi - lo > 1)]] = True
+    picked = stage_rows[order[np.minimum(lo, len(order) - 1)]]
+    rows = np.where(long_enough & (hi - lo == 1), picked, -1)
+    m.assign(where, np.where(m.alive_at_start(where, rows), rows, -1), "normalised_name")
+
+
+# -- the entry point ------------------------------------------------------------------------------
+def match_lines(
+    lines: pd.DataFrame, resources: pd.DataFrame, *, items: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """``lines`` (with ``kind`` and ``parsed_name``) plus ``resource_id`` (our id, nullable),
+    ``match_method`` and ``unmatched_reason``; ``resources`` as from :func:`resources_frame`."""
+    if list(resources.columns) != list(RESOURCE_COLUMNS):
+        resources = resources_frame(resources)
+    lines = lines.reset_index(drop=True)
+    m = _Matcher(lines, resources)
+    if len(resources) and len(lines):
+        if items is not None and len(items):
+            _match_ids(m, items)
+        _match_names(m)
+        _match_snapshots(m)
+    out = lines.copy(deep=False)
+    matched = m.row >= 0
+    ids = (
+        resources["id"].to_numpy(dtype=np.int64)[np.maximum(m.row, 0)] if len(resources) else m.row
+    )
+    out["resource_id"] = pd.arrays.IntegerArray(np.where(matched, ids, 0), ~matched)
+    out["match_method"] = _labels(MATCH_METHODS, m.method)
+    out["unmatched_reason"] = _labels(UNMATCHED_REASONS, _reason_codes(m))
+    return out
+
+
+def _labels(vocabulary: tuple[str, ...], codes: np.ndarray) -> pd.Series:
+    """A string column from codes into ``vocabulary`` (-1 → null)."""
+    values = pc.take(pa.array(vocabulary, type=pa.string()), pa.array(np.maximum(codes, 0)))
+    return string_series(pc.if_else(pa.array(codes < 0), pa.scalar(None, pa.string()), values))
+
+
+def _reason_codes(m: _Matcher) -> np.ndarray:
+    def reason(kind: str | None) -> str:
+        if kind is None:
+            return "no_kind"
+        if kind == TAX_KIND:
+            return "tax"
+        if kind in ACCOUNT_LEVEL_KINDS:
+            return "account_level"
+        return "no_resource"
+
+    per_kind = np.array([UNMATCHED_REASONS.index(reason(k)) for k in m.kinds], dtype=np.int8)
+    codes = per_kind[m.kind_idx]
+    codes[m.ambiguous & (m.target >= 0)] = UNMATCHED_REASONS.index("ambiguous")
+    codes[m.row >= 0] = -1
+    return codes

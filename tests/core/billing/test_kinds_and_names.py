@@ -1,0 +1,200 @@
+"""The kind table and name extraction, by example and by property."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from arcadia_cloud_core.billing.kinds import (
+    ACCOUNT_LEVEL_KINDS,
+    KIND_RULES,
+    LINE_KINDS,
+    derive_kinds,
+    kind_for,
+    target_kind,
+)
+from arcadia_cloud_core.billing.names import (
+    billing_name,
+    extract_names,
+    normalise_name,
+    normalise_names,
+    strip_trailing_group,
+)
+from arcadia_cloud_core.db.schema import RESOURCE_KINDS
+
+
+@pytest.mark.parametrize(
+    ("product", "description", "kind"),
+    [
+        ("Droplets", "web-1 (s-1vcpu-2gb)", "droplet"),
+        ("Droplet Backups", "web-1 (Weekly Backup Services)", "droplet_backup"),
+        ("Backup", "web-1 (Daily Backup Services)", "droplet_backup"),
+        ("Droplets", "web-1 (Weekly Backup Services)", "droplet_backup"),
+        ("Droplets", "web-1 (daily backups)", "droplet_backup"),
+        ("Droplet Snapshots", "web-1-2026 (4.91 GiB)", "snapshot"),
+        ("Volume Snapshots", "vol-snap (13.00 GiB)", "snapshot"),
+        ("Volumes", "data (100 GiB)", "volume"),
+        ("Block Storage", "data (100 GiB)", "volume"),
+        ("Floating IPs", "Unused Floating IP - 1.1.1.1", "reserved_ip"),
+        ("Reserved IPs", "Unused Reserved IP - 1.1.1.1", "reserved_ip"),
+        ("Reserved IPv6", "Unused Reserved IP - 2001:db8::1", "reserved_ip"),
+        ("Load Balancers", "lb (lb-small)", "load_balancer"),
+        ("Spaces Subscription", "Spaces Subscription", "spaces_subscription"),
+        ("Spaces", "my-bucket", "spaces_bucket"),
+        ("Managed Databases", "db-pg (db-s-1vcpu-1gb)", "managed_db"),
+        ("Database Clusters", "db-pg (db-s-1vcpu-1gb)", "managed_db"),
+        ("Kubernetes Clusters", "a56e086a", "k8s_cluster"),
+        ("Taxes", "GST (10%)", "tax"),
+        ("Taxes", "STATE SALES TAX (6.25%)", "tax"),
+        ("", "GST (10%)", "tax"),
+        (None, "VAT (20%)", "tax"),
+        ("  droplets  ", "x (y)", "droplet"),
+        ("DROPLET SNAPSHOTS", "x (1 GiB)", "snapshot"),
+        ("Droplets", "gst-worker (s-1vcpu-1gb)", "droplet"),
+        ("Droplets", "tax-calc (s-1vcpu-1gb)", "droplet"),
+        ("App Platform", "tax-service (basic)", None),
+        ("App Platform", "my-app (basic)", None),
+        (None, None, None),
+    ],
+)
+def test_kind_table(product: str | None, description: str | None, kind: str | None) -> None:
+    assert kind_for(product, description) == kind
+
+
+def test_vocabulary_and_targets() -> None:
+    assert {"tax", "spaces_subscription"} <= LINE_KINDS
+    assert LINE_KINDS - {"tax"} - ACCOUNT_LEVEL_KINDS <= set(RESOURCE_KINDS)
+    assert target_kind("droplet_backup") == "droplet"
+    assert target_kind("snapshot") == "snapshot"
+    assert target_kind("tax") is None
+    assert target_kind("spaces_subscription") is None
+    assert target_kind(None) is None
+
+
+def test_vectorised_matches_scalar() -> None:
+    products = ["Droplets", "Droplets", "Taxes", None, "Volume Snapshots"]
+    descriptions = ["a (b)", "a (Weekly Backup Services)", "GST (10%)", "GST (5%)", None]
+    kinds = derive_kinds(products, descriptions).to_pylist()
+    assert kinds == [kind_for(p, d) for p, d in zip(products, descriptions, strict=True)]
+
+
+#: What a resource name can hold: any printable text (no surrogates, no control characters).
+_PRINTABLE = st.characters(blacklist_categories=("Cs", "Cc"))
+_WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-_.", min_size=1, max_size=20)
+_DECOR = st.sampled_from(["", " ", "  "])
+_CASE = st.sampled_from([str.lower, str.upper, str.title, lambda s: s])
+
+
+@settings(deadline=None)
+@given(
+    st.sampled_from(
+        [
+            ("Droplet Snapshots", "snapshot"),
+            ("Volume Snapshots", "snapshot"),
+            ("Droplet Backups", "droplet_backup"),
+            ("Spaces Subscription", "spaces_subscription"),
+            ("Taxes", "tax"),
+            ("Volumes", "volume"),
+            ("Droplets", "droplet"),
+        ]
+    ),
+    _CASE,
+    _DECOR,
+    _DECOR,
+    _WORD,
+)
+def test_specific_phrases_win_whatever_the_case_spacing_or_name(
+    pair: tuple[str, str], case, left: str, right: str, name: str
+) -> None:
+    product, kind = pair
+    assert kind_for(f"{left}{case(product)}{right}", f"{name} (s-1vcpu-1gb)") == kind
+
+
+@settings(deadline=None)
+@given(_WORD, st.sampled_from(["Weekly", "Daily", "weekly"]))
+def test_backup_lines_are_backups_of_their_droplet(name: str, cadence: str) -> None:
+    description = f"{name} ({cadence} Backup Services)"
+    for product in ("Droplet Backups", "Droplets"):
+        kind = kind_for(product, description)
+        assert kind == "droplet_backup"
+        assert target_kind(kind) == "droplet"
+        assert billing_name(description, kind=kind) == name
+
+
+def test_rules_are_ordered_specific_before_generic() -> None:
+    order = [rule.kind for rule in KIND_RULES]
+    assert order.index("tax") == 0
+    assert order.index("droplet_backup") < order.index("snapshot") < order.index("droplet")
+    assert order.index("spaces_subscription") < order.index("spaces_bucket")
+    assert order.index("snapshot") < order.index("volume")
+
+
+@pytest.mark.parametrize(
+    ("description", "kind", "group", "name"),
+    [
+        ("web-1 (s-1vcpu-2gb)", "droplet", None, "web-1"),
+        ("web (old) (s-1vcpu-1gb)", "droplet", None, "web (old)"),
+        ("acme-db-1 (Weekly Backup Services)", "droplet_backup", None, "acme-db-1"),
+        ("globex-warehouse-2026... (65.00 GiB)", "snapshot", None, "globex-warehouse-2026..."),
+        ("Unused Reserved IP - 146.190.0.4", "reserved_ip", None, "146.190.0.4"),
+        ("Unused Floating IP - 2001:db8::1", "reserved_ip", None, "2001:db8::1"),
+        ("a56e086a317d8410", "k8s_cluster", "my-doks-cluster", "my-doks-cluster"),
+        ("a56e086a317d8410", "k8s_cluster", "", "a56e086a317d8410"),
+        ("plain-name", "volume", None, "plain-name"),
+        ("GST (10%)", "tax", None, None),
+        ("Spaces Subscription", "spaces_subscription", None, None),
+        ("", "droplet", None, None),
+        (None, "droplet", None, None),
+        ("x (y)", None, None, "x"),
+    ],
+)
+def test_name_rules(
+    description: str | None, kind: str | None, group: str | None, name: str | None
+) -> None:
+    assert billing_name(description, kind=kind, group_description=group) == name
+
+
+@settings(deadline=None)
+@given(
+    st.text(_PRINTABLE, min_size=1, max_size=30).map(str.strip).filter(bool),
+    st.text(
+        st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="()"), max_size=20
+    ),
+)
+def test_name_of_name_with_size_is_the_name(name: str, size: str) -> None:
+    description = f"{name} ({size})"
+    assert billing_name(description, kind="droplet") == name
+    assert extract_names(["droplet"], [description], [None]).to_pylist() == [name]
+
+
+@settings(deadline=None)
+@given(st.text(_PRINTABLE, max_size=40))
+def test_normalise_is_idempotent_and_agrees_with_vectorised(name: str) -> None:
+    once = normalise_name(name)
+    assert normalise_name(once) == once
+    assert set(once) <= set("abcdefghijklmnopqrstuvwxyz0123456789-")
+    assert normalise_names([name]).to_pylist() == [once or None]
+
+
+def test_normalised_forms_of_do_renames() -> None:
+    assert normalise_name("Platform CI-1 Golden") == normalise_name("platform-ci-1-golden")
+    assert normalise_name("acme_web.1") == "acme-web-1"
+
+
+@settings(deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.none(), st.text(st.sampled_from(list("ab é()\t\n\f\r ")) | _PRINTABLE, max_size=16)
+        ),
+        max_size=12,
+    ),
+    st.integers(min_value=0, max_value=3),
+)
+def test_group_stripping_equals_the_plain_regex(values: list[str | None], skip: int) -> None:
+    array = pa.array(values, type=pa.string())[skip:]  # also a sliced (offset) array
+    expected = pc.replace_substring_regex(array, r"\([^()]*\)\s*$", "", max_replacements=1)
+    assert strip_trailing_group(array).to_pylist() == expected.to_pylist()

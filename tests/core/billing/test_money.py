@@ -1,0 +1,109 @@
+"""Exact amount parsing: DO's formats to integer cents, never through floats."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from arcadia_cloud_core.billing.money import amount_to_cents, format_usd, parse_amounts
+
+CENTS = st.integers(min_value=-(10**15) + 1, max_value=10**15 - 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "cents"),
+    [
+        ("$3.11", 311),
+        ("$1,234.56", 123456),
+        ("-$5.00", -500),
+        ("($5.00)", -500),
+        ("$-5.00", -500),
+        ("$0.00", 0),
+        (" $7.9 ", 790),
+        ("$12", 1200),
+        ("4.20", 420),
+        ("$1,234,567,890.01", 123456789001),
+        ("$0.10", 10),  # 0.1 is not a float's friend; cents are exact
+        ("$999999999999999.99", 99999999999999999),
+    ],
+)
+def test_do_amounts_become_exact_cents(text: str, cents: int) -> None:
+    assert amount_to_cents(text) == cents
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "USD",
+        "$",
+        "$1.234",
+        "$1,23.00",
+        "($5.00",
+        "$5.00)",
+        "--$5",
+        "(-$5.00)",
+        "$1 234.00",
+        "5,00",
+        "$1e3",
+        "NaN",
+        "$12,3456.00",
+        "$1234567890123456.00",
+    ],
+)
+def test_non_amounts_are_refused(text: str) -> None:
+    with pytest.raises(ValueError, match="not an amount"):
+        amount_to_cents(text)
+
+
+def test_vectorised_parse_flags_each_bad_value_and_nulls() -> None:
+    parsed = parse_amounts(["$1.00", None, "oops", "($2.50)", "$1.00"])
+    assert parsed.cents.tolist() == [100, 0, 0, -250, 100]
+    assert parsed.invalid.tolist() == [False, True, True, False, False]
+    assert parsed.first_invalid == 1
+    assert parse_amounts([]).first_invalid is None
+
+
+def _styles(cents: int) -> list[str]:
+    whole, frac = divmod(abs(cents), 100)
+    plain = f"${whole}.{frac:02d}"
+    grouped = f"${whole:,}.{frac:02d}"
+    if cents < 0:
+        return [f"-{plain}", f"-{grouped}", f"({plain})", f"({grouped})", f"$-{whole}.{frac:02d}"]
+    return [plain, grouped, f"{whole}.{frac:02d}", f" {grouped} "]
+
+
+@settings(deadline=None)
+@given(CENTS)
+def test_every_format_of_an_amount_parses_to_its_cents(cents: int) -> None:
+    styles = _styles(cents)
+    parsed = parse_amounts(styles)
+    assert not parsed.invalid.any(), styles
+    assert parsed.cents.tolist() == [cents] * len(styles)
+    assert amount_to_cents(format_usd(cents)) == cents
+
+
+@settings(deadline=None)
+@given(st.integers(min_value=0, max_value=10**12), st.integers(min_value=0, max_value=9))
+def test_one_decimal_means_tenths(whole: int, tenth: int) -> None:
+    assert amount_to_cents(f"${whole:,}.{tenth}") == whole * 100 + tenth * 10
+
+
+@settings(deadline=None)
+@given(st.text(alphabet="$(),.-0123456789 abc", max_size=12))
+def test_parse_never_guesses(text: str) -> None:
+    """Whatever the input, both parsers agree, and an accepted value's cents are exactly the
+    input's digits (dollars x 100 + cents), its sign from ``-`` or parentheses."""
+    parsed = parse_amounts([text])
+    if parsed.invalid[0]:
+        with pytest.raises(ValueError):
+            amount_to_cents(text)
+        return
+    cents = int(parsed.cents[0])
+    assert amount_to_cents(text) == cents
+    number = "".join(ch for ch in text if ch.isdigit() or ch == ".")
+    whole, _, frac = number.partition(".")
+    assert abs(cents) == int(whole) * 100 + int(frac.ljust(2, "0"))
+    assert (cents < 0) == (cents != 0 and ("-" in text or "(" in text))
