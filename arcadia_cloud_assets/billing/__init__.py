@@ -1,0 +1,1 @@
+"""Billing: balance, invoices, sensor-driven cost lines, finance push, cost views."""

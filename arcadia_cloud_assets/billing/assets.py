@@ -1,0 +1,269 @@
+"""Billing assets: balance, invoices, per-invoice cost lines and finance push, cost views.
+
+Cost lines are partitioned by invoice uuid (dynamic partitions registered by `billing/invoices`)
+and materialised by `invoice_ingest_sensor`; a backfill from the UI works the same way.
+"""
+
+import os
+from pathlib import Path
+
+import dagster as dg
+from pydantic import Field
+
+from arcadia_cloud_assets.metadata import table
+from arcadia_cloud_core import billing
+from arcadia_cloud_core.billing.balance import record_balance
+from arcadia_cloud_core.billing.checks import live_match
+from arcadia_cloud_core.resources import DatabaseResource, DigitalOceanResource, FinanceResource
+
+GROUP = "billing"
+POOL = "do_api_billing"
+invoice_partitions = dg.DynamicPartitionsDefinition(name="invoices")
+
+
+def _dollars(cents: int) -> float:
+    """Display only (metadata plots): money is stored and computed in integer cents."""
+    return round(cents / 100, 2)
+
+
+@dg.asset(key=["billing", "balance"], group_name=GROUP, pool=POOL, kinds={"digitalocean"})
+def balance(database: DatabaseResource, do_billing: DigitalOceanResource) -> dg.MaterializeResult:
+    """The account balance, snapshotted hourly into `cloud_balance_snapshots`."""
+    with do_billing.client() as do:
+        snapshot = do.get_balance()
+    stored = record_balance(database.engine(), snapshot)
+    return dg.MaterializeResult(
+        metadata={
+            "month_to_date_usage_usd": dg.MetadataValue.float(
+                _dollars(snapshot.month_to_date_usage_cents)
+            ),
+            "month_to_date_balance_usd": dg.MetadataValue.float(
+                _dollars(snapshot.month_to_date_balance_cents)
+            ),
+            "account_balance_usd": dg.MetadataValue.float(_dollars(snapshot.account_balance_cents)),
+            "month_to_date_usage_cents": snapshot.month_to_date_usage_cents,
+            "generated_at": snapshot.generated_at.isoformat(),
+            "new_snapshot": stored,
+        }
+    )
+
+
+@dg.asset(key=["billing", "invoices"], group_name=GROUP, pool=POOL, kinds={"digitalocean"})
+def invoices(
+    context: dg.AssetExecutionContext,
+    database: DatabaseResource,
+    do_billing: DigitalOceanResource,
+) -> dg.MaterializeResult:
+    """Invoice headers from billing history and the invoice list; each uuid becomes a partition
+    of `billing/invoice_cost_lines`."""
+    with do_billing.client() as do:
+        history = do.list_billing_history()
+        listed = do.list_invoices()
+    result = billing.upsert_invoices(database.engine(), listed.items)
+    uuids = sorted(invoice.invoice_uuid for invoice in listed.items)
+    known = set(context.instance.get_dynamic_partitions(invoice_partitions.name))
+    new_partitions = [uuid for uuid in uuids if uuid not in known]
+    if new_partitions:
+        context.instance.add_dynamic_partitions(invoice_partitions.name, new_partitions)
+    history_invoices = sum(1 for entry in history.items if entry.invoice_uuid)
+    return dg.MaterializeResult(
+        metadata={
+            "invoices": len(uuids),
+            "inserted": len(result.inserted),
+            "updated": len(result.updated),
+            "unchanged": result.unchanged,
+            "new_partitions": len(new_partitions),
+            "billing_history_entries": len(history.items),
+            "billing_history_invoices": history_invoices,
+            "requests": history.requests + listed.requests,
+        }
+    )
+
+
+RECONCILED = "reconciled"
+MATCH_RATE = "match_rate_at_least_95_percent"
+MIN_MATCH_RATE = 0.95
+
+
+@dg.asset(
+    key=["billing", "invoice_cost_lines"],
+    group_name=GROUP,
+    pool=POOL,
+    partitions_def=invoice_partitions,
+    deps=[invoices],
+    kinds={"pandas"},
+    check_specs=[
+        dg.AssetCheckSpec(
+            RECONCILED,
+            asset=["billing", "invoice_cost_lines"],
+            description="Σ line amounts == the invoice amount, to the cent.",
+        ),
+        dg.AssetCheckSpec(
+            MATCH_RATE,
+            asset=["billing", "invoice_cost_lines"],
+            description="Lines whose resource still exists are matched ≥ 95 % (warn).",
+        ),
+    ],
+)
+def invoice_cost_lines(
+    context: dg.AssetExecutionContext,
+    database: DatabaseResource,
+    do_billing: DigitalOceanResource,
+) -> dg.MaterializeResult:
+    """One invoice's CSV (and JSON items): parsed, kinds derived, matched to resources, and its
+    line set replaced atomically. A malformed CSV fails this partition and keeps the old lines."""
+    invoice_uuid = context.partition_key
+    with do_billing.client() as do:
+        summary = billing.ingest_invoice_from_do(database.engine(), do, invoice_uuid=invoice_uuid)
+    live = live_match(database.engine(), invoice_uuid)
+    metadata = summary.as_metadata()
+    unmatched = metadata.pop("unmatched_by_reason")
+    methods = metadata.pop("matched_by_method")
+    return dg.MaterializeResult(
+        metadata={
+            **metadata,
+            "live_match_rate": round(live.rate, 4),
+            "unmatched_by_reason": table(
+                [{"reason": k, "lines": v} for k, v in sorted(unmatched.items())]
+            ),
+            "matched_by_method": table(
+                [{"method": k, "lines": v} for k, v in sorted(methods.items())]
+            ),
+        },
+        check_results=[
+            dg.AssetCheckResult(
+                check_name=RECONCILED,
+                passed=summary.reconciled,
+                severity=dg.AssetCheckSeverity.ERROR,
+                metadata={
+                    "lines_total_cents": summary.total_cents,
+                    "invoice_amount_cents": summary.invoice_amount_cents,
+                    "difference_cents": summary.difference_cents,
+                },
+            ),
+            dg.AssetCheckResult(
+                check_name=MATCH_RATE,
+                passed=live.rate >= MIN_MATCH_RATE,
+                severity=dg.AssetCheckSeverity.WARN,
+                metadata={
+                    "live_match_rate": round(live.rate, 4),
+                    "matched_to_live_resources": live.matched_live,
+                    "unmatched_but_maybe_live": live.unmatched_maybe_live,
+                },
+            ),
+        ],
+    )
+
+
+FINANCE_CONFIGURED = "finance_configured"
+
+
+@dg.asset(
+    key=["billing", "finance_push"],
+    group_name=GROUP,
+    partitions_def=invoice_partitions,
+    deps=[invoice_cost_lines],
+    retry_policy=dg.RetryPolicy(max_retries=3, delay=10, backoff=dg.Backoff.EXPONENTIAL),
+    check_specs=[
+        dg.AssetCheckSpec(
+            FINANCE_CONFIGURED,
+            asset=["billing", "finance_push"],
+            description="FINANCE_URL and FINANCE_JWT_SECRET are set (warn when skipped).",
+        )
+    ],
+)
+def finance_push(
+    context: dg.AssetExecutionContext, database: DatabaseResource, finance: FinanceResource
+) -> dg.MaterializeResult:
+    """Push the invoice's normalised lines to the finance service (idempotent: the service
+    deduplicates; a re-push answers `updated`). Skipped, not failed, when unconfigured."""
+    settings = finance.settings()
+    if settings is None:
+        context.log.warning(
+            "finance push skipped: set FINANCE_URL and FINANCE_JWT_SECRET to push invoices"
+        )
+        return dg.MaterializeResult(
+            metadata={"skipped": True},
+            check_results=[
+                dg.AssetCheckResult(
+                    check_name=FINANCE_CONFIGURED,
+                    passed=False,
+                    severity=dg.AssetCheckSeverity.WARN,
+                    metadata={"reason": "FINANCE_URL or FINANCE_JWT_SECRET is not set"},
+                )
+            ],
+        )
+    result = billing.push_invoice_to_finance(
+        database.engine(), invoice_uuid=context.partition_key, settings=settings
+    )
+    return dg.MaterializeResult(
+        metadata={
+            "skipped": False,
+            "status": result.status,
+            "finance_invoice_id": result.finance_invoice_id,
+            "http_status": result.http_status,
+        },
+        check_results=[dg.AssetCheckResult(check_name=FINANCE_CONFIGURED, passed=True)],
+    )
+
+
+@dg.asset(key=["billing", "monthly_costs"], group_name=GROUP, deps=[invoice_cost_lines])
+def monthly_costs(database: DatabaseResource) -> dg.MaterializeResult:
+    """Cost by month × tenant × project × kind (table `cloud_monthly_costs`)."""
+    engine = database.engine()
+    refresh = billing.refresh_monthly_costs(engine)
+    frame = billing.stored_monthly_costs(engine)
+    latest = sorted(frame["month"].unique())[-3:] if len(frame) else []
+    recent = frame[frame["month"].isin(latest)] if len(frame) else frame
+    return dg.MaterializeResult(
+        metadata={
+            "months": int(frame["month"].nunique()) if len(frame) else 0,
+            "rows": len(frame),
+            "months_rewritten": len(refresh.months_written),
+            "rows_written": refresh.rows_written,
+            "latest_months": table(recent.to_dict("records")),
+        }
+    )
+
+
+class FocusConfig(dg.Config):
+    """Where the FOCUS Parquet file goes."""
+
+    parquet_path: str = Field(
+        default="",
+        description="Output file; empty means $DAGSTER_HOME/focus/focus_cost_lines.parquet.",
+    )
+    billing_account_id: str = Field(default="digitalocean", description="FOCUS BillingAccountId")
+
+
+@dg.asset(key=["billing", "focus_cost_lines"], group_name=GROUP, deps=[invoice_cost_lines])
+def focus_cost_lines(config: FocusConfig, database: DatabaseResource) -> dg.MaterializeResult:
+    """The cost lines in FinOps FOCUS 1.2 columns, as Parquet and as a table."""
+    engine = database.engine()
+    account = billing.BillingAccount(id=config.billing_account_id)
+    frame = billing.focus_frame(engine, account=account)
+    home = Path(os.environ.get("DAGSTER_HOME") or ".dagster_home")
+    path = (
+        Path(config.parquet_path)
+        if config.parquet_path
+        else home / "focus" / "focus_cost_lines.parquet"
+    )
+    written = billing.write_focus_parquet(frame, path)
+    invoices_written = 0
+    for uuid in sorted(frame["InvoiceId"].dropna().unique()) if len(frame) else []:
+        invoices_written += int(
+            billing.replace_focus_lines(engine, invoice_uuid=str(uuid), account=account).written
+        )
+    return dg.MaterializeResult(
+        metadata={
+            "rows": len(frame),
+            "parquet": dg.MetadataValue.path(str(written)),
+            "invoices_rewritten": invoices_written,
+            "billed_cost_total_usd": dg.MetadataValue.float(
+                round(float(frame["BilledCost"].sum()), 2) if len(frame) else 0.0
+            ),
+        }
+    )
+
+
+ASSETS = [balance, invoices, invoice_cost_lines, finance_push, monthly_costs, focus_cost_lines]
