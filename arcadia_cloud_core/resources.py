@@ -14,8 +14,9 @@ import dagster as dg
 from pydantic import Field
 from sqlalchemy.engine import Engine
 
+from arcadia_cloud_core.billing.finance import FinanceSettings
 from arcadia_cloud_core.db.engine import DATABASE_URL_SETTING, open_database
-from arcadia_cloud_core.digitalocean import DOClient
+from arcadia_cloud_core.digitalocean import DOAuthError, DOClient
 from arcadia_cloud_core.errors import ConfigError
 
 PURPOSES = ("sync", "billing", "provisioning")
@@ -37,6 +38,16 @@ def env_setting(*names: str) -> dg.EnvVar | None:
 def token_settings(purpose: str) -> tuple[str, str]:
     """The environment variables that may hold the token of `purpose`, most specific first."""
     return (f"DO_API_TOKEN_{purpose.upper()}", "DO_API_TOKEN")
+
+
+def token_rejected(purpose: str, error: DOAuthError) -> ConfigError:
+    """The error for a token DigitalOcean refused: names the purpose and the settings to fix."""
+    specific, general = token_settings(purpose)
+    return ConfigError(
+        f"DigitalOcean refused the {purpose!r} token (HTTP {error.status} on {error.method} "
+        f"{error.path}: {error.message}): set a valid token with the scopes {purpose} needs in "
+        f"{specific} or {general}, then restart the code locations"
+    )
 
 
 class DatabaseResource(dg.ConfigurableResource):
@@ -66,7 +77,11 @@ class DigitalOceanResource(dg.ConfigurableResource):
 
     @contextmanager
     def client(self) -> Iterator[DOClient]:
-        """An open client; closed when the block ends."""
+        """An open client; closed when the block ends.
+
+        DigitalOcean refusing the token (401/403) anywhere in the block becomes one `ConfigError`
+        naming the purpose and the settings to fix, instead of an HTTP error per endpoint.
+        """
         if self.purpose not in PURPOSES:
             raise ConfigError(
                 f"unknown DigitalOcean purpose {self.purpose!r}; use one of {PURPOSES}"
@@ -77,17 +92,50 @@ class DigitalOceanResource(dg.ConfigurableResource):
                 f"no DigitalOcean token for purpose {self.purpose!r}: set {specific} or {general} "
                 "(`make dev` without a token runs against the simulator)"
             )
-        with DOClient(
-            token=self.token,
-            base_url=self.base_url,
-            purpose=self.purpose,
-            timeout=self.timeout_seconds,
-            max_attempts=self.max_attempts,
-            page_concurrency=self.page_concurrency,
-            requests_per_minute=self.requests_per_minute,
-            requests_per_hour=self.requests_per_hour,
-        ) as do:
-            yield do
+        try:
+            with DOClient(
+                token=self.token,
+                base_url=self.base_url,
+                purpose=self.purpose,
+                timeout=self.timeout_seconds,
+                max_attempts=self.max_attempts,
+                page_concurrency=self.page_concurrency,
+                requests_per_minute=self.requests_per_minute,
+                requests_per_hour=self.requests_per_hour,
+            ) as do:
+                yield do
+        except DOAuthError as exc:
+            raise token_rejected(self.purpose, exc) from exc
+
+
+class FinanceResource(dg.ConfigurableResource):
+    """The finance service invoices are pushed to (`FINANCE_URL`, `FINANCE_JWT_SECRET`).
+
+    Unconfigured (either unset) is a normal state: the push is skipped, never failed.
+    """
+
+    url: str | None = Field(default=None, description="FINANCE_URL: the service's base URL.")
+    jwt_secret: str | None = Field(
+        default=None, description="FINANCE_JWT_SECRET: HS256 signing secret (from the env)."
+    )
+    timeout_seconds: float = Field(default=30.0, gt=0)
+
+    def settings(self) -> FinanceSettings | None:
+        """Push settings, or None when the service is not configured."""
+        if not (self.url or "").strip() or not self.jwt_secret:
+            return None
+        return FinanceSettings(
+            base_url=(self.url or "").strip().rstrip("/"),
+            jwt_secret=self.jwt_secret,
+            timeout_seconds=self.timeout_seconds,
+        )
+
+
+def finance_resource() -> FinanceResource:
+    """The finance resource, wired to `FINANCE_URL` / `FINANCE_JWT_SECRET` when they are set."""
+    return FinanceResource(
+        url=env_setting("FINANCE_URL"), jwt_secret=env_setting("FINANCE_JWT_SECRET")
+    )
 
 
 def digitalocean_resource(purpose: str) -> DigitalOceanResource:
@@ -106,8 +154,11 @@ def database_resource() -> DatabaseResource:
 
 
 def shared_resources() -> dict[str, dg.ConfigurableResource]:
-    """What every code location wires: `database`, `do_sync`, `do_billing`, `do_provisioning`."""
-    resources: dict[str, dg.ConfigurableResource] = {"database": database_resource()}
+    """What every location wires: `database`, `finance`, and `do_<purpose>` per purpose."""
+    resources: dict[str, dg.ConfigurableResource] = {
+        "database": database_resource(),
+        "finance": finance_resource(),
+    }
     for purpose in PURPOSES:
         resources[f"do_{purpose}"] = digitalocean_resource(purpose)
     return resources
