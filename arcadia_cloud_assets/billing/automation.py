@@ -18,6 +18,7 @@ from arcadia_cloud_assets.billing.assets import (
     invoices,
     monthly_costs,
 )
+from arcadia_cloud_assets.schedules import utc_schedule
 from arcadia_cloud_core import billing
 from arcadia_cloud_core.billing.queue import ingest_attempts
 from arcadia_cloud_core.resources import DatabaseResource, FinanceResource
@@ -43,28 +44,19 @@ cost_views_job = dg.define_asset_job(
 )
 
 SCHEDULES = [
-    dg.ScheduleDefinition(
-        name="billing_balance_schedule",
-        job=balance_job,
-        cron_schedule="7 * * * *",
-        execution_timezone="UTC",
-        default_status=dg.DefaultScheduleStatus.RUNNING,
-        description="Hourly at :07.",
+    utc_schedule(
+        "billing_balance_schedule", job=balance_job, cron="7 * * * *", description="Hourly at :07."
     ),
-    dg.ScheduleDefinition(
-        name="billing_invoices_schedule",
+    utc_schedule(
+        "billing_invoices_schedule",
         job=invoices_job,
-        cron_schedule="23 2 * * *",
-        execution_timezone="UTC",
-        default_status=dg.DefaultScheduleStatus.RUNNING,
+        cron="23 2 * * *",
         description="Daily at 02:23.",
     ),
-    dg.ScheduleDefinition(
-        name="billing_cost_views_schedule",
+    utc_schedule(
+        "billing_cost_views_schedule",
         job=cost_views_job,
-        cron_schedule="50 * * * *",
-        execution_timezone="UTC",
-        default_status=dg.DefaultScheduleStatus.RUNNING,
+        cron="50 * * * *",
         description="Hourly at :50: monthly costs and FOCUS lines from the stored cost lines.",
     ),
 ]

@@ -4,6 +4,7 @@ import dagster as dg
 
 from arcadia_cloud_assets.inventory.assets import KIND_ASSETS, droplet_backups, project_resources
 from arcadia_cloud_assets.metadata import table
+from arcadia_cloud_assets.schedules import utc_schedule
 from arcadia_cloud_core.drift import detect_all, list_open_drifts
 from arcadia_cloud_core.resources import DatabaseResource
 
@@ -53,12 +54,10 @@ drift_job = dg.define_asset_job(
     "drift_job", selection=dg.AssetSelection.assets(drift), description="The drift sweep alone."
 )
 
-drift_schedule = dg.ScheduleDefinition(
-    name="drift_schedule",
+drift_schedule = utc_schedule(
+    "drift_schedule",
     job=drift_job,
-    cron_schedule="20 * * * *",
-    execution_timezone="UTC",
-    default_status=dg.DefaultScheduleStatus.RUNNING,
+    cron="20 * * * *",
     description="Hourly at :20, a floor under the sweep that follows every inventory sync.",
 )
 

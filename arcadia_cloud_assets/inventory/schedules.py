@@ -11,6 +11,7 @@ from datetime import timedelta
 import dagster as dg
 
 from arcadia_cloud_assets.inventory import assets as a
+from arcadia_cloud_assets.schedules import utc_schedule
 from arcadia_cloud_core.inventory.upsert import DEFAULT_TOUCH_INTERVAL
 
 EVERY_15_MIN = timedelta(minutes=15)
@@ -72,28 +73,22 @@ inventory_backups_job = dg.define_asset_job(
 JOBS = [inventory_sync_job, inventory_snapshots_job, inventory_backups_job]
 
 SCHEDULES = [
-    dg.ScheduleDefinition(
-        name="inventory_sync_schedule",
+    utc_schedule(
+        "inventory_sync_schedule",
         job=inventory_sync_job,
-        cron_schedule="*/15 * * * *",
-        execution_timezone="UTC",
-        default_status=dg.DefaultScheduleStatus.RUNNING,
+        cron="*/15 * * * *",
         description="Every 15 minutes.",
     ),
-    dg.ScheduleDefinition(
-        name="inventory_snapshots_schedule",
+    utc_schedule(
+        "inventory_snapshots_schedule",
         job=inventory_snapshots_job,
-        cron_schedule="33 * * * *",
-        execution_timezone="UTC",
-        default_status=dg.DefaultScheduleStatus.RUNNING,
+        cron="33 * * * *",
         description="Hourly at :33.",
     ),
-    dg.ScheduleDefinition(
-        name="inventory_backups_schedule",
+    utc_schedule(
+        "inventory_backups_schedule",
         job=inventory_backups_job,
-        cron_schedule="41 * * * *",
-        execution_timezone="UTC",
-        default_status=dg.DefaultScheduleStatus.RUNNING,
+        cron="41 * * * *",
         description="Hourly at :41.",
     ),
 ]
