@@ -48,6 +48,9 @@ CREATE INDEX IF NOT EXISTS resources_live_kind_seq ON resources (kind, seq)
     WHERE deleted_at IS NULL;
 CREATE INDEX IF NOT EXISTS resources_live_kind_parent ON resources (kind, parent, seq)
     WHERE deleted_at IS NULL;
+-- Covers the COUNT(*) of listings with a list lag or a delete linger (snapshots).
+CREATE INDEX IF NOT EXISTS resources_kind_deleted_visible
+    ON resources (kind, deleted_at, visible_at);
 CREATE TABLE IF NOT EXISTS sequences (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS events (
