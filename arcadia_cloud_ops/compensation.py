@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import dagster as dg
 from pydantic import Field
 
-from arcadia_cloud_core.resources import DatabaseResource
+from arcadia_cloud_core.resources import DatabaseResource, DigitalOceanResource
 from arcadia_cloud_core.saga import (
     DEFAULT_HEARTBEAT_SECONDS,
     SagaDefinition,
@@ -19,7 +19,8 @@ from arcadia_cloud_core.saga import (
     SagaRunner,
     SagaStatus,
 )
-from arcadia_cloud_ops.saga_jobs import JOB_KIND_TAG, SAGA_POOL
+from arcadia_cloud_core.saga.steps.services import bind_services
+from arcadia_cloud_ops.saga_jobs import JOB_KIND_TAG, SAGA_POOL, step_services
 
 COMPENSATE_JOB = "compensate_saga"
 COMPENSATE_OP = "compensate_saga_steps"
@@ -53,9 +54,13 @@ def build_compensate_saga_job(
         description="Run the compensations of every step that ran, in reverse (idempotent).",
     )
     def compensate_saga_steps(
-        context: dg.OpExecutionContext, config: SagaIdConfig, database: DatabaseResource
+        context: dg.OpExecutionContext,
+        config: SagaIdConfig,
+        database: DatabaseResource,
+        do_provisioning: DigitalOceanResource,
     ) -> None:
-        journal = SagaJournal(database.engine())
+        services = step_services(database, do_provisioning)
+        journal = SagaJournal(services.engine)
         record = journal.get(config.saga_id)
         saga = by_kind.get(record.kind)
         if saga is None:
@@ -64,7 +69,8 @@ def build_compensate_saga_job(
                 f"location does not define (known: {sorted(by_kind)})"
             )
         runner = SagaRunner(journal, saga, heartbeat_seconds=heartbeat_seconds, logger=context.log)
-        result = runner.compensate(config.saga_id, dagster_run_id=context.run_id)
+        with bind_services(services):
+            result = runner.compensate(config.saga_id, dagster_run_id=context.run_id)
         log = [f"{e['step']}: {e['result']}" for e in result.compensation_log]
         if result.status is SagaStatus.COMPENSATION_FAILED:
             raise dg.Failure(

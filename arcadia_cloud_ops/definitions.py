@@ -13,12 +13,13 @@ from arcadia_cloud_core.saga import SagaDefinition
 from arcadia_cloud_ops.compensation import build_compensate_saga_job, request_saga_cancel
 from arcadia_cloud_ops.demo import build_saga_demo_job, demo_saga_definition
 from arcadia_cloud_ops.drift_jobs import accept_drift_job
+from arcadia_cloud_ops.provisioning import build_provisioning_jobs, provisioning_sagas
 from arcadia_cloud_ops.recovery import build_saga_recovery_sensor
 
 
 def saga_definitions() -> tuple[SagaDefinition, ...]:
     """Every saga kind this location runs (``compensate_saga`` can roll back each)."""
-    return (demo_saga_definition(),)
+    return (demo_saga_definition(), *provisioning_sagas())
 
 
 def build_definitions() -> dg.Definitions:
@@ -27,6 +28,7 @@ def build_definitions() -> dg.Definitions:
     return dg.Definitions(
         jobs=[
             build_saga_demo_job(sagas["demo"]),
+            *build_provisioning_jobs(sagas),
             build_compensate_saga_job(tuple(sagas.values())),
             request_saga_cancel,
             accept_drift_job,

@@ -45,6 +45,7 @@ from arcadia_cloud_core.saga import (
 from arcadia_cloud_core.saga.journal import utc_now
 from arcadia_cloud_core.saga.runner import fail_running_saga
 from arcadia_cloud_ops.compensation import COMPENSATE_JOB, compensate_run_config
+from arcadia_cloud_ops.saga_jobs import TARGET_INPUT, TARGET_TAG
 
 #: A heartbeat older than this (and no live worker pid on this host) means the run is dead.
 #: It must exceed the heartbeat interval (5 s) and any pause between two steps of a run.
@@ -152,11 +153,15 @@ def recover_sagas(
             log.info(f"saga {record.saga_id}: changed while recovering ({exc}); next tick")
             continue
         log.warning(f"saga {record.saga_id}: run {dead_run} is dead ({liveness.reason})")
+        tags = {"arcadia/saga_id": record.saga_id, "arcadia/recovers_run": dead_run}
+        target = record.inputs.get(TARGET_INPUT)
+        if target is not None:  # the undo is serialised with other sagas on the resource
+            tags[TARGET_TAG] = str(target)
         requests.append(
             dg.RunRequest(
                 run_key=f"compensate:{record.saga_id}:{dead_run}",
                 run_config=compensate_run_config(record.saga_id),
-                tags={"arcadia/saga_id": record.saga_id, "arcadia/recovers_run": dead_run},
+                tags=tags,
             )
         )
     return requests

@@ -22,21 +22,39 @@ Where compensation and resume meet (the policy; see `arcadia_cloud_core.saga.run
   so an operator can resume it.
 - A cancel request (``request_saga_cancel``) stops the saga before its next step and rolls it
   back, whatever the policy.
+
+Serialising sagas on one resource: a config that names its target (`SagaConfig.saga_target`: a
+droplet id, a domain) makes every run of the job require the run tag
+``arcadia/saga_target=<target>``; the instance's ``concurrency.runs.tag_concurrency_limits``
+(dagster.yaml) runs one run per tag value at a time, queueing the others. Dagster 1.13 has no
+hook that derives run tags from run config, so the launcher sets the tag — `saga_run_request`
+for sensors and code, ``--tags`` for ``dagster job launch``, "Edit tags" in the Launchpad — and
+the first op fails, before the saga starts or calls DO, when the tag is missing or names another
+target. Re-executions inherit it from the parent run (the UI copies the parent's tags).
+
+Every op binds the step services (`arcadia_cloud_core.saga.steps.services`): the database and
+the ``do_provisioning`` client, opened only when a step calls DO and then kept for the process
+(one per resource configuration): a run worker's ops, hook and retries share one connection pool
+instead of paying a TLS context and connections per op.
 """
 
 # No `from __future__ import annotations` here: Dagster reads the op signatures' annotations at
 # definition time, and the first op's config class is only known inside the factory.
 
-from collections.abc import Mapping
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import ExitStack, contextmanager
 from typing import Any, Literal
 
 import dagster as dg
 from pydantic import Field
 
-from arcadia_cloud_core.resources import DatabaseResource
+from arcadia_cloud_core.digitalocean import DOClient, token_fingerprint
+from arcadia_cloud_core.resources import DatabaseResource, DigitalOceanResource
 from arcadia_cloud_core.saga import (
     DEFAULT_HEARTBEAT_SECONDS,
     SagaDefinition,
+    SagaJournal,
     SagaNotFoundError,
     SagaRunner,
     SagaState,
@@ -45,12 +63,17 @@ from arcadia_cloud_core.saga import (
 )
 from arcadia_cloud_core.saga.runner import describe_error
 from arcadia_cloud_core.saga.state import thaw
+from arcadia_cloud_core.saga.steps.services import StepServices, bind_services
 
 #: The pool every saga op runs in: the provisioning token's DO rate budget.
 SAGA_POOL = "do_api_provisioning"
 SAGA_KIND_TAG = "arcadia/saga_kind"
 JOB_KIND_TAG = "arcadia/job_kind"
 STEP_TAG = "arcadia/saga_step"
+#: The run tag that serialises sagas on one resource (dagster.yaml tag_concurrency_limits).
+TARGET_TAG = "arcadia/saga_target"
+#: The saga input that keeps the target (for resumes and the recovery sensor).
+TARGET_INPUT = "saga_target"
 
 
 class SagaConfig(dg.Config):
@@ -64,9 +87,47 @@ class SagaConfig(dg.Config):
         ),
     )
 
+    def saga_target(self) -> str | None:
+        """The resource the saga works on (runs need the tag ``arcadia/saga_target=<it>``).
+
+        None (the default) for sagas that touch no shared resource: no tag is required.
+        """
+        return None
+
     def saga_inputs(self) -> dict[str, Any]:
-        """The saga's immutable inputs: every field but the failure policy."""
-        return {k: v for k, v in self.model_dump().items() if k != "on_failure"}
+        """The saga's immutable inputs: every field but the failure policy, and the target."""
+        inputs = {k: v for k, v in self.model_dump().items() if k != "on_failure"}
+        target = self.saga_target()
+        if target is not None:
+            inputs[TARGET_INPUT] = target
+        return inputs
+
+
+def saga_run_tags(config: SagaConfig) -> dict[str, str]:
+    """The run tags a launch of ``config`` needs (the saga target tag, if it has a target)."""
+    target = config.saga_target()
+    return {TARGET_TAG: target} if target is not None else {}
+
+
+def saga_run_config(saga: SagaDefinition, config: SagaConfig) -> dg.RunConfig:
+    """The run config of a saga job for ``config`` (it belongs to the first step's op)."""
+    return dg.RunConfig(ops={step_op_name(saga.kind, saga.steps[0].name): config})
+
+
+def saga_run_request(
+    saga: SagaDefinition,
+    config: SagaConfig,
+    *,
+    run_key: str | None = None,
+    job_name: str | None = None,
+) -> dg.RunRequest:
+    """A `RunRequest` (for sensors) that launches the saga's job with the right tags."""
+    return dg.RunRequest(
+        run_key=run_key,
+        job_name=job_name,
+        run_config=saga_run_config(saga, config),
+        tags=saga_run_tags(config),
+    )
 
 
 def step_op_name(kind: str, step_name: str) -> str:
@@ -79,9 +140,69 @@ def saga_id_of(context: dg.OpExecutionContext) -> str:
     return saga_id_for_run(context.run_id, context.run.root_run_id)
 
 
+_CLIENTS: dict[tuple[Any, ...], DOClient] = {}
+_CLIENTS_STACK = ExitStack()  # never closed: the clients live as long as the process
+_CLIENTS_LOCK = threading.Lock()
+
+
+@contextmanager
+def process_client(do: DigitalOceanResource) -> Iterator[DOClient]:
+    """The process's DO client for this resource configuration (opened on first use)."""
+    key = (
+        do.purpose,
+        token_fingerprint(do.token or ""),
+        do.base_url,
+        do.timeout_seconds,
+        do.max_attempts,
+        do.page_concurrency,
+        do.requests_per_minute,
+        do.requests_per_hour,
+    )
+    with _CLIENTS_LOCK:
+        client = _CLIENTS.get(key)
+        if client is None:
+            client = _CLIENTS_STACK.enter_context(do.client())
+            _CLIENTS[key] = client
+    yield client
+
+
+def step_services(database: DatabaseResource, do: DigitalOceanResource) -> StepServices:
+    """The services saga steps use: the app database and the provisioning DO client (lazy)."""
+    return StepServices(engine=database.engine(), open_do=lambda: process_client(do))
+
+
+def _check_target_tag(
+    context: dg.OpExecutionContext, journal: SagaJournal, saga_id: str, config: SagaConfig | None
+) -> None:
+    """Fail (before the saga starts or resumes, so before any DO call) unless the run carries
+    the target tag; ``config`` is None for the ops after the first (their target is journalled).
+    """
+    if config is not None:
+        target = config.saga_target()
+    else:
+        record = journal.find(saga_id)
+        if record is None or record.dagster_run_id == context.run_id:
+            return  # an earlier op of this run checked (or there is no saga to resume)
+        target = record.inputs.get(TARGET_INPUT)
+    if target is None:
+        return
+    tag = context.run.tags.get(TARGET_TAG)
+    if tag != target:
+        raise dg.Failure(
+            description=(
+                f"this run must carry the tag {TARGET_TAG}={target} (it has "
+                f"{tag!r}): the tag is what keeps two sagas on {target} from running at once "
+                "(dagster.yaml tag_concurrency_limits). Add it when launching (Launchpad: "
+                "Edit tags; CLI: --tags; sensors: saga_run_request) and launch again."
+            ),
+            metadata={"expected_tag": f"{TARGET_TAG}={target}", "found": str(tag)},
+        )
+
+
 def _run_step_op(
     context: dg.OpExecutionContext,
     database: DatabaseResource,
+    do_provisioning: DigitalOceanResource,
     *,
     saga: SagaDefinition,
     step_idx: int,
@@ -89,16 +210,23 @@ def _run_step_op(
     heartbeat_seconds: float,
 ) -> SagaState:
     saga_id = saga_id_of(context)
+    services = step_services(database, do_provisioning)
     runner = SagaRunner(
-        database.engine(), saga, heartbeat_seconds=heartbeat_seconds, logger=context.log
+        services.engine, saga, heartbeat_seconds=heartbeat_seconds, logger=context.log
     )
-    runner.enter(
-        saga_id,
-        inputs=config.saga_inputs() if config is not None else None,
-        on_failure=config.on_failure if config is not None else "compensate",
-        dagster_run_id=context.run_id,
-    )
-    state = runner.run_step(saga_id, step_idx, dagster_run_id=context.run_id)
+    # A run's first op enters the saga (starts it, or resumes it in a re-execution, whose first
+    # op may be any step). Later ops of a first run need not: `run_step` itself refuses a saga
+    # that is not running under this Dagster run.
+    if config is not None or context.run.parent_run_id is not None:
+        _check_target_tag(context, runner.journal, saga_id, config)
+        runner.enter(
+            saga_id,
+            inputs=config.saga_inputs() if config is not None else None,
+            on_failure=config.on_failure if config is not None else "compensate",
+            dagster_run_id=context.run_id,
+        )
+    with bind_services(services):
+        state = runner.run_step(saga_id, step_idx, dagster_run_id=context.run_id)
     if step_idx == len(saga.steps) - 1:
         runner.finish(saga_id)
     row = runner.last_step
@@ -133,18 +261,24 @@ def _step_op(
     if step_idx == 0:
 
         def first(
-            context: dg.OpExecutionContext, config: SagaConfig, database: DatabaseResource
+            context: dg.OpExecutionContext,
+            config: SagaConfig,
+            database: DatabaseResource,
+            do_provisioning: DigitalOceanResource,
         ) -> SagaState:
-            return _run_step_op(context, database, config=config, **options)
+            return _run_step_op(context, database, do_provisioning, config=config, **options)
 
         # Dagster builds the op's config schema from this annotation: the saga's own class.
         first.__annotations__["config"] = config_cls
         return dg.op(**settings)(first)
 
     def following(
-        context: dg.OpExecutionContext, state: SagaState, database: DatabaseResource
+        context: dg.OpExecutionContext,
+        state: SagaState,
+        database: DatabaseResource,
+        do_provisioning: DigitalOceanResource,
     ) -> SagaState:
-        return _run_step_op(context, database, config=None, **options)
+        return _run_step_op(context, database, do_provisioning, config=None, **options)
 
     return dg.op(
         ins={"state": dg.In(SagaState, description="The saga state after the previous step.")},
@@ -153,7 +287,10 @@ def _step_op(
 
 
 def _failure_hook(saga: SagaDefinition, *, heartbeat_seconds: float) -> dg.HookDefinition:
-    @dg.failure_hook(name=f"{saga.kind}_saga_on_failure", required_resource_keys={"database"})
+    @dg.failure_hook(
+        name=f"{saga.kind}_saga_on_failure",
+        required_resource_keys={"database", "do_provisioning"},
+    )
     def on_failure(context: dg.HookContext) -> None:
         """Apply the saga's failure policy: compensate now, or keep it for resume."""
         run = context.instance.get_run_by_id(context.run_id)
@@ -163,14 +300,13 @@ def _failure_hook(saga: SagaDefinition, *, heartbeat_seconds: float) -> dg.HookD
             if context.op_exception is not None
             else f"op {context.op.name} failed"
         )
+        services = step_services(context.resources.database, context.resources.do_provisioning)
         runner = SagaRunner(
-            context.resources.database.engine(),
-            saga,
-            heartbeat_seconds=heartbeat_seconds,
-            logger=context.log,
+            services.engine, saga, heartbeat_seconds=heartbeat_seconds, logger=context.log
         )
         try:
-            record = runner.handle_failure(saga_id, error=error, dagster_run_id=context.run_id)
+            with bind_services(services):
+                record = runner.handle_failure(saga_id, error=error, dagster_run_id=context.run_id)
         except SagaNotFoundError:
             context.log.warning(f"saga {saga_id}: not journalled (it never started); nothing to do")
             return
@@ -195,7 +331,8 @@ def build_saga_job(
     """The op job of ``saga``: one op per step, a failure hook, ``example`` as default config.
 
     ``example`` (an instance of ``config_cls``) is the job's default run config, shown (and
-    editable) in the Launchpad.
+    editable) in the Launchpad. When the config names a target, runs need the target tag (see
+    the module docstring).
     """
     if not issubclass(config_cls, SagaConfig):
         raise TypeError(f"{config_cls.__name__} must subclass SagaConfig")

@@ -30,6 +30,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.engine import Engine
 
+from arcadia_cloud_core.saga.drills import AFTER_SAVE, BEFORE_ACTION, IN_COMPENSATION, drill_point
 from arcadia_cloud_core.saga.errors import (
     IllegalTransitionError,
     SagaBusyError,
@@ -267,6 +268,7 @@ class SagaRunner:
                 with Heartbeat(
                     self.journal, saga_id, worker, interval_seconds=self.heartbeat_seconds
                 ):
+                    drill_point(step.name, BEFORE_ACTION)
                     result = step.execute(state)
                 self._check_result(step, state, result)
             except BaseException as exc:
@@ -302,6 +304,7 @@ class SagaRunner:
             self.journal.complete_step(
                 saga_id, step_idx, output=output_delta, context=result.context
             )
+            drill_point(step.name, AFTER_SAVE)
             self.last_step = replace(started, status=StepStatus.COMPLETED, output=output_delta)
             self.log.info("saga %s: step %s completed", saga_id, step.name)
             return replace(result, step_idx=step_idx + 1, step=StepView())
@@ -437,6 +440,7 @@ class SagaRunner:
                 with Heartbeat(
                     self.journal, saga_id, worker, interval_seconds=self.heartbeat_seconds
                 ):
+                    drill_point(step.name, IN_COMPENSATION)
                     self._with_retries(step, saga_id, lambda s=step, st=state: s.compensate(st))
             except Exception as exc:
                 message = describe_error(exc)
