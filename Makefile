@@ -28,6 +28,11 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q
 
+# The browser smoke test: headless Chromium (Debian's `chromium`) against a real deployment;
+# refreshes docs/asset-graph.png. Tests marked `browser` never run in `make test`.
+e2e: $(STAMP)
+	$(BIN)/python -m pytest -m browser -q tests/e2e
+
 bench: $(STAMP)
 	@set -e; for script in bench/*.py; do \
 		[ "$$(basename $$script)" = "__init__.py" ] && continue; \
