@@ -31,12 +31,14 @@ invoice_ingest_job = dg.define_asset_job(
     "invoice_ingest_job",
     selection=[invoice_cost_lines, finance_push],
     partitions_def=invoice_partitions,
+    executor_def=dg.in_process_executor,  # one process per run: 137 runs on a first start
     description="One invoice: cost lines, then the finance push.",
 )
 finance_push_job = dg.define_asset_job(
     "finance_push_job",
     selection=[finance_push],
     partitions_def=invoice_partitions,
+    executor_def=dg.in_process_executor,
     description="Retry the finance push of one invoice.",
 )
 cost_views_job = dg.define_asset_job(
