@@ -5,6 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 from arcadia_cloud_assets.billing.automation import billing_definitions
+from arcadia_cloud_assets.bootstrap import bootstrap_sensor
 from arcadia_cloud_assets.drift.assets import drift_definitions
 from arcadia_cloud_assets.inventory.definitions import inventory_definitions
 from arcadia_cloud_core.resources import shared_resources
@@ -16,7 +17,7 @@ def build_definitions() -> dg.Definitions:
         inventory_definitions(),
         drift_definitions(),
         billing_definitions(),
-        dg.Definitions(resources=shared_resources()),
+        dg.Definitions(sensors=[bootstrap_sensor], resources=shared_resources()),
     )
 
 

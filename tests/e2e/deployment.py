@@ -206,6 +206,7 @@ def _deployment_env(
         FINANCE_URL=sim_url,
         FINANCE_JWT_SECRET=FINANCE_SECRET,
         PYTHONUNBUFFERED="1",
+        ARCADIA_BOOTSTRAP="0",  # every run here is launched by the tests
     )
     return env
 
