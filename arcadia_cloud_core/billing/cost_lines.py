@@ -23,6 +23,7 @@ from sqlalchemy.engine import Engine
 
 from arcadia_cloud_core.billing.errors import UnknownInvoiceError
 from arcadia_cloud_core.billing.invoices import PROVIDER
+from arcadia_cloud_core.db.bulk import bulk_insert
 from arcadia_cloud_core.db.schema import cloud_cost_lines, cloud_invoices
 
 #: The stored columns, in order (``invoice_id`` first).
@@ -130,24 +131,11 @@ def _lock_invoice(connection: sa.Connection, invoice_uuid: str) -> int:
 
 
 def _bulk_insert(connection: sa.Connection, rows: list[tuple[Any, ...]]) -> None:
-    if not rows:
-        return
-    if connection.dialect.name != "postgresql":
-        keys = STORED_COLUMNS
-        connection.execute(
-            cloud_cost_lines.insert(), [dict(zip(keys, row, strict=True)) for row in rows]
-        )
-        return
-    # COPY on the same psycopg connection (same transaction): no per-row round trips.
-    statement = f"COPY {cloud_cost_lines.name} ({', '.join(STORED_COLUMNS)}) FROM STDIN"
-    dbapi = connection.dialect.loaded_dbapi
-    try:
-        cursor = connection.connection.driver_connection.cursor()
-        with cursor, cursor.copy(statement) as copy:
-            for row in rows:
-                copy.write_row(row)
-    except dbapi.Error as exc:  # the same exception types as SQLAlchemy's own statements
-        raise sa.exc.DBAPIError.instance(statement, None, exc, dbapi.Error) from exc
+    bulk_insert(
+        connection,
+        cloud_cost_lines,
+        [dict(zip(STORED_COLUMNS, row, strict=True)) for row in rows],
+    )
 
 
 def replace_invoice_lines(

@@ -45,6 +45,27 @@ def _convert(row: Mapping[str, Any], converters: Sequence[tuple[str, Any]]) -> l
     return [row[c] if f is None else f(row[c]) for c, f in converters]
 
 
+def _copy(
+    connection: sa.Connection,
+    table: sa.Table,
+    target: str,
+    columns: Sequence[str],
+    rows: Sequence[Mapping[str, Any]],
+) -> None:
+    """COPY `rows` into `target` on the connection's own transaction (no per-row round trips)."""
+    names = ", ".join(f'"{c}"' for c in columns)
+    statement = f'COPY "{target}" ({names}) FROM STDIN'
+    converters = _converters(table, columns, _to_json_text)
+    dbapi = connection.dialect.loaded_dbapi
+    try:
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        with cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(_convert(row, converters))
+    except dbapi.Error as exc:  # surface as SQLAlchemy's own statements do
+        raise sa.exc.DBAPIError.instance(statement, None, exc, dbapi.Error) from exc
+
+
 def _stage(
     connection: sa.Connection,
     table: sa.Table,
@@ -58,14 +79,7 @@ def _stage(
         f'CREATE TEMP TABLE "{stage}" ON COMMIT DROP AS '
         f'SELECT {names} FROM "{table.name}" WITH NO DATA'
     )
-    converters = _converters(table, columns, _to_json_text)
-    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    try:
-        with cursor.copy(f'COPY "{stage}" ({names}) FROM STDIN') as copy:
-            for row in rows:
-                copy.write_row(_convert(row, converters))
-    finally:
-        cursor.close()
+    _copy(connection, table, stage, columns, rows)
     return stage
 
 
@@ -92,6 +106,9 @@ def bulk_insert(
     if not rows:
         return []
     columns = list(rows[0].keys())
+    if connection.dialect.name == "postgresql" and not conflict_columns and not returning:
+        _copy(connection, table, table.name, columns, rows)  # straight in: nothing to filter
+        return []
     if connection.dialect.name == "postgresql":
         stage = _stage(connection, table, columns, rows)
         names = ", ".join(f'"{c}"' for c in columns)
