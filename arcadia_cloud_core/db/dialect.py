@@ -1,7 +1,10 @@
-"""Backend-specific statements behind one call: INSERT … ON CONFLICT and a per-key write lock."""
+"""Backend-specific statements behind one call: INSERT … ON CONFLICT, a per-key write lock, and
+a transaction that joins the caller's."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
@@ -25,3 +28,19 @@ def lock_key(connection: sa.Connection, key: str) -> None:
     """
     if connection.dialect.name == "postgresql":
         connection.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
+
+
+@contextmanager
+def transaction(target: sa.Engine | sa.Connection) -> Iterator[sa.Connection]:
+    """A connection inside a transaction: a new one for an engine, the caller's for a connection.
+
+    With a connection already in a transaction, the caller commits (or rolls back).
+    """
+    if isinstance(target, sa.Engine):
+        with target.begin() as connection:
+            yield connection
+    elif target.in_transaction():
+        yield target
+    else:
+        with target.begin():
+            yield target

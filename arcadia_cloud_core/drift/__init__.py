@@ -1,6 +1,7 @@
 """Drift: desired spec (`cloud_provisioned`) against live state (`cloud_resources`).
 
-- `record_provisioned` — provisioning sagas store what they asked for (versioned, idempotent).
+- `record_provisioned` — provisioning sagas store what they asked for (versioned, idempotent);
+  `forget_provisioned` drops it when a saga removes the resource on purpose.
 - `detect_all` — the sweep: set-based compare, one open `cloud_drift` row per (resource, field),
   `drift_detected` events, stale closing; returns counts and the open-drift table (the inbox).
 - `accept_drift` / `close_drift_reverted` — close a drift by hand.
@@ -19,7 +20,11 @@ from arcadia_cloud_core.drift.errors import (
 from arcadia_cloud_core.drift.fields import resolve_live_value
 from arcadia_cloud_core.drift.inbox import OpenDrift, list_open_drifts
 from arcadia_cloud_core.drift.normalisers import RULES, Comparison, FieldRule, compare_field
-from arcadia_cloud_core.drift.provisioned import ProvisionedSpec, record_provisioned
+from arcadia_cloud_core.drift.provisioned import (
+    ProvisionedSpec,
+    forget_provisioned,
+    record_provisioned,
+)
 from arcadia_cloud_core.drift.resolution import ResolvedDrift, accept_drift, close_drift_reverted
 from arcadia_cloud_core.drift.sweep import DriftSweepResult, detect_all
 
@@ -43,6 +48,7 @@ __all__ = [
     "close_drift_reverted",
     "compare_field",
     "detect_all",
+    "forget_provisioned",
     "list_open_drifts",
     "loosely_equal",
     "record_provisioned",

@@ -1,17 +1,17 @@
-"""Small database helpers the drift modules share: transactions, upserts, deadlock retries."""
+"""Small database helpers the drift modules share: the clock and deadlock retries."""
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
+
+from arcadia_cloud_core.db.dialect import transaction
 
 log = logging.getLogger(__name__)
 
@@ -20,29 +20,6 @@ T = TypeVar("T")
 #: Postgres SQLSTATEs that mean "run the unit of work again": deadlock, serialization failure.
 _RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
 _ATTEMPTS = 3
-
-
-@contextmanager
-def transaction(target: Engine | Connection) -> Iterator[Connection]:
-    """A connection inside a transaction: a new one for an engine, the caller's for a connection.
-
-    With a connection already in a transaction, the caller commits (or rolls back).
-    """
-    if isinstance(target, Engine):
-        with target.begin() as connection:
-            yield connection
-    elif target.in_transaction():
-        yield target
-    else:
-        with target.begin():
-            yield target
-
-
-def upsert(connection: Connection, table: sa.Table) -> Any:
-    """The dialect's INSERT construct, which has `on_conflict_do_nothing/do_update`."""
-    if connection.dialect.name == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)
 
 
 def utc_now(now: datetime | None) -> datetime:

@@ -11,8 +11,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from arcadia_cloud_core.db.dialect import transaction, upsert_insert
 from arcadia_cloud_core.db.schema import cloud_provisioned, cloud_resources
-from arcadia_cloud_core.drift.db_access import transaction, upsert, utc_now
+from arcadia_cloud_core.drift.db_access import utc_now
 from arcadia_cloud_core.drift.errors import InvalidSpec, UnknownResource
 from arcadia_cloud_core.drift.fields import validate_field
 
@@ -65,7 +66,7 @@ def record_provisioned(
         ).first()
         if exists is None:
             raise UnknownResource(resource_id)
-        insert = upsert(connection, cloud_provisioned).values(
+        insert = upsert_insert(connection, cloud_provisioned).values(
             resource_id=resource_id,
             spec=desired,
             spec_version=1,
@@ -92,3 +93,25 @@ def record_provisioned(
             )
         ).one()
         return ProvisionedSpec(resource_id, current.spec, int(current.spec_version), False)
+
+
+def forget_provisioned(
+    connection_or_engine: Engine | Connection,
+    *,
+    kind: str,
+    provider_id: str,
+    provider: str = "digitalocean",
+) -> bool:
+    """Drop the desired state of a resource we removed on purpose (so drift does not report it).
+
+    Returns True when a spec was deleted. Runs in the caller's transaction when given a connection.
+    """
+    r = cloud_resources
+    resource = sa.select(r.c.id).where(
+        r.c.provider == provider, r.c.kind == kind, r.c.provider_id == provider_id
+    )
+    with transaction(connection_or_engine) as connection:
+        deleted = connection.execute(
+            sa.delete(cloud_provisioned).where(cloud_provisioned.c.resource_id.in_(resource))
+        )
+    return bool(deleted.rowcount)

@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from arcadia_cloud_core.db.dialect import transaction
 from arcadia_cloud_core.db.schema import (
     cloud_drift,
     cloud_provisioned,
@@ -22,7 +23,7 @@ from arcadia_cloud_core.db.schema import (
     cloud_resources,
 )
 from arcadia_cloud_core.drift.checks import DELETED, STATUS_FIELD, check_field
-from arcadia_cloud_core.drift.db_access import transaction, utc_now
+from arcadia_cloud_core.drift.db_access import utc_now
 from arcadia_cloud_core.drift.equality import json_text
 from arcadia_cloud_core.drift.errors import DriftAlreadyClosed, DriftNotFound, UnknownResource
 from arcadia_cloud_core.drift.provisioned import normalise_spec

@@ -19,9 +19,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from arcadia_cloud_core.db.dialect import upsert_insert
 from arcadia_cloud_core.db.schema import cloud_drift, cloud_provisioned, cloud_resource_events
 from arcadia_cloud_core.drift.checks import STATUS_FIELD, check_deleted
-from arcadia_cloud_core.drift.db_access import run_unit_of_work, upsert, utc_now
+from arcadia_cloud_core.drift.db_access import run_unit_of_work, utc_now
 from arcadia_cloud_core.drift.equality import json_text
 from arcadia_cloud_core.drift.inbox import OpenDrift, list_open_drifts
 from arcadia_cloud_core.drift.normalisers import compare_field
@@ -178,7 +179,7 @@ def _insert_new(
     if not keys:
         return []
     statement = (
-        upsert(connection, cloud_drift)
+        upsert_insert(connection, cloud_drift)
         .on_conflict_do_nothing(index_elements=["resource_id", "field"], index_where=OPEN_PREDICATE)
         .returning(cloud_drift.c.id, cloud_drift.c.resource_id, cloud_drift.c.field)
     )

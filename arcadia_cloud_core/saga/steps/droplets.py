@@ -20,17 +20,18 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from sqlalchemy.engine import Engine
+
 from arcadia_cloud_core.digitalocean import DONotFoundError, Droplet
-from arcadia_cloud_core.drift import record_provisioned
+from arcadia_cloud_core.drift import forget_provisioned, record_provisioned
+from arcadia_cloud_core.inventory import mark_deleted, resource_id_of, upsert_resources
 from arcadia_cloud_core.inventory import normalize as inventory_normalize
-from arcadia_cloud_core.inventory import upsert_resources
 from arcadia_cloud_core.saga.drills import AFTER_ACTION, drill_point
 from arcadia_cloud_core.saga.errors import PermanentStepError, RetryableStepError
 from arcadia_cloud_core.saga.state import SagaState
 from arcadia_cloud_core.saga.step import SagaDefinition, Step
 from arcadia_cloud_core.saga.steps.do_errors import do_call
 from arcadia_cloud_core.saga.steps.inputs import DropletSpec, Polling, droplet_id_of
-from arcadia_cloud_core.saga.steps.inventory_rows import mark_deleted, resource_id_of
 from arcadia_cloud_core.saga.steps.names import MANAGED_TAG, saga_tag
 from arcadia_cloud_core.saga.steps.services import current_services
 from arcadia_cloud_core.saga.steps.waits import poll, retry_find
@@ -220,12 +221,19 @@ class RegisterDroplet(Step):
         droplet = state.context.get(DROPLET_KEY) or {}
         if not droplet.get("id"):
             return  # nothing was created, so nothing was registered
-        mark_deleted(
+        _tombstone(
             current_services().engine,
-            kind="droplet",
-            provider_id=str(droplet["id"]),
+            str(droplet["id"]),
             payload={"source": "saga_compensation", "saga_id": state.saga_id, "step": self.name},
         )
+
+
+def _tombstone(engine: Engine, droplet_id: str, *, payload: dict[str, Any]) -> bool:
+    """Mark a droplet we removed deleted in inventory and forget its desired state, atomically."""
+    with engine.begin() as connection:
+        marked = mark_deleted(connection, kind="droplet", provider_id=droplet_id, payload=payload)
+        forget_provisioned(connection, kind="droplet", provider_id=droplet_id)
+    return marked
 
 
 class DestroyDroplet(Step):
@@ -274,10 +282,9 @@ class DestroyDroplet(Step):
                     raise RetryableStepError(f"droplet {droplet_id} still exists after DELETE")
         else:
             log.info("saga %s: droplet %s was already gone", state.saga_id, droplet_id)
-        marked = mark_deleted(
+        marked = _tombstone(
             services.engine,
-            kind="droplet",
-            provider_id=droplet_id,
+            droplet_id,
             payload={"source": "destroy_droplet", "saga_id": state.saga_id, "forced": force},
         )
         return state.with_context(

@@ -25,6 +25,7 @@ from arcadia_cloud_core.digitalocean import DOClient, Droplet
 from arcadia_cloud_core.drift import DriftAlreadyClosed, close_drift_reverted
 from arcadia_cloud_core.inventory import normalize as inventory_normalize
 from arcadia_cloud_core.inventory import upsert_resources
+from arcadia_cloud_core.inventory.tombstone import resource_id_of
 from arcadia_cloud_core.saga.drills import AFTER_ACTION, drill_point
 from arcadia_cloud_core.saga.errors import PermanentStepError
 from arcadia_cloud_core.saga.state import SagaState
@@ -32,7 +33,6 @@ from arcadia_cloud_core.saga.step import SagaDefinition, Step
 from arcadia_cloud_core.saga.steps import catalog
 from arcadia_cloud_core.saga.steps.do_errors import do_call
 from arcadia_cloud_core.saga.steps.inputs import Polling, droplet_id_of
-from arcadia_cloud_core.saga.steps.inventory_rows import resource_id_of
 from arcadia_cloud_core.saga.steps.services import StepServices, current_services
 from arcadia_cloud_core.saga.steps.waits import wait_droplet_idle, wait_for_action
 
