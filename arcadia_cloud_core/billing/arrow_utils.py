@@ -48,6 +48,13 @@ class Encoded:
     indices: np.ndarray  # int64
 
 
+def decode(encoded: Encoded) -> pa.Array:
+    """The column back as one string per row (``indices`` -1 → null)."""
+    nulls = encoded.indices < 0
+    positions = pa.array(encoded.indices, mask=nulls) if nulls.any() else encoded.indices
+    return pc.take(encoded.dictionary, positions)
+
+
 def encode(values: StringInput) -> Encoded:
     """Dictionary-encode a string column (one dictionary across all its chunks)."""
     encoded = strings(values).dictionary_encode()

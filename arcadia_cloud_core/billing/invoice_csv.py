@@ -2,10 +2,11 @@
 
 Header-keyed: columns are found by name (case-insensitive), so their order and any extra columns
 do not matter. DO's header is :data:`DO_CSV_HEADER`; :data:`REQUIRED_COLUMNS` must be present,
-the others are optional (null when absent). Parsing is vectorised (pandas' pyarrow engine, then
-pyarrow compute on distinct values): amounts become exact integer cents, ``start``/``end``
-(``YYYY-MM-DD HH:MM:SS +0000``) become aware UTC timestamps, empty ``hours`` stay null. UTF-8 with
-or without a BOM, LF or CRLF line ends.
+the others are optional (null when absent). Parsing is vectorised (pyarrow's multithreaded CSV
+reader into string columns, then pyarrow compute on distinct values): amounts become exact
+integer cents, ``start``/``end`` (``YYYY-MM-DD HH:MM:SS +0000``) become aware UTC timestamps,
+empty ``hours`` stay null. UTF-8 with or without a BOM, LF or CRLF line ends. Fields reading
+:data:`NA_VALUES` are missing (null), as with pandas.
 
 Rejected, each with the invoice uuid, the CSV line (the header is line 1) and the column: an
 empty body, an HTML/JSON body, missing or duplicated columns, a row with the wrong number of
@@ -24,8 +25,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pv
 
-from arcadia_cloud_core.billing.arrow_utils import STRING, encode, string_series, strings
+from arcadia_cloud_core.billing.arrow_utils import Encoded, encode, string_series, strings
 from arcadia_cloud_core.billing.errors import InvoiceParseError
 from arcadia_cloud_core.billing.money import parse_amounts
 
@@ -52,6 +54,31 @@ _WALL_FORMAT = "%Y-%m-%d %H:%M:%S"
 _STAMP_PATTERN = r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} [+-](0\d|1[0-4])[0-5]\d$"
 _HOURS_PATTERN = r"^\s*\d{1,9}(\.\d{1,4})?\s*$"
 _BOM = b"\xef\xbb\xbf"
+#: Field values read as missing (null): the strings pandas' CSV readers treat as NA by default.
+NA_VALUES: tuple[str, ...] = (
+    "",
+    "#N/A",
+    "#N/A N/A",
+    "#NA",
+    "-1.#IND",
+    "-1.#QNAN",
+    "-NaN",
+    "-nan",
+    "1.#IND",
+    "1.#QNAN",
+    "<NA>",
+    "N/A",
+    "NA",
+    "NULL",
+    "NaN",
+    "None",
+    "n/a",
+    "nan",
+    "null",
+)
+_CONVERT = pv.ConvertOptions(
+    default_column_type=pa.string(), null_values=list(NA_VALUES), strings_can_be_null=True
+)
 
 
 @dataclass(frozen=True)
@@ -71,7 +98,7 @@ class RawInvoice:
 
 
 def read_invoice_csv(data: bytes | str, *, invoice_uuid: str) -> RawInvoice:
-    """Check the body and header and read the rows as strings (pandas, pyarrow engine)."""
+    """Check the body and header and read the rows as strings (pyarrow's CSV reader)."""
     body = _to_bytes(data, invoice_uuid)
     names = _check_header(body, invoice_uuid)
     if not body.endswith(b"\n"):
@@ -81,16 +108,16 @@ def read_invoice_csv(data: bytes | str, *, invoice_uuid: str) -> RawInvoice:
             line=body.count(b"\n") + 1,
         )
     try:
-        raw = pd.read_csv(pa.BufferReader(body), engine="pyarrow", dtype=STRING)
-    except Exception as exc:  # pandas/pyarrow parse errors: find the line ourselves
+        table = pv.read_csv(pa.py_buffer(body), convert_options=_CONVERT)
+    except Exception as exc:  # pyarrow parse errors: find the line ourselves
         _diagnose(body, names, invoice_uuid, exc)
         raise  # pragma: no cover - _diagnose always raises
-    if len(raw.columns) != len(names):
+    if table.num_columns != len(names):
         _diagnose(body, names, invoice_uuid, None)
-    raw.columns = list(names)
-    n = len(raw)
+    table = table.rename_columns(list(names))
+    n = table.num_rows
     columns = {
-        col: strings(raw[col]) if col in raw.columns else strings(pa.nulls(n, pa.string()))
+        col: table.column(col) if col in names else strings(pa.nulls(n, pa.string()))
         for col in CSV_COLUMNS
     }
     return RawInvoice(invoice_uuid=invoice_uuid, body=body, columns=columns)
@@ -99,24 +126,48 @@ def read_invoice_csv(data: bytes | str, *, invoice_uuid: str) -> RawInvoice:
 def typed_lines(raw: RawInvoice) -> pd.DataFrame:
     """The typed frame (:data:`LINE_COLUMNS`): exact cents, UTC timestamps, hours; the first bad
     value raises :class:`InvoiceParseError` with its line and column."""
+    header = repeated_header(raw, encode(raw.columns["product"]))
+    if header is not None:
+        raise header
+    return lines_frame(raw, typed_values(raw))
+
+
+def repeated_header(raw: RawInvoice, products: Encoded) -> InvoiceParseError | None:
+    """The error for the first row that repeats the header, or None (``products``: encoded)."""
+    bad = _repeated_header(products, raw.columns["USD"])
+    return None if bad is None else _fail_at(raw, bad, "product", "repeated header row")
+
+
+def typed_values(raw: RawInvoice) -> dict[str, np.ndarray | pd.Series]:
+    """``amount_cents``, ``hours``, ``period_start`` and ``period_end`` per line; the first bad
+    value (in that column order) raises :class:`InvoiceParseError` with its line and column."""
     cols = raw.columns
-    out: dict[str, object] = {"line_no": np.arange(1, len(raw) + 1, dtype=np.int64)}
-    for col in TEXT_COLUMNS:
-        out[col] = string_series(cols[col])
-    bad = _repeated_header(cols["product"], cols["USD"])
-    if bad is not None:
-        raise _fail_at(raw, bad, "product", "repeated header row")
     amounts = parse_amounts(cols["USD"])
     bad = amounts.first_invalid
     if bad is not None:
         value = cols["USD"][bad].as_py()
         reason = "empty amount" if not value else f"not an amount: {value!r}"
         raise _fail_at(raw, bad, "USD", reason)
-    out["amount_cents"] = amounts.cents
-    out["hours"] = _hours(raw)
-    out["period_start"] = _timestamps(raw, "start")
-    out["period_end"] = _timestamps(raw, "end")
-    return pd.DataFrame(out, columns=list(LINE_COLUMNS))
+    return {
+        "amount_cents": amounts.cents,
+        "hours": _hours(raw),
+        "period_start": _timestamps(raw, "start"),
+        "period_end": _timestamps(raw, "end"),
+    }
+
+
+def lines_frame(
+    raw: RawInvoice,
+    values: Mapping[str, np.ndarray | pd.Series],
+    extra: Mapping[str, pd.Series] | None = None,
+) -> pd.DataFrame:
+    """The frame of :data:`LINE_COLUMNS` (text columns share the CSV's buffers) and ``extra``."""
+    cols = raw.columns
+    out: dict[str, object] = {"line_no": np.arange(1, len(raw) + 1, dtype=np.int64)}
+    out.update({col: string_series(cols[col]) for col in TEXT_COLUMNS})
+    out.update(values)
+    out.update(extra or {})
+    return pd.DataFrame(out, columns=[*LINE_COLUMNS, *(extra or {})])
 
 
 def parse_invoice_csv(data: bytes | str, *, invoice_uuid: str) -> pd.DataFrame:
@@ -241,9 +292,8 @@ def _first(mask: np.ndarray) -> int | None:
     return int(hits[0]) if hits.size else None
 
 
-def _repeated_header(product: pa.ChunkedArray, usd: pa.ChunkedArray) -> int | None:
+def _repeated_header(encoded: Encoded, usd: pa.ChunkedArray) -> int | None:
     """The first row that repeats the header (product ``product`` and USD ``USD``), or None."""
-    encoded = encode(product)
     distinct = pc.utf8_lower(pc.utf8_trim_whitespace(encoded.dictionary))
     header_codes = np.flatnonzero(pc.fill_null(pc.equal(distinct, "product"), False))
     if not header_codes.size:
@@ -288,7 +338,8 @@ def _timestamps(raw: RawInvoice, column: str) -> pd.Series:
         )
         raise _fail_at(raw, bad, column, reason)
     seconds = utc_seconds[idx] if len(utc_seconds) else np.zeros(len(raw), np.int64)
-    return pd.Series(pd.to_datetime(seconds, unit="s", utc=True).as_unit("us"))
+    micros = (seconds * 1_000_000).view("datetime64[us]")
+    return pd.Series(pd.DatetimeIndex(micros).tz_localize("UTC"))
 
 
 def _parse_stamps(values: pa.Array) -> tuple[np.ndarray, np.ndarray]:

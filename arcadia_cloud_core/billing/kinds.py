@@ -21,7 +21,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from arcadia_cloud_core.billing.arrow_utils import StringInput, encode, strings
+from arcadia_cloud_core.billing.arrow_utils import Encoded, StringInput, decode, encode
 from arcadia_cloud_core.db.schema import RESOURCE_KINDS
 
 TAX_KIND = "tax"
@@ -77,6 +77,8 @@ LINE_KINDS: frozenset[str] = frozenset(r.kind for r in KIND_RULES)
 TARGET_KIND: dict[str, str] = {"droplet_backup": "droplet"}
 
 _KIND_CODES: tuple[str, ...] = tuple(sorted(LINE_KINDS))
+#: The line kinds as a string array: :func:`kind_codes` are positions in it.
+KIND_VOCABULARY: pa.Array = pa.array(_KIND_CODES, type=pa.string())
 _PRODUCT_PATTERNS = tuple(
     re.compile(rule.product, re.IGNORECASE) if rule.product else None for rule in KIND_RULES
 )
@@ -112,18 +114,16 @@ def _first_rules(product: str) -> tuple[int | None, list[KindRule]]:
     return None, []
 
 
-def derive_kinds(products: StringInput, descriptions: StringInput) -> pa.Array:
-    """The kind of each line (a string array; null where no rule matches), vectorised.
+def kind_codes(products: Encoded, descriptions: Encoded) -> np.ndarray:
+    """Each line's kind as a position in :data:`KIND_VOCABULARY` (-1: no rule matches).
 
     The table is evaluated once per distinct product; only products whose first matching
-    rule also needs the description (``Droplets`` for backups, unknown products for taxes) get
-    a row-level regex on their descriptions.
+    rule also needs the description (``Droplets`` for backups, unknown products for taxes) look
+    at descriptions, and then each rule's regex runs once per distinct description they carry.
     """
-    descriptions = strings(descriptions)
-    encoded = encode(products)
-    distinct = [_normal_product(p) for p in encoded.dictionary.to_pylist()] + [""]  # "": null
-    product_idx = np.where(encoded.indices < 0, len(distinct) - 1, encoded.indices)
-    settled = np.full(len(distinct), -1, dtype=np.int16)
+    distinct = [_normal_product(p) for p in products.dictionary.to_pylist()] + [""]  # "": null
+    product_idx = np.where(products.indices < 0, len(distinct) - 1, products.indices)
+    settled = np.full(len(distinct), -1, dtype=np.int64)
     pending: dict[int, list[KindRule]] = {}
     for j, product in enumerate(distinct):
         code, rules = _first_rules(product)
@@ -134,19 +134,37 @@ def derive_kinds(products: StringInput, descriptions: StringInput) -> pa.Array:
     codes = settled[product_idx]
     for j, rules in pending.items():
         where = np.flatnonzero(product_idx == j)
-        subset = pc.take(descriptions, pa.array(where))
+        described = descriptions.indices[where]  # -1: null description
         for rule in rules:
             if not where.size:
                 break
             if rule.description is None:
                 codes[where] = _KIND_CODES.index(rule.kind)
                 break
-            hit = pc.match_substring_regex(subset, rule.description, ignore_case=True)
-            hit = pc.fill_null(hit, False).to_numpy(zero_copy_only=False)
+            hit = _matches(descriptions.dictionary, described, rule.description)
             codes[where[hit]] = _KIND_CODES.index(rule.kind)
-            where, subset = where[~hit], subset.filter(pa.array(~hit))
-    kinds = pc.take(pa.array(_KIND_CODES, type=pa.string()), pa.array(np.maximum(codes, 0)))
-    return pc.if_else(pa.array(codes < 0), pa.scalar(None, pa.string()), kinds)
+            where, described = where[~hit], described[~hit]
+    return codes
+
+
+def _matches(distinct: pa.Array, positions: np.ndarray, pattern: str) -> np.ndarray:
+    """Per position into ``distinct`` (-1: null, never matches): does ``pattern`` match there?
+
+    The regex runs once on each distinct value that occurs in ``positions``."""
+    present = np.zeros(len(distinct) + 1, dtype=bool)
+    present[positions] = True  # -1 marks the extra last slot
+    present[-1] = False
+    used = np.flatnonzero(present)
+    if used.size:
+        hit = pc.match_substring_regex(pc.take(distinct, used), pattern, ignore_case=True)
+        present[used] = pc.fill_null(hit, False).to_numpy(zero_copy_only=False)
+    return present[positions]
+
+
+def derive_kinds(products: StringInput, descriptions: StringInput) -> pa.Array:
+    """The kind of each line (a string array; null where no rule matches), vectorised."""
+    codes = kind_codes(encode(products), encode(descriptions))
+    return decode(Encoded(KIND_VOCABULARY, codes))
 
 
 def kind_for(product: str | None, description: str | None = None) -> str | None:

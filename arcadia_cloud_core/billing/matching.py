@@ -37,7 +37,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import sqlalchemy as sa
 
-from arcadia_cloud_core.billing.arrow_utils import STRING, encode, string_series, strings
+from arcadia_cloud_core.billing.arrow_utils import (
+    STRING,
+    Encoded,
+    decode,
+    encode,
+    string_series,
+    strings,
+)
 from arcadia_cloud_core.billing.kinds import ACCOUNT_LEVEL_KINDS, TAX_KIND, target_kind
 from arcadia_cloud_core.billing.names import normalise_names
 from arcadia_cloud_core.db.schema import RESOURCE_KINDS, cloud_projects, cloud_resources
@@ -58,6 +65,7 @@ ITEM_COLUMNS = (
 )
 
 _MIN_PREFIX = 8
+_DENSE_KEYS = 1 << 24  # key spaces up to this use a lookup table (8 bytes a key)
 
 
 # -- inputs ---------------------------------------------------------------------------------------
@@ -146,14 +154,18 @@ def _keys(kind_codes: np.ndarray, codes: np.ndarray, width: int) -> np.ndarray:
 @dataclass
 class _Index:
     """Integer keys of candidate resources. A key held by one row maps to it; a key held by
-    several is ambiguous and its (key, row) pairs are kept for tie-breaking."""
+    several is ambiguous and its (key, row) pairs are kept for tie-breaking.
+
+    Keys are below ``space``; when that is small enough the lookup is one array index (a
+    dense table: row, -1 absent, -2 ambiguous), else a hash lookup of the unique keys."""
 
     keys: pd.Index  # unique keys (hash lookups)
     rows: np.ndarray  # -1 for ambiguous keys
     ties: pd.DataFrame  # key, row
+    table: np.ndarray | None  # dense: key -> row, -1 absent, -2 ambiguous
 
     @classmethod
-    def build(cls, keys: np.ndarray, rows: np.ndarray) -> _Index:
+    def build(cls, keys: np.ndarray, rows: np.ndarray, space: int) -> _Index:
         valid = keys >= 0
         pairs = pd.DataFrame({"key": keys[valid], "row": rows[valid]}).drop_duplicates()
         uniq, first, counts = np.unique(
@@ -162,12 +174,19 @@ class _Index:
         single = pairs["row"].to_numpy()[first]
         ties = pairs[pairs["key"].isin(uniq[counts > 1])]
         rows_of = np.where(counts == 1, single, -1)
-        return cls(pd.Index(uniq), rows_of, ties.reset_index(drop=True))
+        table = None
+        if space <= _DENSE_KEYS:
+            table = np.full(max(space, 1), -1, dtype=np.int64)
+            table[uniq] = np.where(counts == 1, single, -2)
+        return cls(pd.Index(uniq), rows_of, ties.reset_index(drop=True), table)
 
     def lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(row or -1, is-ambiguous) per key."""
         if not len(self.rows):
             return np.full(len(keys), -1, dtype=np.int64), np.zeros(len(keys), dtype=bool)
+        if self.table is not None:
+            found = np.where(keys >= 0, self.table[np.maximum(keys, 0)], -1)
+            return np.maximum(found, -1), found == -2
         pos = self.keys.get_indexer(keys)
         found = (keys >= 0) & (pos >= 0)
         rows = np.where(found, self.rows[pos], -1)
@@ -177,25 +196,28 @@ class _Index:
 class _Matcher:
     """Match state over one set of lines: chosen resource row and method code per line."""
 
-    def __init__(self, lines: pd.DataFrame, resources: pd.DataFrame) -> None:
+    def __init__(self, lines: LineKeys, resources: pd.DataFrame) -> None:
         self.lines, self.res = lines, resources
-        n = len(lines)
+        n = len(lines.period_start)
         self.row = np.full(n, -1, dtype=np.int64)
         self.method = np.full(n, -1, dtype=np.int8)
         self.ambiguous = np.zeros(n, dtype=bool)
-        encoded = encode(lines["kind"])
-        distinct = encoded.dictionary.to_pylist()
-        self.kind_idx = np.where(encoded.indices < 0, len(distinct), encoded.indices)
+        distinct = lines.kinds.dictionary.to_pylist()
+        self.kind_idx = np.where(lines.kinds.indices < 0, len(distinct), lines.kinds.indices)
         self.kinds = [*distinct, None]  # index len(distinct): no kind
         targets = [target_kind(k) for k in self.kinds]
         codes = np.array([_KINDS.index(t) if t else -1 for t in targets], dtype=np.int64)
         self.target = codes[self.kind_idx]  # the line's target kind as an index into _KINDS
-        self.names = strings(lines["parsed_name"])
-        self.line_start = lines["period_start"].to_numpy(dtype="datetime64[us]")
+        self.line_start = lines.period_start
         res_kinds = strings(resources["kind"])
         self.res_kind = _codes(res_kinds, pa.array(_KINDS, type=pa.string()))
         self.res_deleted = resources["deleted_at"].to_numpy(dtype="datetime64[us]")
         self.live = np.isnat(self.res_deleted)
+
+    def names(self, where: np.ndarray) -> pa.Array:
+        """The parsed names of lines ``where`` (null where none)."""
+        at = self.lines.names.indices[where]
+        return decode(Encoded(self.lines.names.dictionary, at))
 
     @property
     def open(self) -> np.ndarray:
@@ -227,7 +249,7 @@ class _Matcher:
             return
         cand = pd.DataFrame({"line": where[tied], "key": keys[tied]}).merge(index.ties, on="key")
         cand = cand[self.alive_at_start(cand["line"].to_numpy(), cand["row"].to_numpy())]
-        line_project = pc.utf8_lower(strings(self.lines["project_name"].iloc[cand["line"]]))
+        line_project = pc.utf8_lower(pc.take(self.lines.project_names, cand["line"].to_numpy()))
         res_project = pc.utf8_lower(strings(self.res["project_name"].iloc[cand["row"]]))
         same = pc.fill_null(pc.equal(line_project, res_project), False)
         cand = cand.assign(same=same.to_numpy(zero_copy_only=False))
@@ -254,13 +276,14 @@ def _pair_items(lines: pd.DataFrame, items: pd.DataFrame) -> tuple[pa.Array, pa.
     return strings(paired["resource_id"]), strings(paired["resource_uuid"])
 
 
-def _match_ids(m: _Matcher, items: pd.DataFrame) -> None:
+def _match_ids(m: _Matcher, lines: pd.DataFrame, items: pd.DataFrame) -> None:
     """Stage 1: DO's ids from the JSON items, against every resource of the target kind."""
-    resource_id, resource_uuid = _pair_items(m.lines, items)
+    resource_id, resource_uuid = _pair_items(lines, items)
     ids = strings(m.res["provider_id"])
     vocabulary = pc.unique(ids.drop_null())
     width = len(vocabulary)
-    index = _Index.build(_keys(m.res_kind, _codes(ids, vocabulary), width), np.arange(len(m.res)))
+    res_keys = _keys(m.res_kind, _codes(ids, vocabulary), width)
+    index = _Index.build(res_keys, np.arange(len(m.res)), len(_KINDS) * max(width, 1))
     for line_ids in (resource_id, resource_uuid):
         where = np.flatnonzero(m.open)
         keys = _keys(m.target[where], _codes(_take(line_ids, where), vocabulary), width)
@@ -278,12 +301,14 @@ def _match_names(m: _Matcher) -> None:
     vocabulary = pc.unique(texts.drop_null())
     width = len(vocabulary)
     res_keys = _keys(m.res_kind[rows], _codes(texts, vocabulary), width)
-    line_keys = _keys(m.target, _codes(pc.utf8_lower(m.names), vocabulary), width)
+    names = m.lines.names  # each distinct name looked up once, then per line by position
+    name_codes = np.append(_codes(pc.utf8_lower(names.dictionary), vocabulary), -1)
+    line_keys = _keys(m.target, name_codes[names.indices], width)
     for live, method in ((True, "name_live"), (False, "name_deleted")):
         stage = m.live[rows] if live else ~m.live[rows]
         where = np.flatnonzero(m.open & (line_keys >= 0))
         if where.size:
-            index = _Index.build(res_keys[stage], rows[stage])
+            index = _Index.build(res_keys[stage], rows[stage], len(_KINDS) * max(width, 1))
             m.match(where, line_keys[where], index, method)
 
 
@@ -291,11 +316,11 @@ def _match_snapshots(m: _Matcher) -> None:
     """Stage 4: the normalised-name rules, snapshots only (see the module docstring)."""
     snapshot = _KINDS.index("snapshot")
     where = np.flatnonzero(m.open & (m.target == snapshot))
-    where = where[pc.is_valid(_take(m.names, where)).to_numpy(zero_copy_only=False)]
+    where = where[pc.is_valid(m.names(where)).to_numpy(zero_copy_only=False)]
     snap_rows = np.flatnonzero(m.res_kind == snapshot)
     if not where.size or not snap_rows.size:
         return
-    billed = _take(m.names, where)
+    billed = m.names(where)
     norm = normalise_names(billed)
     cut = r"(\.\.\.|…)\s*$"
     truncated = pc.match_substring_regex(billed, cut).to_numpy(zero_copy_only=False)
@@ -308,7 +333,7 @@ def _match_snapshots(m: _Matcher) -> None:
     ]
     for live in (True, False):
         stage = m.live[snap_rows] if live else ~m.live[snap_rows]
-        index = _Index.build(res_codes[stage], snap_rows[stage])
+        index = _Index.build(res_codes[stage], snap_rows[stage], len(vocabulary))
         for codes in probes:
             todo = m.open[where]
             m.match(where[todo], codes[todo], index, "normalised_name")
@@ -343,35 +368,74 @@ def _match_prefixes(
 
 
 # -- the entry point ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class LineKeys:
+    """What matching reads of the lines, one entry per line: kind and parsed name (encoded),
+    the charge start, and the project name (to settle ties)."""
+
+    kinds: Encoded
+    names: Encoded
+    period_start: np.ndarray  # datetime64[us], UTC
+    project_names: pa.ChunkedArray
+
+    @classmethod
+    def of(cls, lines: pd.DataFrame) -> LineKeys:
+        """The keys of a lines frame (``kind``, ``parsed_name``, ``period_start``, ...)."""
+        return cls(
+            kinds=encode(lines["kind"]),
+            names=encode(lines["parsed_name"]),
+            period_start=lines["period_start"].to_numpy(dtype="datetime64[us]"),
+            project_names=strings(lines["project_name"]),
+        )
+
+
 def match_lines(
     lines: pd.DataFrame, resources: pd.DataFrame, *, items: pd.DataFrame | None = None
 ) -> pd.DataFrame:
     """``lines`` (with ``kind`` and ``parsed_name``) plus ``resource_id`` (our id, nullable),
     ``match_method`` and ``unmatched_reason``; ``resources`` as from :func:`resources_frame`."""
+    lines = lines.reset_index(drop=True)
+    out = lines.copy(deep=False)
+    for col, values in match_columns(LineKeys.of(lines), resources, lines, items=items).items():
+        out[col] = values
+    return out
+
+
+def match_columns(
+    keys: LineKeys,
+    resources: pd.DataFrame,
+    lines: pd.DataFrame,
+    *,
+    items: pd.DataFrame | None = None,
+) -> dict[str, pd.Series]:
+    """``resource_id`` (our id, nullable), ``match_method`` and ``unmatched_reason`` per line.
+
+    ``keys`` are the lines' :class:`LineKeys`; ``lines`` (with ``product``, ``description``,
+    ``amount_cents``, ``period_start``, ``period_end``) is read only to pair ``items``."""
     if list(resources.columns) != list(RESOURCE_COLUMNS):
         resources = resources_frame(resources)
-    lines = lines.reset_index(drop=True)
-    m = _Matcher(lines, resources)
-    if len(resources) and len(lines):
+    m = _Matcher(keys, resources)
+    n = len(m.row)
+    if len(resources) and n:
         if items is not None and len(items):
-            _match_ids(m, items)
+            _match_ids(m, lines.reset_index(drop=True), items)
         _match_names(m)
         _match_snapshots(m)
-    out = lines.copy(deep=False)
     matched = m.row >= 0
     ids = (
         resources["id"].to_numpy(dtype=np.int64)[np.maximum(m.row, 0)] if len(resources) else m.row
     )
-    out["resource_id"] = pd.arrays.IntegerArray(np.where(matched, ids, 0), ~matched)
-    out["match_method"] = _labels(MATCH_METHODS, m.method)
-    out["unmatched_reason"] = _labels(UNMATCHED_REASONS, _reason_codes(m))
-    return out
+    return {
+        "resource_id": pd.Series(pd.arrays.IntegerArray(np.where(matched, ids, 0), ~matched)),
+        "match_method": _labels(MATCH_METHODS, m.method),
+        "unmatched_reason": _labels(UNMATCHED_REASONS, _reason_codes(m)),
+    }
 
 
 def _labels(vocabulary: tuple[str, ...], codes: np.ndarray) -> pd.Series:
     """A string column from codes into ``vocabulary`` (-1 → null)."""
-    values = pc.take(pa.array(vocabulary, type=pa.string()), pa.array(np.maximum(codes, 0)))
-    return string_series(pc.if_else(pa.array(codes < 0), pa.scalar(None, pa.string()), values))
+    dictionary = pa.array(vocabulary, type=pa.string())
+    return string_series(decode(Encoded(dictionary, codes.astype(np.int64))))
 
 
 def _reason_codes(m: _Matcher) -> np.ndarray:

@@ -16,12 +16,15 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from arcadia_cloud_core.billing.arrow_utils import StringInput, strings
-from arcadia_cloud_core.billing.kinds import ACCOUNT_LEVEL_KINDS, TAX_KIND
+from arcadia_cloud_core.billing.arrow_utils import Encoded, StringInput, decode, encode, strings
+from arcadia_cloud_core.billing.kinds import ACCOUNT_LEVEL_KINDS, KIND_VOCABULARY, TAX_KIND
 
 _TRAILING_GROUP = r"\([^()]*\)\s*$"
 _IP_AFTER_DASH = r"(?:^|\s)-\s*(?P<address>[0-9A-Fa-f:.]+)\s*$"
 _NO_NAME_KINDS = frozenset({TAX_KIND, *ACCOUNT_LEVEL_KINDS})
+_KINDS = KIND_VOCABULARY.to_pylist()
+_NO_NAME_CODES = np.array([_KINDS.index(k) for k in sorted(_NO_NAME_KINDS)], dtype=np.int64)
+_RESERVED_IP, _K8S_CLUSTER = _KINDS.index("reserved_ip"), _KINDS.index("k8s_cluster")
 
 
 def _blank_to_null(values: pa.Array) -> pa.Array:
@@ -32,20 +35,42 @@ def extract_names(
     kinds: StringInput, descriptions: StringInput, group_descriptions: StringInput
 ) -> pa.Array:
     """The billed resource name of each line (null where the line names no resource)."""
-    kinds, descriptions = strings(kinds), strings(descriptions)
-    groups = strings(group_descriptions)
-    names = pc.utf8_trim_whitespace(strip_trailing_group(descriptions))
-    for kind, pick in (("reserved_ip", _ip_address), ("k8s_cluster", _cluster_name)):
-        where = np.flatnonzero(pc.fill_null(pc.equal(kinds, kind), False).to_numpy())
-        if where.size:  # compute on those rows only, then put them in place
-            picked = strings(pick(pc.take(names, where), pc.take(groups, where)))
-            order = np.arange(len(names))
-            order[where] = len(names) + np.arange(where.size)
-            names = pc.take(pa.chunked_array(names.chunks + picked.chunks), order)
-    no_name = pc.fill_null(pc.is_in(kinds, value_set=pa.array(sorted(_NO_NAME_KINDS))), False)
-    if pc.any(no_name).as_py():
-        names = pc.if_else(no_name, pa.scalar(None, pa.string()), names)
-    return _blank_to_null(names)
+    found = pc.index_in(strings(kinds), value_set=KIND_VOCABULARY)
+    codes = pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return decode(name_codes(codes, encode(descriptions), strings(group_descriptions)))
+
+
+def name_codes(
+    kind_codes: np.ndarray, descriptions: Encoded, group_descriptions: pa.ChunkedArray
+) -> Encoded:
+    """The billed resource name of each line, encoded (the rules of :func:`extract_names`).
+
+    ``kind_codes`` are positions in :data:`KIND_VOCABULARY` (-1: none). Names are derived once
+    per distinct description; only cluster lines take a name of their own (their group).
+    The dictionary may repeat a name; a null name has position -1 or a null entry.
+    """
+    base = pc.utf8_trim_whitespace(strip_trailing_group(descriptions.dictionary))
+    described = descriptions.indices
+    parts, codes, size = [base], described.copy(), len(base)
+    rows = np.flatnonzero(kind_codes == _RESERVED_IP)
+    if rows.size:  # the address, from each distinct description these lines carry
+        at = described[rows]
+        present = np.zeros(len(base) + 1, dtype=bool)
+        present[at] = True
+        used = np.flatnonzero(present[:-1])
+        slot = np.full(len(base) + 1, -1, dtype=np.int64)
+        slot[used] = size + np.arange(used.size)
+        parts.append(_ip_address(pc.take(base, used), None))
+        codes[rows], size = slot[at], size + used.size
+    rows = np.flatnonzero(kind_codes == _K8S_CLUSTER)
+    if rows.size:  # the cluster: its group_description, per line
+        at = described[rows]
+        names = pc.take(base, pa.array(at, mask=at < 0))
+        parts.append(_cluster_name(names, pc.take(group_descriptions, rows)))
+        codes[rows], size = size + np.arange(rows.size), size + rows.size
+    codes[np.isin(kind_codes, _NO_NAME_CODES)] = -1
+    dictionary = pa.concat_arrays([strings(part).combine_chunks() for part in parts])
+    return Encoded(_blank_to_null(dictionary), codes)
 
 
 def strip_trailing_group(values: StringInput) -> pa.Array:
@@ -60,7 +85,7 @@ def strip_trailing_group(values: StringInput) -> pa.Array:
     return pc.if_else(has_group, before_last, values)
 
 
-def _ip_address(names: pa.Array, _groups: pa.Array) -> pa.Array:
+def _ip_address(names: pa.Array, _groups: pa.Array | None) -> pa.Array:
     address = pc.struct_field(pc.extract_regex(names, _IP_AFTER_DASH), "address")
     return pc.coalesce(address, names)
 

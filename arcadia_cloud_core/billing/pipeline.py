@@ -1,32 +1,59 @@
 """The pure invoice pipeline: CSV → typed lines + kind and name → matched to resources.
 
 No database access: resources come in as a frame (see ``matching.load_resources``), so the
-benchmark and the ingest share exactly this code. Typing the columns (cents, dates, hours) and
-deriving kinds and names read the same string columns independently, so
-:func:`prepare_invoice_lines` runs them on two threads (pyarrow releases the GIL).
+benchmark and the ingest share exactly this code.
+
+:func:`prepare_invoice_lines` works on distinct values: each text column is dictionary-encoded
+once, kinds and names are derived per distinct product/description, names are looked up per
+distinct name, and per line only integer positions travel (numpy). Typing the columns (cents,
+dates, hours) and deriving kinds and names read different columns, so they run on two threads
+(pyarrow compute releases the GIL), as do the matching and the spelling out of the kind and name
+columns; the frame is built once, its text columns sharing the CSV reader's buffers.
 """
 
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from arcadia_cloud_core.billing.arrow_utils import StringInput, string_series, strings
-from arcadia_cloud_core.billing.invoice_csv import read_invoice_csv, typed_lines
-from arcadia_cloud_core.billing.kinds import derive_kinds
-from arcadia_cloud_core.billing.matching import match_lines
-from arcadia_cloud_core.billing.names import extract_names
+from arcadia_cloud_core.billing.arrow_utils import (
+    Encoded,
+    StringInput,
+    decode,
+    encode,
+    string_series,
+    strings,
+)
+from arcadia_cloud_core.billing.errors import InvoiceParseError
+from arcadia_cloud_core.billing.invoice_csv import (
+    RawInvoice,
+    lines_frame,
+    read_invoice_csv,
+    repeated_header,
+    typed_values,
+)
+from arcadia_cloud_core.billing.kinds import KIND_VOCABULARY, kind_codes
+from arcadia_cloud_core.billing.matching import LineKeys, match_columns
+from arcadia_cloud_core.billing.names import name_codes
 
 
 def line_annotations(
     products: StringInput, descriptions: StringInput, group_descriptions: StringInput
 ) -> tuple[pa.Array, pa.Array]:
     """(kind, parsed name) of each line."""
-    descriptions = strings(descriptions)
-    kinds = derive_kinds(products, descriptions)
-    return kinds, extract_names(kinds, descriptions, group_descriptions)
+    kinds, names = _annotations(encode(products), encode(descriptions), group_descriptions)
+    return decode(kinds), decode(names)
+
+
+def _annotations(
+    products: Encoded, descriptions: Encoded, group_descriptions: StringInput
+) -> tuple[Encoded, Encoded]:
+    kinds = kind_codes(products, descriptions)
+    names = name_codes(kinds, descriptions, strings(group_descriptions))
+    return Encoded(KIND_VOCABULARY, kinds), names
 
 
 def _with_annotations(lines: pd.DataFrame, kinds: pa.Array, names: pa.Array) -> pd.DataFrame:
@@ -54,10 +81,39 @@ def prepare_invoice_lines(
     """Parse, derive and match one invoice's CSV (raises ``InvoiceParseError`` on bad input)."""
     raw = read_invoice_csv(csv_data, invoice_uuid=invoice_uuid)
     cols = raw.columns
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="invoice") as pool:
-        annotations = pool.submit(
-            line_annotations, cols["product"], cols["description"], cols["group_description"]
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="invoice") as worker:
+        descriptions = worker.submit(encode, cols["description"])
+        products = encode(cols["product"])
+        annotations = worker.submit(
+            lambda: _annotations(products, descriptions.result(), cols["group_description"])
         )
-        lines = typed_lines(raw)
+        header = repeated_header(raw, products)
+        values = _typed_or_error(raw, header)
         kinds, names = annotations.result()
-    return match_lines(_with_annotations(lines, kinds, names), resources, items=items)
+        spelled = worker.submit(lambda: (decode(kinds), decode(names)))
+        keys = LineKeys(kinds, names, _naive_utc(values["period_start"]), cols["project_name"])
+        typed = _typed_frame(raw, values, items)
+        matched = match_columns(keys, resources, typed, items=items)
+        kind_text, name_text = spelled.result()
+    extra = {"kind": string_series(kind_text), "parsed_name": string_series(name_text), **matched}
+    return lines_frame(raw, values, extra)
+
+
+def _typed_or_error(
+    raw: RawInvoice, header: InvoiceParseError | None
+) -> dict[str, np.ndarray | pd.Series]:
+    """The typed columns; a repeated header row is reported before any bad value."""
+    if header is not None:
+        raise header
+    return typed_values(raw)
+
+
+def _typed_frame(
+    raw: RawInvoice, values: dict[str, np.ndarray | pd.Series], items: pd.DataFrame | None
+) -> pd.DataFrame:
+    """The typed lines, needed only to pair the lines with DO's JSON items."""
+    return lines_frame(raw, values) if items is not None else pd.DataFrame()
+
+
+def _naive_utc(stamps: np.ndarray | pd.Series) -> np.ndarray:
+    return pd.Series(stamps).to_numpy(dtype="datetime64[us]")
