@@ -26,6 +26,7 @@ from arcadia_cloud_core.digitalocean.errors import DOParseError
 from arcadia_cloud_core.digitalocean.fields import FieldError, frozen
 from arcadia_cloud_core.digitalocean.listing import Listing, SkippedItem
 from arcadia_cloud_core.digitalocean.transport import RequestCounter, Transport, display_path
+from arcadia_cloud_core.gc_pause import gc_paused
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +52,7 @@ _Entry = tuple[str | None, Any, SkippedItem | None]
 _PageParser = Callable[[_Page], list[_Entry]]
 
 
+@gc_paused()  # a listing builds tens of thousands of acyclic objects: see gc_pause
 def collect(
     transport: Transport,
     *,

@@ -7,7 +7,6 @@ wrap the whole attempt, so a truncated body is retried like a dropped connection
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
@@ -16,6 +15,7 @@ from typing import Any, Literal
 from urllib.parse import urlencode
 
 import httpx
+import orjson
 
 from arcadia_cloud_core.digitalocean.errors import (
     DOError,
@@ -251,8 +251,8 @@ def _decode(response: httpx.Response, *, expect: Expect, method: str, path: str)
             "empty body where JSON was expected", field="<body>", retryable=True, **common
         )
     try:
-        data = json.loads(response.content)
-    except (ValueError, UnicodeDecodeError):
+        data = orjson.loads(response.content)
+    except (orjson.JSONDecodeError, UnicodeDecodeError):
         kind = content_type or "unknown content type"
         raise DOParseError(
             f"body is not JSON ({kind}, {len(response.content)} bytes; truncated or garbled?)",

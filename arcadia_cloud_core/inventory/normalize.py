@@ -24,6 +24,7 @@ from arcadia_cloud_core.digitalocean import (
     Volume,
 )
 from arcadia_cloud_core.digitalocean.listing import SkippedItem
+from arcadia_cloud_core.gc_pause import gc_paused
 from arcadia_cloud_core.inventory.model import NormalizedResource, SkippedResource
 
 log = logging.getLogger(__name__)
@@ -209,6 +210,7 @@ class Normalized:
         return {s.provider_id for s in self.skipped if s.provider_id}
 
 
+@gc_paused()
 def normalize_all(
     kind: str,
     items: Iterable[Any],

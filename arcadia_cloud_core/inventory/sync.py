@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from arcadia_cloud_core.db.schema import cloud_resources as resources_t
 from arcadia_cloud_core.digitalocean import DOClient, DONotFoundError
 from arcadia_cloud_core.digitalocean.listing import Listing
+from arcadia_cloud_core.gc_pause import gc_paused
 from arcadia_cloud_core.inventory import normalize
 from arcadia_cloud_core.inventory.attribution import Assignment, AttributionResult, attribute
 from arcadia_cloud_core.inventory.model import (
@@ -109,13 +110,14 @@ def sync_kind(
     A listing that fails raises (nothing is written, no strike counted).
     """
     started, before = time.perf_counter(), do.requests_made
-    listing = spec.list(do)
-    normalized = normalize.normalize_all(
-        spec.kind, listing.items, spec.convert, listing_skipped=listing.skipped
-    )
-    result = _write(
-        engine, kind=spec.kind, normalized=normalized, complete=not listing.filtered, now=now
-    )
+    with gc_paused():  # one pause for list, normalise and write: see gc_pause
+        listing = spec.list(do)
+        normalized = normalize.normalize_all(
+            spec.kind, listing.items, spec.convert, listing_skipped=listing.skipped
+        )
+        complete = not listing.filtered
+        del listing  # the raw payloads are not needed for the write
+        result = _write(engine, kind=spec.kind, normalized=normalized, complete=complete, now=now)
     return KindSyncReport(
         result=result,
         requests=do.requests_made - before,
