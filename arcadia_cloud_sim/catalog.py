@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+import orjson
+
 REGION_NAMES: dict[str, str] = {
     "nyc1": "New York 1",
     "nyc3": "New York 3",
@@ -148,3 +150,21 @@ def resolve_image(value: object) -> Image | None:
     if isinstance(value, int) and not isinstance(value, bool):
         return IMAGES_BY_ID.get(value)
     return None
+
+
+@functools.cache
+def size_fragment(slug: str) -> orjson.Fragment:
+    """``SIZES[slug].to_json()`` encoded once (a droplet listing embeds it in every item)."""
+    return orjson.Fragment(orjson.dumps(SIZES[slug].to_json()))
+
+
+@functools.cache
+def image_fragment(slug: str) -> orjson.Fragment:
+    """``IMAGES[slug].to_json()`` encoded once."""
+    return orjson.Fragment(orjson.dumps(IMAGES[slug].to_json()))
+
+
+@functools.cache
+def region_fragment(slug: str) -> orjson.Fragment:
+    """``region_json(slug)`` encoded once."""
+    return orjson.Fragment(orjson.dumps(region_json(slug)))

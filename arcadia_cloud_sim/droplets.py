@@ -32,7 +32,15 @@ from arcadia_cloud_sim.actions import (
     render_action,
     start_action,
 )
-from arcadia_cloud_sim.catalog import IMAGES, SIZES, region_json, resolve_image, resolve_region
+from arcadia_cloud_sim.catalog import (
+    IMAGES,
+    SIZES,
+    image_fragment,
+    region_fragment,
+    resolve_image,
+    resolve_region,
+    size_fragment,
+)
 from arcadia_cloud_sim.common import (
     BACKUP,
     DROPLET,
@@ -126,7 +134,11 @@ def _backup_window(body: dict[str, Any], now: float) -> dict[str, str] | None:
 
 
 def render_droplets(ctx: SimContext, bodies: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """DO's droplet objects for ``bodies`` (batched lookups of related ids)."""
+    """DO's droplet objects for ``bodies`` (batched lookups of related ids).
+
+    The catalog parts (image, size, region) are pre-encoded ``orjson.Fragment`` values: send the
+    result through :func:`~arcadia_cloud_sim.http.json_response` (orjson), not ``json.dumps``.
+    """
     ids = [str(b["id"]) for b in bodies]
     if not ids:
         return []
@@ -162,12 +174,12 @@ def render_droplets(ctx: SimContext, bodies: Sequence[dict[str, Any]]) -> list[d
             "backup_ids": related["b"],
             "next_backup_window": _backup_window(b, now),
             "snapshot_ids": related["s"],
-            "image": image.to_json() if image else {"slug": b["image"]},
+            "image": image_fragment(image.slug) if image else {"slug": b["image"]},
             "volume_ids": related["v"],
-            "size": size.to_json(),
+            "size": size_fragment(size.slug),
             "size_slug": b["size_slug"],
             "networks": b["networks"],
-            "region": region_json(b["region"]),
+            "region": region_fragment(b["region"]),
             "tags": b["tags"],
             "vpc_uuid": b["vpc_uuid"],
         })

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -99,8 +100,9 @@ def as_droplet_snapshot(body: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _bodies(rows: Sequence[ResourceRow]) -> list[dict[str, Any]]:
-    return [r.body for r in rows]
+def _bodies(rows: Sequence[ResourceRow]) -> list[orjson.Fragment]:
+    """The stored bodies as they are (already DO's shape): spliced in, never re-encoded."""
+    return [orjson.Fragment(r.body_json) for r in rows]
 
 
 def delete_snapshot(ctx: SimContext, row: ResourceRow) -> None:

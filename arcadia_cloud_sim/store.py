@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -51,6 +52,9 @@ CREATE INDEX IF NOT EXISTS resources_live_kind_parent ON resources (kind, parent
 -- Covers the COUNT(*) of listings with a list lag or a delete linger (snapshots).
 CREATE INDEX IF NOT EXISTS resources_kind_deleted_visible
     ON resources (kind, deleted_at, visible_at);
+-- Pages of those listings: OFFSET skips index entries, never the rows (and their bodies).
+CREATE INDEX IF NOT EXISTS resources_kind_seq_state
+    ON resources (kind, seq, deleted_at, visible_at);
 CREATE TABLE IF NOT EXISTS sequences (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS events (
@@ -82,17 +86,23 @@ def iso(ts: float) -> str:
 
 @dataclass(frozen=True)
 class ResourceRow:
-    """One stored resource."""
+    """One stored resource; ``body_json`` is the stored text, ``body`` its (lazy) parse."""
 
     kind: str
     id: str
     seq: int
     parent: str | None
     name: str | None
-    body: dict[str, Any]
+    body_json: str
     created_at: float
     deleted_at: float | None
     visible_at: float | None
+
+    @cached_property
+    def body(self) -> dict[str, Any]:
+        """The stored JSON body, parsed on first use."""
+        body: dict[str, Any] = orjson.loads(self.body_json)
+        return body
 
 
 class NewResource(NamedTuple):
@@ -130,7 +140,7 @@ def _row(raw: sqlite3.Row | tuple[Any, ...]) -> ResourceRow:
         seq=raw[2],
         parent=raw[3],
         name=raw[4],
-        body=orjson.loads(raw[5]),
+        body_json=raw[5],
         created_at=raw[6],
         deleted_at=raw[7],
         visible_at=raw[8],
@@ -158,6 +168,15 @@ class Store:
         for statement in _SCHEMA.split(";"):
             if statement.strip():
                 self.conn.execute(statement)
+        # A file analysed before an index existed: statistics for all of them, or SQLite may
+        # prefer the unanalysed index over the parent index for related-id lookups.
+        analysed = self.conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'"
+        ).fetchone()
+        if analysed and not self.conn.execute(
+            "SELECT 1 FROM sqlite_stat1 WHERE idx = 'resources_kind_seq_state'"
+        ).fetchone():
+            self.conn.execute("ANALYZE resources")
 
     def close(self) -> None:
         """Close the connection."""
@@ -336,16 +355,16 @@ class Store:
             where.append("(visible_at IS NULL OR visible_at <= ?)")
             params.append(visible_at)
         clause = " AND ".join(where)
+        sql = f"SELECT {_COLUMNS} FROM resources WHERE {clause} ORDER BY seq"
         with self._lock:
+            if limit is None:  # every match: the total is the row count, no COUNT(*) needed
+                rows = [_row(r) for r in self.conn.execute(sql, params).fetchall()]
+                return rows, len(rows)
             total = self.conn.execute(
                 f"SELECT COUNT(*) FROM resources WHERE {clause}", params
             ).fetchone()[0]
-            sql = f"SELECT {_COLUMNS} FROM resources WHERE {clause} ORDER BY seq"
-            page_params = list(params)
-            if limit is not None:
-                sql += " LIMIT ? OFFSET ?"
-                page_params += [limit, offset]
-            rows = [_row(r) for r in self.conn.execute(sql, page_params).fetchall()]
+            page = self.conn.execute(f"{sql} LIMIT ? OFFSET ?", [*params, limit, offset])
+            rows = [_row(r) for r in page.fetchall()]
         return rows, int(total)
 
     def list(self, kind: str, **filters: Any) -> tuple[list[dict[str, Any]], int]:
