@@ -12,12 +12,22 @@ from arcadia_cloud_core.resources import shared_resources
 
 
 def build_definitions() -> dg.Definitions:
-    """Merge each domain's definitions with the shared resources."""
+    """Merge each domain's definitions with the shared resources.
+
+    Every job of this location runs its steps in the run's own process (`in_process_executor`):
+    the steps wait on DO and the database, not the CPU, and a process per step costs seconds of
+    start-up each (the first start of `make dev` runs ~140 jobs). To spread one run's steps over
+    workers, set a distributed executor here (see the README's "Scale out").
+    """
     return dg.Definitions.merge(
         inventory_definitions(),
         drift_definitions(),
         billing_definitions(),
-        dg.Definitions(sensors=[bootstrap_sensor], resources=shared_resources()),
+        dg.Definitions(
+            sensors=[bootstrap_sensor],
+            resources=shared_resources(),
+            executor=dg.in_process_executor,
+        ),
     )
 
 

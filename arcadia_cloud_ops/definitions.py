@@ -35,6 +35,7 @@ def build_definitions() -> dg.Definitions:
         ],
         sensors=[build_saga_recovery_sensor()],
         resources=shared_resources(),
+        executor=dg.in_process_executor,  # one op per saga step, in the run's own process
     )
 
 

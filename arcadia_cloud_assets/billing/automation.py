@@ -30,13 +30,11 @@ invoices_job = dg.define_asset_job("billing_invoices_job", selection=[invoices])
 invoice_ingest_job = dg.define_asset_job(
     "invoice_ingest_job",
     selection=[invoice_cost_lines, finance_push],
-    executor_def=dg.in_process_executor,  # one process per run: 137 runs on a first start
     description="One invoice: cost lines, then the finance push.",
 )
 finance_push_job = dg.define_asset_job(
     "finance_push_job",
     selection=[finance_push],
-    executor_def=dg.in_process_executor,
     description="Retry the finance push of one invoice.",
 )
 cost_views_job = dg.define_asset_job(

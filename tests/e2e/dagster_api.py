@@ -21,10 +21,6 @@ from tests.e2e.deployment import Deployment
 REPOSITORY = "__repository__"  # the repository name of a `Definitions` object
 ASSETS = "arcadia_cloud_assets"
 OPS = "arcadia_cloud_ops"
-#: Run config for an asset job, chosen in the Launchpad: every step in the run's own process.
-#: (The default multiprocess executor starts one process per step: right for production, ~5x
-#: slower on the 2-core test machine.)
-IN_PROCESS = {"execution": {"config": {"in_process": {}}}}
 FINISHED = {DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED}
 POLL_SECONDS = 1.0
 

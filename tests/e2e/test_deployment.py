@@ -28,7 +28,7 @@ from arcadia_cloud_core.db.schema import (
     saga_step_results,
 )
 from arcadia_cloud_sim.launcher import SimAdmin
-from tests.e2e.dagster_api import ASSETS, IN_PROCESS, OPS, DagsterAPI
+from tests.e2e.dagster_api import ASSETS, OPS, DagsterAPI
 from tests.e2e.deployment import DEPLOYMENT_TOKEN, Deployment, wait_until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
@@ -77,7 +77,7 @@ def sim_admin(valid_token: Deployment) -> Iterator[SimAdmin]:
 def synced(deployment: Deployment, api: DagsterAPI) -> str:
     """One successful `inventory_sync_job` run (the 15-minute schedule's job); its run id."""
     deployment.set_deployment_token_valid(True)
-    run_id, status = api.run_job("inventory_sync_job", location=ASSETS, run_config=IN_PROCESS)
+    run_id, status = api.run_job("inventory_sync_job", location=ASSETS)
     assert status is DagsterRunStatus.SUCCESS, api.step_failures(run_id)
     return run_id
 
@@ -136,7 +136,7 @@ def test_a_rejected_token_fails_the_sync_with_one_clear_message_and_writes_nothi
         engine = deployment.app_engine()
         before = row_counts(engine)
 
-        run_id, status = api.run_job("inventory_sync_job", location=ASSETS, run_config=IN_PROCESS)
+        run_id, status = api.run_job("inventory_sync_job", location=ASSETS)
 
         assert status is DagsterRunStatus.FAILURE
         failures = api.step_failures(run_id)
@@ -306,7 +306,7 @@ def test_drift_behind_our_back_reaches_the_inbox_and_is_accepted_from_the_launch
     droplet = sim_admin.resources("droplet", name=PROVISIONED_NAME)[0]
     sim_admin.resize_droplet(droplet["id"], "s-2vcpu-2gb")  # someone resized it in DO's console
 
-    run_id, status = api.run_job("inventory_sync_job", location=ASSETS, run_config=IN_PROCESS)
+    run_id, status = api.run_job("inventory_sync_job", location=ASSETS)
     assert status is DagsterRunStatus.SUCCESS, api.step_failures(run_id)
     drift = api.run_materializations(run_id)["drift/drift"].metadata
     assert drift["open"] == 1
@@ -314,7 +314,7 @@ def test_drift_behind_our_back_reaches_the_inbox_and_is_accepted_from_the_launch
     assert (entry["resource_name"], entry["field"]) == (PROVISIONED_NAME, "size")
     assert (entry["expected"], entry["actual"]) == ("s-1vcpu-1gb", "s-2vcpu-2gb")
 
-    accept = {"ops": {"accept_drift": {"config": {"drift_id": entry["drift_id"]}}}, **IN_PROCESS}
+    accept = {"ops": {"accept_drift": {"config": {"drift_id": entry["drift_id"]}}}}
     accept_run, status = api.run_job("accept_drift_job", location=OPS, run_config=accept)
     assert status is DagsterRunStatus.SUCCESS, api.step_failures(accept_run)
     with deployment.app_engine().connect() as connection:
@@ -362,7 +362,7 @@ def test_the_sensor_ingests_each_invoice_in_its_own_run_with_its_match_rate(
     api: DagsterAPI, valid_token: Deployment
 ) -> None:
     deployment = valid_token
-    run_id, status = api.run_job("billing_invoices_job", location=ASSETS, run_config=IN_PROCESS)
+    run_id, status = api.run_job("billing_invoices_job", location=ASSETS)
     assert status is DagsterRunStatus.SUCCESS, api.step_failures(run_id)
     at_do = do_invoices(deployment)
     assert api.run_materializations(run_id)["billing/invoices"].metadata["invoices"] == len(at_do)

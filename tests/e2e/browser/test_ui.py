@@ -18,7 +18,7 @@ from dagster import DagsterRunStatus
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.conftest import REPO
-from tests.e2e.dagster_api import ASSETS, IN_PROCESS, DagsterAPI
+from tests.e2e.dagster_api import ASSETS, DagsterAPI
 from tests.e2e.deployment import Deployment
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.slow]
@@ -68,7 +68,7 @@ def synced(deployment: Deployment) -> str:
     """One inventory sync, so the graph shows materialised assets."""
     deployment.set_deployment_token_valid(True)
     api = DagsterAPI(deployment)
-    run_id, status = api.run_job("inventory_sync_job", location=ASSETS, run_config=IN_PROCESS)
+    run_id, status = api.run_job("inventory_sync_job", location=ASSETS)
     assert status is DagsterRunStatus.SUCCESS, api.step_failures(run_id)
     return run_id
 
