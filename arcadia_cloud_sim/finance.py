@@ -1,7 +1,7 @@
 """A stand-in for the finance service's cloud-invoice import API (mounted under ``/api/v1``).
 
 ``POST /api/v1/integrations/cloud/import-invoice`` takes a bearer JWT (HS256, secret from
-``ARCADIA_SIM_FINANCE_JWT_SECRET`` read when the app is built, default ``sim-finance-secret``)
+``ARCADIA_SIM_FINANCE_JWT_SECRET`` read when the app is built, default :data:`DEFAULT_SECRET`)
 that must carry ``exp``, ``tenant_id`` and ``roles`` containing ``admin``, and whose
 ``tenant_id`` is the body's. The body::
 
@@ -47,7 +47,8 @@ from arcadia_cloud_sim.http import JSONResponse
 from arcadia_cloud_sim.store import Store, iso
 
 SECRET_ENV = "ARCADIA_SIM_FINANCE_JWT_SECRET"
-DEFAULT_SECRET = "sim-finance-secret"
+#: 32+ bytes, as RFC 7518 asks of HS256 keys (PyJWT warns below that).
+DEFAULT_SECRET = "arcadia-sim-finance-secret-local-dev-only"
 REQUIRED_CLAIMS = ("exp", "tenant_id", "roles")
 ADMIN_ROLE = "admin"
 

@@ -54,6 +54,7 @@ def main() -> int:
 
     with ExitStack() as stack:
         if not any(os.environ.get(name, "").strip() for name in TOKEN_SETTINGS):
+            from arcadia_cloud_sim.finance import DEFAULT_SECRET as FINANCE_SECRET
             from arcadia_cloud_sim.launcher import running_simulator
 
             sim = stack.enter_context(
@@ -62,7 +63,7 @@ def main() -> int:
             os.environ["DO_API_TOKEN"] = SIM_TOKEN
             os.environ["DO_API_BASE_URL"] = sim.base_url
             os.environ.setdefault("FINANCE_URL", sim.base_url)
-            os.environ.setdefault("FINANCE_JWT_SECRET", "sim-finance-secret")
+            os.environ.setdefault("FINANCE_JWT_SECRET", FINANCE_SECRET)
             print(f"No DO token set: using the DigitalOcean simulator at {sim.base_url}")
         else:
             print(

@@ -20,10 +20,11 @@ from arcadia_cloud_assets.billing.automation import invoice_ingest_sensor
 from arcadia_cloud_assets.inventory.assets import ASSETS as INVENTORY
 from arcadia_cloud_core.db.schema import cloud_balance_snapshots, cloud_invoices
 from arcadia_cloud_core.resources import FinanceResource
+from arcadia_cloud_sim.finance import DEFAULT_SECRET
 from arcadia_cloud_sim.launcher import SimulatorHandle
 from tests.assets.conftest import resources_for
 
-FINANCE_SECRET = "sim-finance-secret"
+FINANCE_SECRET = DEFAULT_SECRET
 
 
 def _metadata(result: dg.ExecuteInProcessResult, node: str) -> dict[str, object]:

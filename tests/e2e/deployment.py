@@ -23,6 +23,7 @@ import httpx
 import sqlalchemy as sa
 
 from arcadia_cloud_core.db.engine import open_database
+from arcadia_cloud_sim.finance import DEFAULT_SECRET
 from arcadia_cloud_sim.launcher import SimulatorHandle, running_simulator
 from tests.conftest import REPO, PostgresServer
 from tests.e2e.processes import ManagedProcess, free_port, start_process, stop_processes
@@ -33,7 +34,7 @@ LOCATIONS = ("arcadia_cloud_assets", "arcadia_cloud_ops")
 DEPLOYMENT_TOKEN = "dop_v1_e2e-deployment-token"
 #: The only token the simulator accepts while the deployment's token is "wrong".
 OTHER_TOKEN = "dop_v1_e2e-good-token"
-FINANCE_SECRET = "sim-finance-secret"
+FINANCE_SECRET = DEFAULT_SECRET
 #: Short lags: droplets turn active and actions complete quickly, as in a fast DO region.
 SHORT_LAGS = (
     "--droplet-active-lag", "0.5",

@@ -35,6 +35,7 @@ from arcadia_cloud_sim.billing_scenarios import (
     APRIL_2026_TOTAL_CENTS,
     RETIRED_DROPLETS,
 )
+from arcadia_cloud_sim.finance import DEFAULT_SECRET
 from arcadia_cloud_sim.launcher import SimAdmin, SimulatorHandle, running_simulator
 
 from .helpers import Header, add_project, add_resources
@@ -42,7 +43,7 @@ from .helpers import Header, add_project, add_resources
 pytestmark = pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
 
 TENANTS = {"Acme Storefront": "acme", "Globex Analytics": "globex", "Platform": "platform"}
-SIM_FINANCE_SECRET = "sim-finance-secret"  # the simulator's default
+SIM_FINANCE_SECRET = DEFAULT_SECRET  # the simulator's default
 CLEAN = {"fault_rate": 0.0, "fault_kinds": "500,502,503", "fault_paths": "", "latency_ms": 0}
 
 
