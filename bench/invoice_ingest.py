@@ -14,8 +14,9 @@ runs once, within a time budget (``--naive-budget``, default 150 s): if it runs 
 extrapolated linearly from the lines it did (a per-line loop) and its results are checked
 against ours on those lines.
 
-- ours: ``prepare_invoice_lines`` (read the file, pandas/pyarrow parse, exact cents, UTC dates,
-  kind table, names, four-stage match against the resources DataFrame);
+- ours: ``prepare_invoice_lines`` given the file's path, as ``read_csv`` is (it reads the file
+  through a memory map, pyarrow parse, exact cents, UTC dates, kind table, names, four-stage
+  match against the resources DataFrame);
 - ``pandas.read_csv`` of the same file (default engine), nothing else;
 - naive: ``csv.DictReader`` and, per line, the same work in plain Python (Decimal cents,
   ``strptime`` dates, the same kind rules, name regex, dict lookups live → deleted → normalised).
@@ -173,7 +174,7 @@ def run_ours(csv_path: Path, resources_path: Path, _budget: float) -> dict[str, 
 
     resources = pd.read_parquet(resources_path)
     started = time.perf_counter()
-    lines = prepare_invoice_lines(csv_path.read_bytes(), invoice_uuid="bench", resources=resources)
+    lines = prepare_invoice_lines(csv_path, invoice_uuid="bench", resources=resources)
     seconds = time.perf_counter() - started
     matched = lines["resource_id"].notna().to_numpy().cumsum()
     cents = lines["amount_cents"].to_numpy().cumsum()

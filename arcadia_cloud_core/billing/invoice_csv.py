@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import csv
 import io
+import mmap
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -54,6 +56,8 @@ _WALL_FORMAT = "%Y-%m-%d %H:%M:%S"
 _STAMP_PATTERN = r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} [+-](0\d|1[0-4])[0-5]\d$"
 _HOURS_PATTERN = r"^\s*\d{1,9}(\.\d{1,4})?\s*$"
 _BOM = b"\xef\xbb\xbf"
+#: An invoice CSV: its text, its bytes, or the path of a file holding them.
+CsvInput = bytes | bytearray | memoryview | str | os.PathLike[str]
 #: Field values read as missing (null): the strings pandas' CSV readers treat as NA by default.
 NA_VALUES: tuple[str, ...] = (
     "",
@@ -76,9 +80,18 @@ NA_VALUES: tuple[str, ...] = (
     "nan",
     "null",
 )
-_CONVERT = pv.ConvertOptions(
-    default_column_type=pa.string(), null_values=list(NA_VALUES), strings_can_be_null=True
-)
+
+
+def _convert_options(*, check_utf8: bool) -> pv.ConvertOptions:
+    return pv.ConvertOptions(
+        default_column_type=pa.string(),
+        null_values=list(NA_VALUES),
+        strings_can_be_null=True,
+        check_utf8=check_utf8,
+    )
+
+
+_CONVERT = {check: _convert_options(check_utf8=check) for check in (True, False)}
 
 
 @dataclass(frozen=True)
@@ -90,25 +103,29 @@ class RawInvoice:
     """
 
     invoice_uuid: str
-    body: bytes
+    body: bytes | mmap.mmap  # the file's bytes (a read-only map when read from a path)
     columns: Mapping[str, pa.ChunkedArray]
 
     def __len__(self) -> int:
         return len(self.columns["product"])
 
 
-def read_invoice_csv(data: bytes | str, *, invoice_uuid: str) -> RawInvoice:
-    """Check the body and header and read the rows as strings (pyarrow's CSV reader)."""
+def read_invoice_csv(data: CsvInput, *, invoice_uuid: str) -> RawInvoice:
+    """Check the body and header and read the rows as strings (pyarrow's CSV reader).
+
+    ``data`` is the CSV's text or bytes, or the path of a file holding them (memory-mapped)."""
     body = _to_bytes(data, invoice_uuid)
     names = _check_header(body, invoice_uuid)
-    if not body.endswith(b"\n"):
+    if body[-1:] != b"\n":
         raise InvoiceParseError(
             "truncated last line: the file does not end with a line break",
             invoice_uuid=invoice_uuid,
-            line=body.count(b"\n") + 1,
+            line=_as_bytes(body).count(b"\n") + 1,
         )
     try:
-        table = pv.read_csv(pa.py_buffer(body), convert_options=_CONVERT)
+        # Pure ASCII (one vectorised pass) is valid UTF-8: pyarrow need not check each field.
+        ascii_only = int(np.frombuffer(body, dtype=np.uint8).max()) < 0x80
+        table = pv.read_csv(pa.py_buffer(body), convert_options=_CONVERT[not ascii_only])
     except Exception as exc:  # pyarrow parse errors: find the line ourselves
         _diagnose(body, names, invoice_uuid, exc)
         raise  # pragma: no cover - _diagnose always raises
@@ -170,7 +187,7 @@ def lines_frame(
     return pd.DataFrame(out, columns=[*LINE_COLUMNS, *(extra or {})])
 
 
-def parse_invoice_csv(data: bytes | str, *, invoice_uuid: str) -> pd.DataFrame:
+def parse_invoice_csv(data: CsvInput, *, invoice_uuid: str) -> pd.DataFrame:
     """Parse one invoice's CSV into a frame with :data:`LINE_COLUMNS`.
 
     ``line_no`` numbers the data rows from 1; an error's ``line`` is the file's line (header 1).
@@ -179,8 +196,10 @@ def parse_invoice_csv(data: bytes | str, *, invoice_uuid: str) -> pd.DataFrame:
 
 
 # -- the body and its header ----------------------------------------------------------------------
-def _to_bytes(data: bytes | str, invoice_uuid: str) -> bytes:
-    if isinstance(data, str):
+def _to_bytes(data: CsvInput, invoice_uuid: str) -> bytes | mmap.mmap:
+    if isinstance(data, os.PathLike):
+        body = _map_file(data)
+    elif isinstance(data, str):
         try:
             body = data.removeprefix("\ufeff").encode("utf-8")
         except UnicodeEncodeError as exc:
@@ -191,8 +210,8 @@ def _to_bytes(data: bytes | str, invoice_uuid: str) -> bytes:
     elif isinstance(data, bytes | bytearray | memoryview):
         body = bytes(data).removeprefix(_BOM)
     else:
-        raise TypeError(f"invoice CSV must be bytes or str, not {type(data).__name__}")
-    if not body or body.isspace():
+        raise TypeError(f"invoice CSV must be bytes, str or a path, not {type(data).__name__}")
+    if not body or (body[:512].isspace() and _as_bytes(body).isspace()):
         raise InvoiceParseError("empty body: no header and no lines", invoice_uuid=invoice_uuid)
     head = body[:512].lstrip().lower()
     if head.startswith((b"<!doctype", b"<html", b"<?xml", b"<")):
@@ -206,10 +225,26 @@ def _to_bytes(data: bytes | str, invoice_uuid: str) -> bytes:
     return body
 
 
-def _check_header(body: bytes, invoice_uuid: str) -> list[str]:
+def _map_file(path: os.PathLike[str]) -> bytes | mmap.mmap:
+    """The file's bytes: a read-only memory map (no copy), or bytes if it is empty or has a BOM."""
+    with open(path, "rb") as handle:
+        if not os.fstat(handle.fileno()).st_size:
+            return b""
+        mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    if mapped[:3] == _BOM:
+        return mapped[3:]
+    return mapped
+
+
+def _as_bytes(body: bytes | mmap.mmap) -> bytes:
+    """The whole body as ``bytes`` (a copy of a map: for error paths only)."""
+    return body if isinstance(body, bytes) else body[:]
+
+
+def _check_header(body: bytes | mmap.mmap, invoice_uuid: str) -> list[str]:
     """The header's column names (stripped); missing/duplicated columns are errors."""
     end = body.find(b"\n")
-    first = body if end < 0 else body[:end]
+    first = body[:end] if end >= 0 else body[:]
     try:
         text = first.decode("utf-8").rstrip("\r")
     except UnicodeDecodeError:
@@ -238,8 +273,11 @@ def _check_header(body: bytes, invoice_uuid: str) -> list[str]:
     return [canonical.get(name.lower(), name) for name in names]
 
 
-def _diagnose(body: bytes, names: Sequence[str], invoice_uuid: str, exc: Exception | None) -> None:
+def _diagnose(
+    body: bytes | mmap.mmap, names: Sequence[str], invoice_uuid: str, exc: Exception | None
+) -> None:
     """Find why the fast parser failed and raise an :class:`InvoiceParseError` with the line."""
+    body = _as_bytes(body)
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -267,8 +305,9 @@ def _diagnose(body: bytes, names: Sequence[str], invoice_uuid: str, exc: Excepti
     raise InvoiceParseError(f"malformed CSV: {reason}", invoice_uuid=invoice_uuid) from exc
 
 
-def _record_lines(body: bytes, n_records: int) -> np.ndarray:
+def _record_lines(body: bytes | mmap.mmap, n_records: int) -> np.ndarray:
     """The file line on which each data record starts (header = line 1)."""
+    body = _as_bytes(body)
     if body.count(b"\n") == n_records + 1:  # no blank lines, no line breaks inside fields
         return np.arange(2, n_records + 2)
     starts = []
@@ -306,40 +345,39 @@ def _repeated_header(encoded: Encoded, usd: pa.ChunkedArray) -> int | None:
 
 
 def _hours(raw: RawInvoice) -> np.ndarray:
-    encoded = encode(raw.columns["hours"])
+    column = raw.columns["hours"]
+    encoded = encode(column)
     distinct = encoded.dictionary
-    nulls = encoded.indices < 0
-    idx = np.maximum(encoded.indices, 0)
-    if not len(distinct):
-        return np.full(len(raw), np.nan)
     ok = pc.match_substring_regex(distinct, _HOURS_PATTERN).to_numpy(zero_copy_only=False)
     blank = pc.equal(pc.utf8_trim_whitespace(distinct), "").to_numpy(zero_copy_only=False)
-    bad = _first(~(ok | blank)[idx] & ~nulls)
-    if bad is not None:
-        value = distinct[idx[bad]].as_py()
-        raise _fail_at(raw, bad, "hours", f"not a number of hours: {value!r}")
-    cleaned = pc.if_else(pa.array(blank), None, pc.utf8_trim_whitespace(distinct))
-    hours = pc.cast(cleaned, pa.float64()).to_numpy(zero_copy_only=False)[idx]
-    hours[nulls] = np.nan
-    return hours
+    bad_distinct = ~(ok | blank)
+    if bad_distinct.any():  # per row only when some distinct value is bad (null is fine)
+        bad = _first(np.append(bad_distinct, False)[encoded.indices])
+        if bad is not None:
+            value = distinct[int(encoded.indices[bad])].as_py()
+            raise _fail_at(raw, bad, "hours", f"not a number of hours: {value!r}")
+    cleaned = pc.if_else(pa.array(blank, type=pa.bool_()), None, pc.utf8_trim_whitespace(distinct))
+    hours = pc.cast(cleaned, pa.float64()).to_numpy(zero_copy_only=False)
+    return np.append(hours, np.nan)[encoded.indices]  # position -1 (null): the last, NaN
 
 
 def _timestamps(raw: RawInvoice, column: str) -> pd.Series:
-    encoded = encode(raw.columns[column])
+    values = raw.columns[column]
+    encoded = encode(values)
     utc_seconds, bad_distinct = _parse_stamps(encoded.dictionary)
-    nulls = encoded.indices < 0
-    idx = np.maximum(encoded.indices, 0)
-    row_bad = nulls | (bad_distinct[idx] if len(bad_distinct) else np.ones(len(raw), bool))
-    bad = _first(row_bad)
-    if bad is not None:
-        value = None if nulls[bad] else encoded.dictionary[idx[bad]].as_py()
-        reason = (
-            "empty date" if not value else f"not a date like '2026-04-01 00:00:00 +0000': {value!r}"
-        )
-        raise _fail_at(raw, bad, column, reason)
-    seconds = utc_seconds[idx] if len(utc_seconds) else np.zeros(len(raw), np.int64)
-    micros = (seconds * 1_000_000).view("datetime64[us]")
-    return pd.Series(pd.DatetimeIndex(micros).tz_localize("UTC"))
+    if values.null_count or bad_distinct.any():  # per row only when something is bad
+        bad = _first(np.append(bad_distinct, True)[encoded.indices])  # -1 (null): bad
+        if bad is not None:
+            at = int(encoded.indices[bad])
+            value = None if at < 0 else encoded.dictionary[at].as_py()
+            reason = (
+                "empty date"
+                if not value
+                else f"not a date like '2026-04-01 00:00:00 +0000': {value!r}"
+            )
+            raise _fail_at(raw, bad, column, reason)
+    micros = np.append(utc_seconds, 0)[encoded.indices] * 1_000_000
+    return pd.Series(pd.DatetimeIndex(micros.view("datetime64[us]")).tz_localize("UTC"))
 
 
 def _parse_stamps(values: pa.Array) -> tuple[np.ndarray, np.ndarray]:

@@ -47,12 +47,18 @@ from arcadia_cloud_core.billing.arrow_utils import (
 )
 from arcadia_cloud_core.billing.kinds import ACCOUNT_LEVEL_KINDS, TAX_KIND, target_kind
 from arcadia_cloud_core.billing.names import normalise_names
-from arcadia_cloud_core.db.schema import RESOURCE_KINDS, cloud_projects, cloud_resources
+from arcadia_cloud_core.billing.resource_index import (
+    KINDS,
+    KeyIndex,
+    ResourceIndex,
+    keys_of,
+    take,
+)
+from arcadia_cloud_core.billing.resource_index import NAME_IS_ID_KINDS as NAME_IS_ID_KINDS
+from arcadia_cloud_core.db.schema import cloud_projects, cloud_resources
 
 MATCH_METHODS = ("resource_id", "name_live", "name_deleted", "normalised_name")
 UNMATCHED_REASONS = ("tax", "account_level", "no_kind", "no_resource", "ambiguous")
-#: Kinds whose DO id is also the name a bill uses (a reserved IP's address, a domain's name).
-NAME_IS_ID_KINDS = frozenset({"reserved_ip", "dns_zone"})
 RESOURCE_COLUMNS = ("id", "kind", "provider_id", "name", "deleted_at", "project_name", "tenant_id")
 ITEM_COLUMNS = (
     "product",
@@ -65,7 +71,6 @@ ITEM_COLUMNS = (
 )
 
 _MIN_PREFIX = 8
-_DENSE_KEYS = 1 << 24  # key spaces up to this use a lookup table (8 bytes a key)
 
 
 # -- inputs ---------------------------------------------------------------------------------------
@@ -130,74 +135,12 @@ def items_frame(items: Iterable[Any]) -> pd.DataFrame:
     return frame
 
 
-# -- helpers --------------------------------------------------------------------------------------
-_KINDS = tuple(RESOURCE_KINDS)
-
-
-def _take(values: pa.ChunkedArray, where: np.ndarray) -> pa.ChunkedArray:
-    return values if len(where) == len(values) else pc.take(values, pa.array(where))
-
-
-def _codes(values: pa.ChunkedArray | pa.Array, vocabulary: pa.Array) -> np.ndarray:
-    """Position of each value in ``vocabulary`` (-1: null or absent)."""
-    if not len(vocabulary):
-        return np.full(len(values), -1, dtype=np.int64)
-    found = pc.index_in(values, value_set=vocabulary)
-    return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
-
-
-def _keys(kind_codes: np.ndarray, codes: np.ndarray, width: int) -> np.ndarray:
-    """One int64 key per (kind, text code); -1 where either is missing."""
-    return np.where((kind_codes >= 0) & (codes >= 0), kind_codes * max(width, 1) + codes, -1)
-
-
-@dataclass
-class _Index:
-    """Integer keys of candidate resources. A key held by one row maps to it; a key held by
-    several is ambiguous and its (key, row) pairs are kept for tie-breaking.
-
-    Keys are below ``space``; when that is small enough the lookup is one array index (a
-    dense table: row, -1 absent, -2 ambiguous), else a hash lookup of the unique keys."""
-
-    keys: pd.Index  # unique keys (hash lookups)
-    rows: np.ndarray  # -1 for ambiguous keys
-    ties: pd.DataFrame  # key, row
-    table: np.ndarray | None  # dense: key -> row, -1 absent, -2 ambiguous
-
-    @classmethod
-    def build(cls, keys: np.ndarray, rows: np.ndarray, space: int) -> _Index:
-        valid = keys >= 0
-        pairs = pd.DataFrame({"key": keys[valid], "row": rows[valid]}).drop_duplicates()
-        uniq, first, counts = np.unique(
-            pairs["key"].to_numpy(), return_index=True, return_counts=True
-        )
-        single = pairs["row"].to_numpy()[first]
-        ties = pairs[pairs["key"].isin(uniq[counts > 1])]
-        rows_of = np.where(counts == 1, single, -1)
-        table = None
-        if space <= _DENSE_KEYS:
-            table = np.full(max(space, 1), -1, dtype=np.int64)
-            table[uniq] = np.where(counts == 1, single, -2)
-        return cls(pd.Index(uniq), rows_of, ties.reset_index(drop=True), table)
-
-    def lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(row or -1, is-ambiguous) per key."""
-        if not len(self.rows):
-            return np.full(len(keys), -1, dtype=np.int64), np.zeros(len(keys), dtype=bool)
-        if self.table is not None:
-            found = np.where(keys >= 0, self.table[np.maximum(keys, 0)], -1)
-            return np.maximum(found, -1), found == -2
-        pos = self.keys.get_indexer(keys)
-        found = (keys >= 0) & (pos >= 0)
-        rows = np.where(found, self.rows[pos], -1)
-        return rows, found & (rows < 0)
-
-
+# -- matching state -------------------------------------------------------------------------------
 class _Matcher:
     """Match state over one set of lines: chosen resource row and method code per line."""
 
-    def __init__(self, lines: LineKeys, resources: pd.DataFrame) -> None:
-        self.lines, self.res = lines, resources
+    def __init__(self, lines: LineKeys, index: ResourceIndex) -> None:
+        self.lines, self.index = lines, index
         n = len(lines.period_start)
         self.row = np.full(n, -1, dtype=np.int64)
         self.method = np.full(n, -1, dtype=np.int8)
@@ -206,23 +149,16 @@ class _Matcher:
         self.kind_idx = np.where(lines.kinds.indices < 0, len(distinct), lines.kinds.indices)
         self.kinds = [*distinct, None]  # index len(distinct): no kind
         targets = [target_kind(k) for k in self.kinds]
-        codes = np.array([_KINDS.index(t) if t else -1 for t in targets], dtype=np.int64)
-        self.target = codes[self.kind_idx]  # the line's target kind as an index into _KINDS
+        codes = np.array([KINDS.index(t) if t else -1 for t in targets], dtype=np.int64)
+        self.target = codes[self.kind_idx]  # the line's target kind as an index into KINDS
         self.line_start = lines.period_start
-        res_kinds = strings(resources["kind"])
-        self.res_kind = _codes(res_kinds, pa.array(_KINDS, type=pa.string()))
-        self.res_deleted = resources["deleted_at"].to_numpy(dtype="datetime64[us]")
-        self.live = np.isnat(self.res_deleted)
+        #: Lines still to match: a target kind, no match yet, not found ambiguous.
+        self.open = self.target >= 0
 
     def names(self, where: np.ndarray) -> pa.Array:
         """The parsed names of lines ``where`` (null where none)."""
         at = self.lines.names.indices[where]
         return decode(Encoded(self.lines.names.dictionary, at))
-
-    @property
-    def open(self) -> np.ndarray:
-        """Lines still to match: a target kind, no match yet, not found ambiguous."""
-        return (self.target >= 0) & (self.row < 0) & ~self.ambiguous
 
     def assign(self, where: np.ndarray, rows: np.ndarray, method: str) -> None:
         """Match lines ``where`` to resource ``rows`` (same length; -1 entries are skipped)."""
@@ -231,26 +167,35 @@ class _Matcher:
         self.row[where] = rows
         self.method[where] = MATCH_METHODS.index(method)
         self.ambiguous[where] = False
+        self.open[where] = False
+
+    def mark_ambiguous(self, where: np.ndarray) -> None:
+        """Lines ``where`` have several candidates: unmatched, and no later stage tries them."""
+        self.ambiguous[where] = True
+        self.open[where] = False
 
     def alive_at_start(self, where: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """Per (line, candidate): the candidate was not yet deleted when the charge began."""
-        deleted = self.res_deleted[np.maximum(rows, 0)]
+        deleted = self.index.deleted[np.maximum(rows, 0)]
         return (rows >= 0) & (np.isnat(deleted) | (deleted >= self.line_start[where]))
 
-    def match(self, where: np.ndarray, keys: np.ndarray, index: _Index, method: str) -> None:
+    def match(
+        self, where: np.ndarray, keys: np.ndarray, index: KeyIndex, method: str, *, live: bool
+    ) -> None:
         """Match lines ``where`` by their ``keys``; settle ties, else mark them ambiguous.
 
-        A candidate must have been alive when the charge began; among several, those in the
-        line's project win; a single survivor is the match."""
+        A candidate must have been alive when the charge began (``live``: every candidate is);
+        among several, those in the line's project win; a single survivor is the match."""
         rows, ambiguous = index.lookup(keys)
-        self.assign(where, np.where(self.alive_at_start(where, rows), rows, -1), method)
+        alive = rows >= 0 if live else self.alive_at_start(where, rows)
+        self.assign(where, np.where(alive, rows, -1), method)
         tied = np.flatnonzero(ambiguous)
         if not tied.size:
             return
         cand = pd.DataFrame({"line": where[tied], "key": keys[tied]}).merge(index.ties, on="key")
         cand = cand[self.alive_at_start(cand["line"].to_numpy(), cand["row"].to_numpy())]
         line_project = pc.utf8_lower(pc.take(self.lines.project_names, cand["line"].to_numpy()))
-        res_project = pc.utf8_lower(strings(self.res["project_name"].iloc[cand["row"]]))
+        res_project = pc.utf8_lower(strings(self.index.res["project_name"].iloc[cand["row"]]))
         same = pc.fill_null(pc.equal(line_project, res_project), False)
         cand = cand.assign(same=same.to_numpy(zero_copy_only=False))
         single = cand[cand.groupby("line")["row"].transform("size") == 1]
@@ -258,7 +203,7 @@ class _Matcher:
         in_project = in_project[in_project.groupby("line")["row"].transform("size") == 1]
         chosen = pd.concat([single, in_project[~in_project["line"].isin(single["line"])]])
         self.assign(chosen["line"].to_numpy(), chosen["row"].to_numpy(), method)
-        self.ambiguous[np.setdiff1d(where[tied], chosen["line"].to_numpy())] = True
+        self.mark_ambiguous(np.setdiff1d(where[tied], chosen["line"].to_numpy()))
 
 
 # -- the stages -----------------------------------------------------------------------------------
@@ -279,72 +224,58 @@ def _pair_items(lines: pd.DataFrame, items: pd.DataFrame) -> tuple[pa.Array, pa.
 def _match_ids(m: _Matcher, lines: pd.DataFrame, items: pd.DataFrame) -> None:
     """Stage 1: DO's ids from the JSON items, against every resource of the target kind."""
     resource_id, resource_uuid = _pair_items(lines, items)
-    ids = strings(m.res["provider_id"])
-    vocabulary = pc.unique(ids.drop_null())
-    width = len(vocabulary)
-    res_keys = _keys(m.res_kind, _codes(ids, vocabulary), width)
-    index = _Index.build(res_keys, np.arange(len(m.res)), len(_KINDS) * max(width, 1))
+    stage = m.index.ids
     for line_ids in (resource_id, resource_uuid):
         where = np.flatnonzero(m.open)
-        keys = _keys(m.target[where], _codes(_take(line_ids, where), vocabulary), width)
-        m.assign(where, index.lookup(keys)[0], "resource_id")
+        keys = keys_of(m.target[where], stage.codes(take(line_ids, where)), stage.width)
+        m.assign(where, stage.indexes["all"].lookup(keys)[0], "resource_id")
 
 
 def _match_names(m: _Matcher) -> None:
     """Stages 2 and 3: ``(kind, lower(name))`` against live, then deleted resources."""
-    res_names = pc.utf8_lower(strings(m.res["name"]))
-    by_id = np.isin(m.res_kind, [_KINDS.index(k) for k in NAME_IS_ID_KINDS])
-    id_rows = np.flatnonzero(by_id)  # a reserved IP is billed by its address: its id
-    ids = pc.utf8_lower(_take(strings(m.res["provider_id"]), id_rows))
-    texts = pa.chunked_array(res_names.chunks + ids.chunks, type=pa.string())
-    rows = np.concatenate([np.arange(len(m.res)), id_rows])
-    vocabulary = pc.unique(texts.drop_null())
-    width = len(vocabulary)
-    res_keys = _keys(m.res_kind[rows], _codes(texts, vocabulary), width)
+    stage = m.index.names
     names = m.lines.names  # each distinct name looked up once, then per line by position
-    name_codes = np.append(_codes(pc.utf8_lower(names.dictionary), vocabulary), -1)
-    line_keys = _keys(m.target, name_codes[names.indices], width)
+    name_codes = np.append(stage.codes(pc.utf8_lower(names.dictionary)), -1)
+    line_keys = keys_of(m.target, name_codes[names.indices], stage.width)
     for live, method in ((True, "name_live"), (False, "name_deleted")):
-        stage = m.live[rows] if live else ~m.live[rows]
         where = np.flatnonzero(m.open & (line_keys >= 0))
         if where.size:
-            index = _Index.build(res_keys[stage], rows[stage], len(_KINDS) * max(width, 1))
-            m.match(where, line_keys[where], index, method)
+            index = stage.indexes["live" if live else "deleted"]
+            m.match(where, line_keys[where], index, method, live=live)
 
 
 def _match_snapshots(m: _Matcher) -> None:
     """Stage 4: the normalised-name rules, snapshots only (see the module docstring)."""
-    snapshot = _KINDS.index("snapshot")
+    snapshot = KINDS.index("snapshot")
     where = np.flatnonzero(m.open & (m.target == snapshot))
     where = where[pc.is_valid(m.names(where)).to_numpy(zero_copy_only=False)]
-    snap_rows = np.flatnonzero(m.res_kind == snapshot)
-    if not where.size or not snap_rows.size:
+    if not where.size or not (m.index.kind == snapshot).any():
         return
+    snap_rows, res_norm, stage = m.index.snapshots
     billed = m.names(where)
     norm = normalise_names(billed)
     cut = r"(\.\.\.|…)\s*$"
     truncated = pc.match_substring_regex(billed, cut).to_numpy(zero_copy_only=False)
     prefix = normalise_names(pc.replace_substring_regex(billed, cut, ""))
-    res_norm = normalise_names(_take(strings(m.res["name"]), snap_rows))
-    vocabulary = pc.unique(res_norm.drop_null())
-    res_codes = _codes(res_norm, vocabulary)
+    kind = np.full(where.size, snapshot)
     probes = [
-        _codes(p, vocabulary) for p in (norm, pc.replace_substring_regex(norm, r"-\d{10}$", ""))
+        keys_of(kind, stage.codes(p), stage.width)
+        for p in (norm, pc.replace_substring_regex(norm, r"-\d{10}$", ""))
     ]
     for live in (True, False):
-        stage = m.live[snap_rows] if live else ~m.live[snap_rows]
-        index = _Index.build(res_codes[stage], snap_rows[stage], len(vocabulary))
-        for codes in probes:
+        in_stage = m.index.live[snap_rows] if live else ~m.index.live[snap_rows]
+        index = stage.indexes["live" if live else "deleted"]
+        for keys in probes:
             todo = m.open[where]
-            m.match(where[todo], codes[todo], index, "normalised_name")
+            m.match(where[todo], keys[todo], index, "normalised_name", live=live)
         use = truncated & m.open[where]
         if use.any():
             _match_prefixes(
                 m,
                 where[use],
-                _take(prefix, np.flatnonzero(use)),
-                _take(res_norm, np.flatnonzero(stage)),
-                snap_rows[stage],
+                take(prefix, np.flatnonzero(use)),
+                take(res_norm, np.flatnonzero(in_stage)),
+                snap_rows[in_stage],
             )
 
 
@@ -361,7 +292,7 @@ def _match_prefixes(
     lo = np.searchsorted(sorted_names, probes, side="left")
     hi = np.searchsorted(sorted_names, np.char.add(probes, "\U0010ffff"), side="left")
     long_enough = np.char.str_len(probes) >= _MIN_PREFIX
-    m.ambiguous[where[long_enough & (hi - lo > 1)]] = True
+    m.mark_ambiguous(where[long_enough & (hi - lo > 1)])
     picked = stage_rows[order[np.minimum(lo, len(order) - 1)]]
     rows = np.where(long_enough & (hi - lo == 1), picked, -1)
     m.assign(where, np.where(m.alive_at_start(where, rows), rows, -1), "normalised_name")
@@ -401,20 +332,28 @@ def match_lines(
     return out
 
 
+def resource_index(resources: pd.DataFrame) -> ResourceIndex:
+    """``resources`` (any frame :func:`resources_frame` accepts) prepared for matching."""
+    if list(resources.columns) != list(RESOURCE_COLUMNS):
+        resources = resources_frame(resources)
+    return ResourceIndex(resources)
+
+
 def match_columns(
     keys: LineKeys,
-    resources: pd.DataFrame,
+    resources: pd.DataFrame | ResourceIndex,
     lines: pd.DataFrame,
     *,
     items: pd.DataFrame | None = None,
 ) -> dict[str, pd.Series]:
     """``resource_id`` (our id, nullable), ``match_method`` and ``unmatched_reason`` per line.
 
-    ``keys`` are the lines' :class:`LineKeys`; ``lines`` (with ``product``, ``description``,
+    ``keys`` are the lines' :class:`LineKeys`; ``resources`` a frame or its
+    :func:`resource_index`; ``lines`` (with ``product``, ``description``,
     ``amount_cents``, ``period_start``, ``period_end``) is read only to pair ``items``."""
-    if list(resources.columns) != list(RESOURCE_COLUMNS):
-        resources = resources_frame(resources)
-    m = _Matcher(keys, resources)
+    index = resources if isinstance(resources, ResourceIndex) else resource_index(resources)
+    resources = index.res
+    m = _Matcher(keys, index)
     n = len(m.row)
     if len(resources) and n:
         if items is not None and len(items):

@@ -24,6 +24,11 @@ AMOUNT_PATTERN = (
 )
 
 
+#: The usual form, a subset of the grammar: ``$`` then whole dollars (with or without thousands
+#: separators) and exactly two decimals.
+_PLAIN_PATTERN = r"^\$(?:\d{1,15}|\d{1,3}(?:,\d{3}){1,4})\.\d\d$"
+
+
 @dataclass(frozen=True)
 class ParsedAmounts:
     """Cents per input value, and which inputs did not parse (their cents are 0)."""
@@ -39,7 +44,24 @@ class ParsedAmounts:
 
 
 def _parse_distinct(values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """Parse an array of (distinct) amount strings: (cents, invalid)."""
+    """Parse an array of (distinct) amount strings: (cents, invalid).
+
+    DO's usual form (``$3.11``, ``$1,234.56``) is read by dropping ``$``, ``,`` and ``.``; only
+    the other values go through the full grammar."""
+    plain = pc.fill_null(pc.match_substring_regex(values, _PLAIN_PATTERN), False)
+    plain = plain.to_numpy(zero_copy_only=False)
+    if plain.all():
+        digits = pc.replace_substring_regex(values, r"[$,.]", "")
+        return pc.cast(digits, pa.int64()).to_numpy(), np.zeros(len(values), dtype=bool)
+    cents, invalid = _parse_grammar(values)
+    if plain.any():
+        where = np.flatnonzero(plain)
+        cents[where], invalid[where] = _parse_distinct(pc.take(values, where))
+    return cents, invalid
+
+
+def _parse_grammar(values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Parse amount strings by :data:`AMOUNT_PATTERN`: (cents, invalid)."""
     parts = pc.extract_regex(values, AMOUNT_PATTERN)  # null where the grammar does not match
     invalid = parts.is_null().to_numpy(zero_copy_only=False).copy()
     filled = pc.fill_null(
@@ -76,11 +98,9 @@ def parse_amounts(values: StringInput) -> ParsedAmounts:
     if not len(encoded.dictionary):  # no values, or only nulls
         return ParsedAmounts(np.zeros(rows, np.int64), np.ones(rows, bool))
     cents, invalid = _parse_distinct(encoded.dictionary)
-    nulls = encoded.indices < 0
-    idx = np.maximum(encoded.indices, 0)
-    row_cents = cents[idx]
-    row_cents[nulls] = 0
-    return ParsedAmounts(row_cents, invalid[idx] | nulls)
+    # Position -1 (null) picks the last slot: 0 cents, invalid.
+    row_cents = np.append(cents, 0)[encoded.indices]
+    return ParsedAmounts(row_cents, np.append(invalid, True)[encoded.indices])
 
 
 def amount_to_cents(text: str) -> int:

@@ -23,7 +23,7 @@ _TRAILING_GROUP = r"\([^()]*\)\s*$"
 _IP_AFTER_DASH = r"(?:^|\s)-\s*(?P<address>[0-9A-Fa-f:.]+)\s*$"
 _NO_NAME_KINDS = frozenset({TAX_KIND, *ACCOUNT_LEVEL_KINDS})
 _KINDS = KIND_VOCABULARY.to_pylist()
-_NO_NAME_CODES = np.array([_KINDS.index(k) for k in sorted(_NO_NAME_KINDS)], dtype=np.int64)
+_NO_NAME = np.isin(np.arange(len(_KINDS) + 1), [_KINDS.index(k) for k in _NO_NAME_KINDS])
 _RESERVED_IP, _K8S_CLUSTER = _KINDS.index("reserved_ip"), _KINDS.index("k8s_cluster")
 
 
@@ -68,7 +68,7 @@ def name_codes(
         names = pc.take(base, pa.array(at, mask=at < 0))
         parts.append(_cluster_name(names, pc.take(group_descriptions, rows)))
         codes[rows], size = size + np.arange(rows.size), size + rows.size
-    codes[np.isin(kind_codes, _NO_NAME_CODES)] = -1
+    codes[_NO_NAME[kind_codes]] = -1  # kind -1 (none) picks the last slot: False
     dictionary = pa.concat_arrays([strings(part).combine_chunks() for part in parts])
     return Encoded(_blank_to_null(dictionary), codes)
 

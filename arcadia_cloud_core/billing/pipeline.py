@@ -29,6 +29,7 @@ from arcadia_cloud_core.billing.arrow_utils import (
 )
 from arcadia_cloud_core.billing.errors import InvoiceParseError
 from arcadia_cloud_core.billing.invoice_csv import (
+    CsvInput,
     RawInvoice,
     lines_frame,
     read_invoice_csv,
@@ -36,7 +37,7 @@ from arcadia_cloud_core.billing.invoice_csv import (
     typed_values,
 )
 from arcadia_cloud_core.billing.kinds import KIND_VOCABULARY, kind_codes
-from arcadia_cloud_core.billing.matching import LineKeys, match_columns
+from arcadia_cloud_core.billing.matching import LineKeys, match_columns, resource_index
 from arcadia_cloud_core.billing.names import name_codes
 
 
@@ -72,13 +73,15 @@ def annotate_lines(lines: pd.DataFrame) -> pd.DataFrame:
 
 
 def prepare_invoice_lines(
-    csv_data: bytes | str,
+    csv_data: CsvInput,
     *,
     invoice_uuid: str,
     resources: pd.DataFrame,
     items: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Parse, derive and match one invoice's CSV (raises ``InvoiceParseError`` on bad input)."""
+    """Parse, derive and match one invoice's CSV (raises ``InvoiceParseError`` on bad input).
+
+    ``csv_data``: the CSV's text or bytes, or the path of a file holding them."""
     raw = read_invoice_csv(csv_data, invoice_uuid=invoice_uuid)
     cols = raw.columns
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="invoice") as worker:
@@ -89,11 +92,13 @@ def prepare_invoice_lines(
         )
         header = repeated_header(raw, products)
         values = _typed_or_error(raw, header)
+        index = resource_index(resources)
+        index.names  # noqa: B018 - built here, while the worker derives kinds and names
         kinds, names = annotations.result()
         spelled = worker.submit(lambda: (decode(kinds), decode(names)))
         keys = LineKeys(kinds, names, _naive_utc(values["period_start"]), cols["project_name"])
         typed = _typed_frame(raw, values, items)
-        matched = match_columns(keys, resources, typed, items=items)
+        matched = match_columns(keys, index, typed, items=items)
         kind_text, name_text = spelled.result()
     extra = {"kind": string_series(kind_text), "parsed_name": string_series(name_text), **matched}
     return lines_frame(raw, values, extra)

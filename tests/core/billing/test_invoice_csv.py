@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -22,8 +23,13 @@ DO_EXAMPLE = (
 )
 
 
-def parse(text: str | bytes) -> pd.DataFrame:
-    return parse_invoice_csv(text, invoice_uuid=UUID)
+def parse(text: str | bytes, file_dir: Path | None = None) -> pd.DataFrame:
+    """Parse ``text``; with ``file_dir``, from a file written there (read by path)."""
+    if file_dir is None:
+        return parse_invoice_csv(text, invoice_uuid=UUID)
+    path = file_dir / "invoice.csv"
+    path.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+    return parse_invoice_csv(path, invoice_uuid=UUID)
 
 
 def test_do_reference_example() -> None:
@@ -74,10 +80,13 @@ def test_optional_columns_may_be_absent_and_names_are_case_insensitive() -> None
 
 @pytest.mark.parametrize("bom", [True, False])
 @pytest.mark.parametrize("newline", ["\n", "\r\n"])
-@pytest.mark.parametrize("as_bytes", [True, False])
-def test_bom_crlf_bytes_and_text(bom: bool, newline: str, as_bytes: bool) -> None:
+@pytest.mark.parametrize("source", ["bytes", "text", "file"])
+def test_bom_crlf_bytes_text_and_file(bom: bool, newline: str, source: str, tmp_path: Path) -> None:
     text = ("\ufeff" if bom else "") + render_csv(SAMPLE_LINES, newline=newline)
-    lines = parse(text.encode("utf-8") if as_bytes else text)
+    if source == "file":
+        lines = parse(text, tmp_path)
+    else:
+        lines = parse(text.encode("utf-8") if source == "bytes" else text)
     assert len(lines) == len(SAMPLE_LINES)
     assert lines.loc[0, "product"] == "Droplets"
     assert lines.loc[len(lines) - 1, "category"] == "iaas"  # no stray \r
@@ -169,11 +178,12 @@ HEADER, FIRST, SECOND, *REST = GOOD.splitlines()
         ("\n".join([HEADER, FIRST, '"unterminated,' + SECOND]) + "\n", 3, None, "malformed CSV"),
     ],
 )
+@pytest.mark.parametrize("from_file", [False, True])
 def test_malformed_input_raises_one_typed_error(
-    body: str, line: int | None, column: str | None, reason: str
+    body: str, line: int | None, column: str | None, reason: str, from_file: bool, tmp_path: Path
 ) -> None:
     with pytest.raises(InvoiceParseError) as caught:
-        parse(body)
+        parse(body, tmp_path if from_file else None)
     error = caught.value
     assert error.invoice_uuid == UUID
     assert error.line == line
@@ -231,3 +241,8 @@ def test_leap_day_and_negative_offsets_parse() -> None:
     )
     lines = parse(body + "\n")
     assert lines.loc[0, "period_start"] == pd.Timestamp("2024-03-01 01:00:00", tz="UTC")
+
+
+def test_a_file_parses_like_its_bytes(tmp_path: Path) -> None:
+    text = render_csv(SAMPLE_LINES)
+    pd.testing.assert_frame_equal(parse(text, tmp_path), parse(text.encode("utf-8")))
