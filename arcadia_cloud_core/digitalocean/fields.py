@@ -50,6 +50,8 @@ def _get(payload: Mapping[str, Any], field: str) -> Any:
 def req_str(payload: Mapping[str, Any], field: str) -> str:
     """A required, non-empty string."""
     value = _get(payload, field)
+    if type(value) is str and value:  # the fast path: each list item reads dozens of fields
+        return value
     if value is _MISSING or value is None:
         raise FieldError(field, "missing")
     if not isinstance(value, str) or not value:
@@ -60,6 +62,8 @@ def req_str(payload: Mapping[str, Any], field: str) -> str:
 def opt_str(payload: Mapping[str, Any], field: str) -> str | None:
     """An optional string (``None`` when absent, null or empty)."""
     value = _get(payload, field)
+    if type(value) is str and value:
+        return value
     if value is _MISSING or value is None or value == "":
         return None
     if isinstance(value, bool) or not isinstance(value, (str, int)):
@@ -70,6 +74,10 @@ def opt_str(payload: Mapping[str, Any], field: str) -> str | None:
 def req_id(payload: Mapping[str, Any], field: str = "id") -> str:
     """A required identifier (int or string in DO) as a string."""
     value = _get(payload, field)
+    if type(value) is int:
+        return str(value)
+    if type(value) is str and value:
+        return value
     if value is _MISSING or value is None or value == "":
         raise FieldError(field, "missing")
     if isinstance(value, bool) or not isinstance(value, (str, int)):
@@ -88,6 +96,8 @@ def opt_id(payload: Mapping[str, Any], field: str) -> str | None:
 def req_int(payload: Mapping[str, Any], field: str) -> int:
     """A required integer (an integral string is accepted)."""
     value = _get(payload, field)
+    if type(value) is int:
+        return value
     if value is _MISSING or value is None:
         raise FieldError(field, "missing")
     return _to_int(value, field)
@@ -96,6 +106,8 @@ def req_int(payload: Mapping[str, Any], field: str) -> int:
 def opt_int(payload: Mapping[str, Any], field: str) -> int | None:
     """An optional integer."""
     value = _get(payload, field)
+    if type(value) is int:
+        return value
     if value is _MISSING or value is None or value == "":
         return None
     return _to_int(value, field)
@@ -116,6 +128,8 @@ def _to_int(value: Any, field: str) -> int:
 def opt_float(payload: Mapping[str, Any], field: str) -> float | None:
     """An optional number (sizes in GB; never money)."""
     value = _get(payload, field)
+    if type(value) is float:
+        return value
     if value is _MISSING or value is None or value == "":
         return None
     if isinstance(value, bool):
@@ -129,6 +143,8 @@ def opt_float(payload: Mapping[str, Any], field: str) -> float | None:
 def opt_bool(payload: Mapping[str, Any], field: str, default: bool = False) -> bool:
     """An optional boolean."""
     value = _get(payload, field)
+    if value is True or value is False:
+        return value
     if value is _MISSING or value is None:
         return default
     if not isinstance(value, bool):
@@ -139,6 +155,8 @@ def opt_bool(payload: Mapping[str, Any], field: str, default: bool = False) -> b
 def opt_list(payload: Mapping[str, Any], field: str) -> Sequence[Any]:
     """An optional JSON array (``[]`` when absent or null)."""
     value = _get(payload, field)
+    if type(value) is list:
+        return value
     if value is _MISSING or value is None:
         return []
     if not isinstance(value, list):
@@ -158,8 +176,16 @@ def opt_mapping(payload: Mapping[str, Any], field: str) -> Mapping[str, Any]:
 
 def str_tuple(payload: Mapping[str, Any], field: str) -> tuple[str, ...]:
     """An optional array of strings/ids as a tuple of strings."""
+    items = opt_list(payload, field)
+    if not items:
+        return ()
+    types = set(map(type, items))
+    if types == {str}:  # the fast paths: all strings, or all ids
+        return tuple(items)
+    if types == {int}:
+        return tuple(map(str, items))
     out = []
-    for i, item in enumerate(opt_list(payload, field)):
+    for i, item in enumerate(items):
         if isinstance(item, bool) or not isinstance(item, (str, int)):
             raise FieldError(f"{field}[{i}]", f"expected a string or id, got {item!r:.40}")
         out.append(str(item))
