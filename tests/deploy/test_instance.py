@@ -39,6 +39,7 @@ def test_production_instance_on_postgres(
         assert type(instance.event_log_storage).__name__ == "PostgresEventLogStorage"
         assert type(instance.schedule_storage).__name__ == "PostgresScheduleStorage"
         assert isinstance(instance.run_coordinator, QueuedRunCoordinator)
+        assert instance.run_coordinator.dequeue_interval_seconds == 1  # ~1 s runs: poll often
         assert instance.run_monitoring_enabled
         assert not instance.telemetry_enabled
         limits = instance.get_concurrency_config().run_queue_config.tag_concurrency_limits
