@@ -45,7 +45,7 @@ class Encoded:
     """A column as its distinct values and, per row, the position of its value (-1: null)."""
 
     dictionary: pa.Array
-    indices: np.ndarray  # int64
+    indices: np.ndarray  # int32 (or int64)
 
 
 def decode(encoded: Encoded) -> pa.Array:
@@ -59,7 +59,8 @@ def encode(values: StringInput) -> Encoded:
     """Dictionary-encode a string column (one dictionary across all its chunks)."""
     encoded = strings(values).dictionary_encode()
     if encoded.num_chunks == 0:
-        return Encoded(pa.array([], type=pa.string()), np.zeros(0, dtype=np.int64))
+        return Encoded(pa.array([], type=pa.string()), np.zeros(0, dtype=np.int32))
     indices = pa.chunked_array([chunk.indices for chunk in encoded.chunks], type=pa.int32())
-    positions = pc.fill_null(indices, -1).to_numpy().astype(np.int64)
-    return Encoded(encoded.chunk(0).dictionary, positions)
+    if indices.null_count:
+        indices = pc.fill_null(indices, -1)
+    return Encoded(encoded.chunk(0).dictionary, indices.to_numpy())

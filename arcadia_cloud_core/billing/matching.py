@@ -145,12 +145,7 @@ class _Matcher:
         self.row = np.full(n, -1, dtype=np.int64)
         self.method = np.full(n, -1, dtype=np.int8)
         self.ambiguous = np.zeros(n, dtype=bool)
-        distinct = lines.kinds.dictionary.to_pylist()
-        self.kind_idx = np.where(lines.kinds.indices < 0, len(distinct), lines.kinds.indices)
-        self.kinds = [*distinct, None]  # index len(distinct): no kind
-        targets = [target_kind(k) for k in self.kinds]
-        codes = np.array([KINDS.index(t) if t else -1 for t in targets], dtype=np.int64)
-        self.target = codes[self.kind_idx]  # the line's target kind as an index into KINDS
+        self.kinds, self.kind_idx, self.target = _targets(lines.kinds)
         self.line_start = lines.period_start
         #: Lines still to match: a target kind, no match yet, not found ambiguous.
         self.open = self.target >= 0
@@ -231,12 +226,30 @@ def _match_ids(m: _Matcher, lines: pd.DataFrame, items: pd.DataFrame) -> None:
         m.assign(where, stage.indexes["all"].lookup(keys)[0], "resource_id")
 
 
+def _targets(kinds: Encoded) -> tuple[list[str | None], np.ndarray, np.ndarray]:
+    """(distinct kinds + None, each line's position in them, its target kind in KINDS or -1)."""
+    distinct = kinds.dictionary.to_pylist()
+    kind_idx = np.where(kinds.indices < 0, len(distinct), kinds.indices)
+    targets = [target_kind(k) for k in [*distinct, None]]
+    codes = np.array([KINDS.index(t) if t else -1 for t in targets], dtype=np.int64)
+    return [*distinct, None], kind_idx, codes[kind_idx]
+
+
+def name_keys(kinds: Encoded, names: Encoded, index: ResourceIndex) -> np.ndarray:
+    """Each line's key in the name stage of ``index``: (target kind, lower(name)); -1: none.
+
+    Each distinct name is lower-cased and looked up once, then per line by position."""
+    stage = index.names
+    codes = np.append(stage.codes(pc.utf8_lower(names.dictionary)), -1)
+    return keys_of(_targets(kinds)[2], codes[names.indices], stage.width)
+
+
 def _match_names(m: _Matcher) -> None:
     """Stages 2 and 3: ``(kind, lower(name))`` against live, then deleted resources."""
     stage = m.index.names
-    names = m.lines.names  # each distinct name looked up once, then per line by position
-    name_codes = np.append(stage.codes(pc.utf8_lower(names.dictionary)), -1)
-    line_keys = keys_of(m.target, name_codes[names.indices], stage.width)
+    line_keys = m.lines.name_keys
+    if line_keys is None:
+        line_keys = name_keys(m.lines.kinds, m.lines.names, m.index)
     for live, method in ((True, "name_live"), (False, "name_deleted")):
         where = np.flatnonzero(m.open & (line_keys >= 0))
         if where.size:
@@ -308,6 +321,8 @@ class LineKeys:
     names: Encoded
     period_start: np.ndarray  # datetime64[us], UTC
     project_names: pa.ChunkedArray
+    #: :func:`name_keys` against the index these lines are matched with, if already known.
+    name_keys: np.ndarray | None = None
 
     @classmethod
     def of(cls, lines: pd.DataFrame) -> LineKeys:
@@ -339,6 +354,23 @@ def resource_index(resources: pd.DataFrame) -> ResourceIndex:
     return ResourceIndex(resources)
 
 
+@dataclass(frozen=True)
+class Matches:
+    """The outcome per line: resource row (-1: none), method and reason codes (-1: none)."""
+
+    resource_ids: pd.Series  # our id, nullable
+    methods: np.ndarray  # positions in MATCH_METHODS
+    reasons: np.ndarray  # positions in UNMATCHED_REASONS
+
+    def method_labels(self) -> pd.Series:
+        """The ``match_method`` column."""
+        return _labels(MATCH_METHODS, self.methods)
+
+    def reason_labels(self) -> pd.Series:
+        """The ``unmatched_reason`` column."""
+        return _labels(UNMATCHED_REASONS, self.reasons)
+
+
 def match_columns(
     keys: LineKeys,
     resources: pd.DataFrame | ResourceIndex,
@@ -346,7 +378,24 @@ def match_columns(
     *,
     items: pd.DataFrame | None = None,
 ) -> dict[str, pd.Series]:
-    """``resource_id`` (our id, nullable), ``match_method`` and ``unmatched_reason`` per line.
+    """``resource_id`` (our id, nullable), ``match_method`` and ``unmatched_reason`` per line
+    (the arguments as for :func:`match_codes`)."""
+    matches = match_codes(keys, resources, lines, items=items)
+    return {
+        "resource_id": matches.resource_ids,
+        "match_method": matches.method_labels(),
+        "unmatched_reason": matches.reason_labels(),
+    }
+
+
+def match_codes(
+    keys: LineKeys,
+    resources: pd.DataFrame | ResourceIndex,
+    lines: pd.DataFrame,
+    *,
+    items: pd.DataFrame | None = None,
+) -> Matches:
+    """Match lines to resources, in the stage order of the module docstring.
 
     ``keys`` are the lines' :class:`LineKeys`; ``resources`` a frame or its
     :func:`resource_index`; ``lines`` (with ``product``, ``description``,
@@ -364,11 +413,8 @@ def match_columns(
     ids = (
         resources["id"].to_numpy(dtype=np.int64)[np.maximum(m.row, 0)] if len(resources) else m.row
     )
-    return {
-        "resource_id": pd.Series(pd.arrays.IntegerArray(np.where(matched, ids, 0), ~matched)),
-        "match_method": _labels(MATCH_METHODS, m.method),
-        "unmatched_reason": _labels(UNMATCHED_REASONS, _reason_codes(m)),
-    }
+    resource_ids = pd.Series(pd.arrays.IntegerArray(np.where(matched, ids, 0), ~matched))
+    return Matches(resource_ids, m.method, _reason_codes(m))
 
 
 def _labels(vocabulary: tuple[str, ...], codes: np.ndarray) -> pd.Series:

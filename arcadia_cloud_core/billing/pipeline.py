@@ -13,7 +13,7 @@ columns; the frame is built once, its text columns sharing the CSV reader's buff
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -37,8 +37,11 @@ from arcadia_cloud_core.billing.invoice_csv import (
     typed_values,
 )
 from arcadia_cloud_core.billing.kinds import KIND_VOCABULARY, kind_codes
-from arcadia_cloud_core.billing.matching import LineKeys, match_columns, resource_index
+from arcadia_cloud_core.billing.matching import LineKeys, match_codes, name_keys, resource_index
 from arcadia_cloud_core.billing.names import name_codes
+from arcadia_cloud_core.billing.resource_index import KINDS, ResourceIndex
+
+_SNAPSHOT = KINDS.index("snapshot")
 
 
 def line_annotations(
@@ -84,24 +87,46 @@ def prepare_invoice_lines(
     ``csv_data``: the CSV's text or bytes, or the path of a file holding them."""
     raw = read_invoice_csv(csv_data, invoice_uuid=invoice_uuid)
     cols = raw.columns
+    index = resource_index(resources)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="invoice") as worker:
+        # Worker: descriptions → kinds and names → their keys. Main: products, typed columns,
+        # the resources' name stage (the worker's keys wait for it).
         descriptions = worker.submit(encode, cols["description"])
         products = encode(cols["product"])
-        annotations = worker.submit(
-            lambda: _annotations(products, descriptions.result(), cols["group_description"])
+        annotated = worker.submit(
+            _annotate, products, descriptions, cols["group_description"], index
         )
-        header = repeated_header(raw, products)
-        values = _typed_or_error(raw, header)
-        index = resource_index(resources)
-        index.names  # noqa: B018 - built here, while the worker derives kinds and names
-        kinds, names = annotations.result()
+        values = _typed_or_error(raw, repeated_header(raw, products))
+        index.names  # noqa: B018 - built here, while the worker derives names
+        kinds, names, keys_by_name = annotated.result()
+        if (index.kind == _SNAPSHOT).any():
+            worker.submit(lambda: index.snapshots)  # ready when matching reaches stage 4
         spelled = worker.submit(lambda: (decode(kinds), decode(names)))
-        keys = LineKeys(kinds, names, _naive_utc(values["period_start"]), cols["project_name"])
-        typed = _typed_frame(raw, values, items)
-        matched = match_columns(keys, index, typed, items=items)
+        start = _naive_utc(values["period_start"])
+        keys = LineKeys(kinds, names, start, cols["project_name"], keys_by_name)
+        matches = match_codes(keys, index, _typed_frame(raw, values, items), items=items)
+        methods = worker.submit(matches.method_labels)
+        reasons = matches.reason_labels()
         kind_text, name_text = spelled.result()
-    extra = {"kind": string_series(kind_text), "parsed_name": string_series(name_text), **matched}
+        extra = {
+            "kind": string_series(kind_text),
+            "parsed_name": string_series(name_text),
+            "resource_id": matches.resource_ids,
+            "match_method": methods.result(),
+            "unmatched_reason": reasons,
+        }
     return lines_frame(raw, values, extra)
+
+
+def _annotate(
+    products: Encoded,
+    descriptions: Future[Encoded],
+    group_descriptions: pa.ChunkedArray,
+    index: ResourceIndex,
+) -> tuple[Encoded, Encoded, np.ndarray]:
+    """Kinds and names (encoded), and each line's key in ``index``'s name stage."""
+    kinds, names = _annotations(products, descriptions.result(), group_descriptions)
+    return kinds, names, name_keys(kinds, names, index)
 
 
 def _typed_or_error(
@@ -121,4 +146,5 @@ def _typed_frame(
 
 
 def _naive_utc(stamps: np.ndarray | pd.Series) -> np.ndarray:
+    """Aware UTC timestamps as naive ``datetime64[us]`` (UTC)."""
     return pd.Series(stamps).to_numpy(dtype="datetime64[us]")

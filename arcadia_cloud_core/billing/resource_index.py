@@ -9,8 +9,10 @@ tables are built on first use and can be built while the invoice is still being 
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -25,6 +27,7 @@ from arcadia_cloud_core.db.schema import RESOURCE_KINDS
 NAME_IS_ID_KINDS = frozenset({"reserved_ip", "dns_zone"})
 KINDS: tuple[str, ...] = tuple(RESOURCE_KINDS)
 _DENSE_KEYS = 1 << 23  # key spaces up to this use a lookup table (4 bytes a key)
+_T = TypeVar("_T")
 
 
 def take(values: pa.ChunkedArray | pa.Array, where: np.ndarray) -> pa.ChunkedArray | pa.Array:
@@ -56,7 +59,7 @@ class KeyIndex:
     keys: pd.Index  # unique keys
     rows: np.ndarray  # per unique key: its row, -1 if ambiguous
     ties: pd.DataFrame  # key, row: the candidates of ambiguous keys
-    table: np.ndarray | None  # dense: key -> row, -1 absent, -2 ambiguous
+    table: np.ndarray | None  # dense: key -> row, -1 absent, -2 ambiguous; [-1] = -1
 
     @classmethod
     def build(cls, keys: np.ndarray, rows: np.ndarray, space: int) -> KeyIndex:
@@ -73,7 +76,7 @@ class KeyIndex:
         ties = pd.DataFrame({"key": keys[tied], "row": rows[tied]})
         table = None
         if space <= _DENSE_KEYS and width < 2**31:
-            table = np.full(max(space, 1), -1, dtype=np.int32)
+            table = np.full(space + 1, -1, dtype=np.int32)  # the last slot: key -1
             table[uniq] = np.where(counts == 1, single, -2)
         return cls(pd.Index(uniq), np.where(counts == 1, single, -1), ties, table)
 
@@ -82,8 +85,8 @@ class KeyIndex:
         if not len(self.rows):
             return np.full(len(keys), -1, dtype=np.int64), np.zeros(len(keys), dtype=bool)
         if self.table is not None:
-            found = np.where(keys >= 0, self.table[np.maximum(keys, 0)], -1)
-            return np.maximum(found, -1).astype(np.int64), found == -2
+            found = self.table[keys]  # key -1 picks the last slot: -1
+            return np.maximum(found, -1), found == -2
         pos = self.keys.get_indexer(keys)
         found = (keys >= 0) & (pos >= 0)
         rows = np.where(found, self.rows[pos], -1)
@@ -104,13 +107,23 @@ class TextStage:
 
 
 class ResourceIndex:
-    """A resources frame (as from ``matching.resources_frame``) prepared for matching."""
+    """A resources frame (as from ``matching.resources_frame``) prepared for matching.
+
+    Each stage is built on first use, once, even when two threads ask for it at once."""
 
     def __init__(self, resources: pd.DataFrame) -> None:
         self.res = resources
         self.kind = codes_in(strings(resources["kind"]), pa.array(KINDS, type=pa.string()))
         self.deleted = resources["deleted_at"].to_numpy(dtype="datetime64[us]")
         self.live = np.isnat(self.deleted)
+        self._built: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def _once(self, name: str, build: Callable[[], _T]) -> _T:
+        with self._lock:
+            if name not in self._built:
+                self._built[name] = build()
+            return self._built[name]
 
     def __len__(self) -> int:
         return len(self.res)
@@ -132,15 +145,26 @@ class ResourceIndex:
         }
         return TextStage(vocabulary, width, indexes)
 
-    @cached_property
+    @property
     def ids(self) -> TextStage:
         """DO ids (``provider_id``) by kind: stage 1."""
+        return self._once("ids", self._ids)
+
+    @property
+    def names(self) -> TextStage:
+        """Lower-cased names by kind, and the ids of kinds billed by their id: stages 2 and 3."""
+        return self._once("names", self._names)
+
+    @property
+    def snapshots(self) -> tuple[np.ndarray, pa.Array, TextStage]:
+        """Snapshot rows, their normalised names, and those names' stage (stage 4)."""
+        return self._once("snapshots", self._snapshots)
+
+    def _ids(self) -> TextStage:
         rows = np.arange(len(self))
         return self._stage(strings(self.res["provider_id"]), rows, self.kind, split=False)
 
-    @cached_property
-    def names(self) -> TextStage:
-        """Lower-cased names by kind, and the ids of kinds billed by their id: stages 2 and 3."""
+    def _names(self) -> TextStage:
         names = pc.utf8_lower(strings(self.res["name"]))
         id_kinds = [KINDS.index(k) for k in NAME_IS_ID_KINDS]
         id_rows = np.flatnonzero(np.isin(self.kind, id_kinds))
@@ -149,9 +173,7 @@ class ResourceIndex:
         rows = np.concatenate([np.arange(len(self)), id_rows])
         return self._stage(texts, rows, self.kind[rows], split=True)
 
-    @cached_property
-    def snapshots(self) -> tuple[np.ndarray, pa.Array, TextStage]:
-        """Snapshot rows, their normalised names, and those names' stage (stage 4)."""
+    def _snapshots(self) -> tuple[np.ndarray, pa.Array, TextStage]:
         rows = np.flatnonzero(self.kind == KINDS.index("snapshot"))
         normalised = normalise_names(take(strings(self.res["name"]), rows))
         stage = self._stage(strings(normalised), rows, self.kind[rows], split=True)
