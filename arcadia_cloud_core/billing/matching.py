@@ -185,9 +185,29 @@ class _Matcher:
         alive = rows >= 0 if live else self.alive_at_start(where, rows)
         self.assign(where, np.where(alive, rows, -1), method)
         tied = np.flatnonzero(ambiguous)
-        if not tied.size:
-            return
-        cand = pd.DataFrame({"line": where[tied], "key": keys[tied]}).merge(index.ties, on="key")
+        if tied.size:
+            self.settle_ties(where[tied], keys[tied], index, method)
+
+    def match_open_live(self, keys: np.ndarray, index: KeyIndex, method: str) -> None:
+        """:meth:`match` for every open line with a key (-1: none), against live resources
+        only; whole-column passes instead of gathering the lines first."""
+        candidates = self.open & (keys >= 0)
+        rows, ambiguous = index.lookup(keys)
+        hit = candidates & (rows >= 0)
+        np.copyto(self.row, rows, where=hit)
+        np.copyto(self.method, MATCH_METHODS.index(method), where=hit)
+        self.ambiguous &= ~hit
+        self.open &= ~hit
+        tied = np.flatnonzero(candidates & ambiguous)
+        if tied.size:
+            self.settle_ties(tied, keys[tied], index, method)
+
+    def settle_ties(
+        self, lines: np.ndarray, keys: np.ndarray, index: KeyIndex, method: str
+    ) -> None:
+        """Lines whose key several resources share: the one alive at the charge start, else
+        the one alive in the line's project; otherwise the line is ambiguous."""
+        cand = pd.DataFrame({"line": lines, "key": keys}).merge(index.ties, on="key")
         cand = cand[self.alive_at_start(cand["line"].to_numpy(), cand["row"].to_numpy())]
         line_project = pc.utf8_lower(pc.take(self.lines.project_names, cand["line"].to_numpy()))
         res_project = pc.utf8_lower(strings(self.index.res["project_name"].iloc[cand["row"]]))
@@ -198,7 +218,7 @@ class _Matcher:
         in_project = in_project[in_project.groupby("line")["row"].transform("size") == 1]
         chosen = pd.concat([single, in_project[~in_project["line"].isin(single["line"])]])
         self.assign(chosen["line"].to_numpy(), chosen["row"].to_numpy(), method)
-        self.mark_ambiguous(np.setdiff1d(where[tied], chosen["line"].to_numpy()))
+        self.mark_ambiguous(np.setdiff1d(lines, chosen["line"].to_numpy()))
 
 
 # -- the stages -----------------------------------------------------------------------------------
@@ -250,11 +270,10 @@ def _match_names(m: _Matcher) -> None:
     line_keys = m.lines.name_keys
     if line_keys is None:
         line_keys = name_keys(m.lines.kinds, m.lines.names, m.index)
-    for live, method in ((True, "name_live"), (False, "name_deleted")):
-        where = np.flatnonzero(m.open & (line_keys >= 0))
-        if where.size:
-            index = stage.indexes["live" if live else "deleted"]
-            m.match(where, line_keys[where], index, method, live=live)
+    m.match_open_live(line_keys, stage.indexes["live"], "name_live")
+    where = np.flatnonzero(m.open & (line_keys >= 0))
+    if where.size:
+        m.match(where, line_keys[where], stage.indexes["deleted"], "name_deleted", live=False)
 
 
 def _match_snapshots(m: _Matcher) -> None:
@@ -409,11 +428,8 @@ def match_codes(
             _match_ids(m, lines.reset_index(drop=True), items)
         _match_names(m)
         _match_snapshots(m)
-    matched = m.row >= 0
-    ids = (
-        resources["id"].to_numpy(dtype=np.int64)[np.maximum(m.row, 0)] if len(resources) else m.row
-    )
-    resource_ids = pd.Series(pd.arrays.IntegerArray(np.where(matched, ids, 0), ~matched))
+    ids = np.append(resources["id"].to_numpy(dtype=np.int64), 0)[m.row]  # row -1: the 0 slot
+    resource_ids = pd.Series(pd.arrays.IntegerArray(ids, m.row < 0))
     return Matches(resource_ids, m.method, _reason_codes(m))
 
 
@@ -434,7 +450,8 @@ def _reason_codes(m: _Matcher) -> np.ndarray:
         return "no_resource"
 
     per_kind = np.array([UNMATCHED_REASONS.index(reason(k)) for k in m.kinds], dtype=np.int8)
-    codes = per_kind[m.kind_idx]
-    codes[m.ambiguous & (m.target >= 0)] = UNMATCHED_REASONS.index("ambiguous")
-    codes[m.row >= 0] = -1
+    codes = np.where(m.row >= 0, np.int8(-1), per_kind[m.kind_idx])
+    ambiguous = np.flatnonzero(m.ambiguous)
+    ambiguous = ambiguous[(m.target[ambiguous] >= 0) & (m.row[ambiguous] < 0)]
+    codes[ambiguous] = UNMATCHED_REASONS.index("ambiguous")
     return codes
