@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from arcadia_cloud_core.billing.arrow_utils import strings
+from arcadia_cloud_core.billing.arrow_utils import encode, strings
 from arcadia_cloud_core.billing.names import normalise_names
 from arcadia_cloud_core.db.schema import RESOURCE_KINDS
 
@@ -132,9 +132,9 @@ class ResourceIndex:
         self, texts: pa.ChunkedArray, rows: np.ndarray, kinds: np.ndarray, *, split: bool
     ) -> TextStage:
         """Index ``rows`` by (kind, text): all together, or (``split``) live and deleted apart."""
-        vocabulary = pc.unique(texts.drop_null())
-        width = len(vocabulary)
-        keys = keys_of(kinds, codes_in(texts, vocabulary), width)
+        encoded = encode(texts)  # the vocabulary and each text's position, in one hash pass
+        vocabulary, width = encoded.dictionary, len(encoded.dictionary)
+        keys = keys_of(kinds, encoded.indices.astype(np.int64), width)
         space = len(KINDS) * max(width, 1)
         if not split:
             return TextStage(vocabulary, width, {"all": KeyIndex.build(keys, rows, space)})
