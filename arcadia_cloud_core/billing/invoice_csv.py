@@ -29,7 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pv
 
-from arcadia_cloud_core.billing.arrow_utils import Encoded, encode, string_series, strings
+from arcadia_cloud_core.billing.arrow_utils import POOL, Encoded, encode, string_series, strings
 from arcadia_cloud_core.billing.errors import InvoiceParseError
 from arcadia_cloud_core.billing.money import parse_amounts
 
@@ -125,7 +125,9 @@ def read_invoice_csv(data: CsvInput, *, invoice_uuid: str) -> RawInvoice:
     try:
         # Pure ASCII (one vectorised pass) is valid UTF-8: pyarrow need not check each field.
         ascii_only = int(np.frombuffer(body, dtype=np.uint8).max()) < 0x80
-        table = pv.read_csv(pa.py_buffer(body), convert_options=_CONVERT[not ascii_only])
+        table = pv.read_csv(
+            pa.py_buffer(body), convert_options=_CONVERT[not ascii_only], memory_pool=POOL
+        )
     except Exception as exc:  # pyarrow parse errors: find the line ourselves
         _diagnose(body, names, invoice_uuid, exc)
         raise  # pragma: no cover - _diagnose always raises
