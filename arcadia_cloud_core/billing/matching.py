@@ -22,7 +22,8 @@ resolved by guessing among deleted ones). Backup lines (``droplet_backup``) are 
 droplets (their parent). Every unmatched line says why: :data:`UNMATCHED_REASONS`.
 
 Keys are integers: ``kind`` × |vocabulary| + the position of the lower-cased name in the
-vocabulary of resource names, so a million lines cost one hash lookup of their names.
+vocabulary of resource names (:mod:`~arcadia_cloud_core.billing.resource_index`), so a million
+lines cost one hash lookup per distinct name and then array lookups per line.
 """
 
 from __future__ import annotations
