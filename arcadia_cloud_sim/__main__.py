@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 import uvicorn
 
+from arcadia_cloud_sim import droplets
 from arcadia_cloud_sim.app import create_app
 from arcadia_cloud_sim.context import SimContext
 from arcadia_cloud_sim.scenarios import ensure_seeded
@@ -34,6 +35,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     store = Store(settings.state_path)
     ctx = SimContext(store=store, settings=settings)
     ensure_seeded(ctx, force=settings.reset)
+    droplets.warm_render_cache(ctx)
     app = create_app(ctx)
 
     family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET

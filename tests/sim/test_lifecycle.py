@@ -228,3 +228,37 @@ def test_attached_volume_cannot_be_deleted_until_detached(client: httpx.Client) 
     assert client.get(f"/v2/droplets/{db1['id']}").json()["droplet"]["volume_ids"] == []
     assert client.delete(f"/v2/volumes/{volume['id']}").status_code == 204
     assert client.get(f"/v2/volumes/{volume['id']}").status_code == 404
+
+
+def _listed(client: httpx.Client, droplet_id: int) -> dict[str, Any]:
+    for page in range(1, 100):
+        body = client.get("/v2/droplets", params={"per_page": 200, "page": page}).json()
+        for droplet in body["droplets"]:
+            if droplet["id"] == droplet_id:
+                return droplet
+        if "next" not in body.get("links", {}).get("pages", {}):
+            break
+    raise AssertionError(f"droplet {droplet_id} not listed")
+
+
+def test_listed_droplet_follows_its_changes_like_get(client: httpx.Client) -> None:
+    # Few requests (the module shares one token's rate limit): wait out the lags, then look.
+    droplet_id = _create(client, "life-listed")["droplet"]["id"]
+    assert _listed(client, droplet_id)["status"] == "new"
+    assert _listed(client, droplet_id) == _droplet(client, droplet_id)
+    time.sleep(0.8)  # droplet_active_lag
+    listed = _listed(client, droplet_id)
+    assert listed["status"] == "active" and listed["networks"]["v4"]
+    assert listed == _droplet(client, droplet_id)
+
+    off = client.post(f"/v2/droplets/{droplet_id}/actions", json={"type": "power_off"})
+    assert off.status_code == 201, off.text
+    time.sleep(0.8)  # action_lag
+    assert _listed(client, droplet_id)["status"] == "off"
+    snap = client.post(f"/v2/droplets/{droplet_id}/actions",
+                       json={"type": "snapshot", "name": "life-listed-snap"})
+    assert snap.status_code == 201, snap.text
+    time.sleep(2.0)  # action_lag, then the snapshot list lag
+    listed = _listed(client, droplet_id)
+    assert len(listed["snapshot_ids"]) == 1
+    assert listed == _droplet(client, droplet_id)
