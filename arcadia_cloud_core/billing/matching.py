@@ -256,13 +256,22 @@ def _targets(kinds: Encoded) -> tuple[list[str | None], np.ndarray, np.ndarray]:
     return [*distinct, None], kind_idx, codes[kind_idx]
 
 
-def name_keys(kinds: Encoded, names: Encoded, index: ResourceIndex) -> np.ndarray:
+def name_positions(names: pa.Array, index: ResourceIndex) -> np.ndarray:
+    """Each name's position (lower-cased) in ``index``'s name vocabulary; -1: null or absent."""
+    return index.names.codes(pc.utf8_lower(names))
+
+
+def name_keys(
+    kinds: Encoded, names: Encoded, index: ResourceIndex, known: np.ndarray | None = None
+) -> np.ndarray:
     """Each line's key in the name stage of ``index``: (target kind, lower(name)); -1: none.
 
-    Each distinct name is lower-cased and looked up once, then per line by position."""
-    stage = index.names
-    codes = np.append(stage.codes(pc.utf8_lower(names.dictionary)), -1)
-    return keys_of(_targets(kinds)[2], codes[names.indices], stage.width)
+    Each distinct name is lower-cased and looked up once (``known``: :func:`name_positions` of
+    the dictionary's first entries, already looked up), then per line by position."""
+    known = np.zeros(0, dtype=np.int64) if known is None else known
+    rest = names.dictionary.slice(len(known))
+    codes = np.concatenate([known, name_positions(rest, index) if len(rest) else [], [-1]])
+    return keys_of(_targets(kinds)[2], codes.astype(np.int64)[names.indices], index.names.width)
 
 
 def _match_names(m: _Matcher) -> None:

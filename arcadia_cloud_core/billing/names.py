@@ -40,16 +40,26 @@ def extract_names(
     return decode(name_codes(codes, encode(descriptions), strings(group_descriptions)))
 
 
+def base_names(descriptions: pa.Array) -> pa.Array:
+    """The default rule on each (distinct) description: ``name (size)`` → ``name``; blank → null."""
+    trimmed = pc.utf8_trim_whitespace(strip_trailing_group(descriptions))
+    return _blank_to_null(strings(trimmed).combine_chunks())
+
+
 def name_codes(
-    kind_codes: np.ndarray, descriptions: Encoded, group_descriptions: pa.ChunkedArray
+    kind_codes: np.ndarray,
+    descriptions: Encoded,
+    group_descriptions: pa.ChunkedArray,
+    base: pa.Array | None = None,
 ) -> Encoded:
     """The billed resource name of each line, encoded (the rules of :func:`extract_names`).
 
-    ``kind_codes`` are positions in :data:`KIND_VOCABULARY` (-1: none). Names are derived once
-    per distinct description; only cluster lines take a name of their own (their group).
-    The dictionary may repeat a name; a null name has position -1 or a null entry.
+    ``kind_codes`` are positions in :data:`KIND_VOCABULARY` (-1: none); ``base``, if given, is
+    :func:`base_names` of the descriptions' dictionary. Names are derived once per distinct
+    description; only cluster lines take a name of their own (their group). The dictionary
+    starts with ``base`` and may repeat a name; a null name has position -1 or a null entry.
     """
-    base = pc.utf8_trim_whitespace(strip_trailing_group(descriptions.dictionary))
+    base = base_names(descriptions.dictionary) if base is None else base
     described = descriptions.indices
     parts, codes, size = [base], described.copy(), len(base)
     rows = np.flatnonzero(kind_codes == _RESERVED_IP)
@@ -69,8 +79,8 @@ def name_codes(
         parts.append(_cluster_name(names, pc.take(group_descriptions, rows)))
         codes[rows], size = size + np.arange(rows.size), size + rows.size
     codes[_NO_NAME[kind_codes]] = -1  # kind -1 (none) picks the last slot: False
-    dictionary = pa.concat_arrays([strings(part).combine_chunks() for part in parts])
-    return Encoded(_blank_to_null(dictionary), codes)
+    extra = [_blank_to_null(strings(part).combine_chunks()) for part in parts[1:]]
+    return Encoded(pa.concat_arrays([base, *extra]), codes)
 
 
 def strip_trailing_group(values: StringInput) -> pa.Array:

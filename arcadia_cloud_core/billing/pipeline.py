@@ -5,15 +5,16 @@ benchmark and the ingest share exactly this code.
 
 :func:`prepare_invoice_lines` works on distinct values: each text column is dictionary-encoded
 once, kinds and names are derived per distinct product/description, names are looked up per
-distinct name, and per line only integer positions travel (numpy). Typing the columns (cents,
-dates, hours) and deriving kinds and names read different columns, so they run on two threads
-(pyarrow compute releases the GIL), as do the matching and the spelling out of the kind and name
-columns; the frame is built once, its text columns sharing the CSV reader's buffers.
+distinct name, and per line only integer positions travel (numpy). The work runs on two threads
+(pyarrow compute and most numpy releases the GIL): the resource tables are built while the CSV
+is read; then one thread encodes descriptions and derives kinds and names while the other types
+the amounts, hours and dates; the matching runs while the other thread spells out the kind and
+name columns. The frame is built once, its text columns sharing the CSV reader's buffers.
 """
 
 from __future__ import annotations
 
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -37,8 +38,14 @@ from arcadia_cloud_core.billing.invoice_csv import (
     typed_values,
 )
 from arcadia_cloud_core.billing.kinds import KIND_VOCABULARY, kind_codes
-from arcadia_cloud_core.billing.matching import LineKeys, match_codes, name_keys, resource_index
-from arcadia_cloud_core.billing.names import name_codes
+from arcadia_cloud_core.billing.matching import (
+    LineKeys,
+    match_codes,
+    name_keys,
+    name_positions,
+    resource_index,
+)
+from arcadia_cloud_core.billing.names import base_names, name_codes
 from arcadia_cloud_core.billing.resource_index import KINDS, ResourceIndex
 
 _SNAPSHOT = KINDS.index("snapshot")
@@ -85,25 +92,34 @@ def prepare_invoice_lines(
     """Parse, derive and match one invoice's CSV (raises ``InvoiceParseError`` on bad input).
 
     ``csv_data``: the CSV's text or bytes, or the path of a file holding them."""
-    raw = read_invoice_csv(csv_data, invoice_uuid=invoice_uuid)
-    cols = raw.columns
     index = resource_index(resources)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="invoice") as worker:
-        # Worker: descriptions → kinds and names → their keys. Main: products, typed columns,
-        # the resources' name stage (the worker's keys wait for it).
+        # The worker's queue runs in order; each task waits only on earlier ones. The resource
+        # tables need no invoice: they are built while the CSV is read.
+        worker.submit(_prebuild, index, ids=items is not None and len(items) > 0)
+        raw = read_invoice_csv(csv_data, invoice_uuid=invoice_uuid)
+        cols = raw.columns
         descriptions = worker.submit(encode, cols["description"])
         products = encode(cols["product"])
-        annotated = worker.submit(
-            _annotate, products, descriptions, cols["group_description"], index
-        )
+        kinds = worker.submit(lambda: kind_codes(products, descriptions.result()))
         values = _typed_or_error(raw, repeated_header(raw, products))
-        index.names  # noqa: B018 - built here, while the worker derives names
-        kinds, names, keys_by_name = annotated.result()
-        if (index.kind == _SNAPSHOT).any():
-            worker.submit(lambda: index.snapshots)  # ready when matching reaches stage 4
-        spelled = worker.submit(lambda: (decode(kinds), decode(names)))
-        start = _naive_utc(values["period_start"])
-        keys = LineKeys(kinds, names, start, cols["project_name"], keys_by_name)
+        base = base_names(descriptions.result().dictionary)
+        names = worker.submit(
+            lambda: name_codes(
+                kinds.result(), descriptions.result(), cols["group_description"], base
+            )
+        )
+        known = name_positions(base, index)
+        line_kinds = Encoded(KIND_VOCABULARY, kinds.result())
+        line_names = names.result()
+        spelled = worker.submit(lambda: (decode(line_kinds), decode(line_names)))
+        keys = LineKeys(
+            line_kinds,
+            line_names,
+            _naive_utc(values["period_start"]),
+            cols["project_name"],
+            name_keys(line_kinds, line_names, index, known),
+        )
         matches = match_codes(keys, index, _typed_frame(raw, values, items), items=items)
         methods = worker.submit(matches.method_labels)
         reasons = matches.reason_labels()
@@ -118,15 +134,14 @@ def prepare_invoice_lines(
     return lines_frame(raw, values, extra)
 
 
-def _annotate(
-    products: Encoded,
-    descriptions: Future[Encoded],
-    group_descriptions: pa.ChunkedArray,
-    index: ResourceIndex,
-) -> tuple[Encoded, Encoded, np.ndarray]:
-    """Kinds and names (encoded), and each line's key in ``index``'s name stage."""
-    kinds, names = _annotations(products, descriptions.result(), group_descriptions)
-    return kinds, names, name_keys(kinds, names, index)
+def _prebuild(index: ResourceIndex, *, ids: bool) -> None:
+    """Build the resource tables the matching will need (ids if asked; names; snapshots if
+    there are any)."""
+    if ids:
+        index.ids  # noqa: B018
+    index.names  # noqa: B018
+    if (index.kind == _SNAPSHOT).any():
+        index.snapshots  # noqa: B018
 
 
 def _typed_or_error(
