@@ -246,3 +246,17 @@ def test_leap_day_and_negative_offsets_parse() -> None:
 def test_a_file_parses_like_its_bytes(tmp_path: Path) -> None:
     text = render_csv(SAMPLE_LINES)
     pd.testing.assert_frame_equal(parse(text, tmp_path), parse(text.encode("utf-8")))
+
+
+def test_pandas_missing_value_markers_read_as_null() -> None:
+    text = (
+        "product,group_description,description,hours,start,end,USD,project_name,category\n"
+        "Droplets,N/A,web-1 (s-1vcpu-1gb),1,2026-04-01 00:00:00 +0000,"
+        "2026-04-01 01:00:00 +0000,$0.01,NA,iaas\n"
+        "Droplets,,web-2 (s-1vcpu-1gb),1,2026-04-01 00:00:00 +0000,"
+        "2026-04-01 01:00:00 +0000,$0.01,Acme,null\n"
+    )
+    lines = parse(text)
+    assert lines["project_name"].tolist()[1] == "Acme"
+    assert lines[["group_description", "project_name"]].iloc[0].isna().all()
+    assert pd.isna(lines.loc[1, "category"]) and lines.loc[0, "category"] == "iaas"
