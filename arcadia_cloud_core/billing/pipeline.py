@@ -7,17 +7,15 @@ benchmark and the ingest share exactly this code.
 once, kinds and names are derived per distinct product/description, names are looked up per
 distinct name, and per line only integer positions travel (numpy). The work runs on two threads
 (pyarrow compute and most numpy releases the GIL): the resource tables are built while the CSV
-is read; then one thread encodes descriptions and derives kinds and names (and looks the names
-up) while the other types the amounts, hours and dates; the matching runs while the other thread
-spells out the kind and name columns. The frame is built once, its text columns sharing the CSV
-reader's buffers.
+is read; then one thread encodes the descriptions and looks their base names up while the other
+types the amounts, hours and dates and then derives kinds and per-line names; the matching runs
+while the other thread spells out the kind and name columns. The frame is built once, its text
+columns sharing the CSV reader's buffers.
 """
 
 from __future__ import annotations
 
-import threading
 from concurrent.futures import ThreadPoolExecutor
-from typing import Generic, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -52,7 +50,6 @@ from arcadia_cloud_core.billing.names import base_names, name_codes
 from arcadia_cloud_core.billing.resource_index import KINDS, ResourceIndex
 
 _SNAPSHOT = KINDS.index("snapshot")
-_T = TypeVar("_T")
 
 
 def line_annotations(
@@ -97,23 +94,21 @@ def prepare_invoice_lines(
 
     ``csv_data``: the CSV's text or bytes, or the path of a file holding them."""
     index = resource_index(resources)
-    products: _Handoff[Encoded] = _Handoff()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="invoice") as worker:
         # The worker's queue runs in order. The resource tables need no invoice: they are
-        # built while the CSV is read. Then the worker derives kinds and names from the
-        # descriptions while this thread types amounts, hours and dates.
+        # built while the CSV is read. Then the worker encodes the descriptions and looks
+        # their base names up while this thread types amounts, hours and dates, then kinds
+        # and per-line names.
         worker.submit(_prebuild, index, ids=items is not None and len(items) > 0)
         raw = read_invoice_csv(csv_data, invoice_uuid=invoice_uuid)
         cols = raw.columns
-        derived = worker.submit(
-            _derive, products, cols["description"], cols["group_description"], index
-        )
-        try:
-            products.put(encode(cols["product"]))
-        finally:
-            products.close()
-        values = _typed_or_error(raw, repeated_header(raw, products.get()))
-        line_kinds, line_names, known = derived.result()
+        described = worker.submit(_describe, cols["description"], index)
+        products = encode(cols["product"])
+        values = _typed_or_error(raw, repeated_header(raw, products))
+        descriptions, base, known = described.result()
+        codes = kind_codes(products, descriptions)
+        line_kinds = Encoded(KIND_VOCABULARY, codes)
+        line_names = name_codes(codes, descriptions, cols["group_description"], base)
         spelled = worker.submit(lambda: (decode(line_kinds), decode(line_names)))
         keys = LineKeys(
             line_kinds,
@@ -136,41 +131,13 @@ def prepare_invoice_lines(
     return lines_frame(raw, values, extra)
 
 
-class _Handoff(Generic[_T]):
-    """One value passed from one thread to another (``get`` waits for ``put`` or ``close``)."""
-
-    def __init__(self) -> None:
-        self._ready = threading.Event()
-        self._value: _T | None = None
-
-    def put(self, value: _T) -> None:
-        self._value = value
-        self._ready.set()
-
-    def close(self) -> None:
-        """Release waiters even if no value comes (``get`` then raises)."""
-        self._ready.set()
-
-    def get(self) -> _T:
-        self._ready.wait()
-        if self._value is None:
-            raise RuntimeError("no value was handed off")
-        return self._value
-
-
-def _derive(
-    products: _Handoff[Encoded],
-    descriptions: pa.ChunkedArray,
-    group_descriptions: pa.ChunkedArray,
-    index: ResourceIndex,
-) -> tuple[Encoded, Encoded, np.ndarray]:
-    """Kinds and names (encoded), and the base names' positions in the resource names."""
+def _describe(
+    descriptions: pa.ChunkedArray, index: ResourceIndex
+) -> tuple[Encoded, pa.Array, np.ndarray]:
+    """The descriptions encoded, their base names, and those names' positions in ``index``."""
     encoded = encode(descriptions)
     base = base_names(encoded.dictionary)
-    known = name_positions(base, index)
-    kinds = kind_codes(products.get(), encoded)
-    names = name_codes(kinds, encoded, group_descriptions, base)
-    return Encoded(KIND_VOCABULARY, kinds), names, known
+    return encoded, base, name_positions(base, index)
 
 
 def _prebuild(index: ResourceIndex, *, ids: bool) -> None:
