@@ -186,7 +186,8 @@ def lines_frame(
     out.update({col: string_series(cols[col]) for col in TEXT_COLUMNS})
     out.update(values)
     out.update(extra or {})
-    return pd.DataFrame(out, columns=[*LINE_COLUMNS, *(extra or {})])
+    # copy=False: the columns are fresh arrays of this frame alone (no consolidating copy).
+    return pd.DataFrame(out, columns=[*LINE_COLUMNS, *(extra or {})], copy=False)
 
 
 def parse_invoice_csv(data: CsvInput, *, invoice_uuid: str) -> pd.DataFrame:
