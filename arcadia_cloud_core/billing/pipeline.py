@@ -7,16 +7,14 @@ benchmark and the ingest share exactly this code.
 once, kinds and names are derived per distinct product/description, names are looked up per
 distinct name, and per line only integer positions travel (numpy). The work runs on two threads
 (pyarrow compute and most numpy releases the GIL): the resource tables are built while the CSV
-is read; then one thread encodes the descriptions while the other types the amounts, hours and
-dates; both derive base names (the worker starts, the other joins once done), the worker looks
-them up, the main thread derives kinds and per-line names; the matching runs while the other
-thread spells out the kind and name columns. The frame is built once, its text columns sharing
-the CSV reader's buffers.
+is read; then one thread encodes the descriptions and looks their base names up while the other
+types the amounts, hours and dates and then derives kinds and per-line names; the matching runs
+while the other thread spells out the kind and name columns. The frame is built once, its text
+columns sharing the CSV reader's buffers.
 """
 
 from __future__ import annotations
 
-import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -104,14 +102,11 @@ def prepare_invoice_lines(
         worker.submit(_prebuild, index, ids=items is not None and len(items) > 0)
         raw = read_invoice_csv(csv_data, invoice_uuid=invoice_uuid)
         cols = raw.columns
-        describer = _Describer(cols["description"], index)
-        described = worker.submit(describer.run)
+        described = worker.submit(_describe, cols["description"], index)
         products = encode(cols["product"])
         values = _typed_or_error(raw, repeated_header(raw, products))
-        descriptions = describer.encoded()
+        descriptions, base, known = described.result()
         codes = kind_codes(products, descriptions)
-        describer.help()  # take base-name slices the worker has not started yet
-        base, known = described.result()
         line_kinds = Encoded(KIND_VOCABULARY, codes)
         line_names = name_codes(codes, descriptions, cols["group_description"], base)
         spelled = worker.submit(lambda: (decode(line_kinds), decode(line_names)))
@@ -136,67 +131,13 @@ def prepare_invoice_lines(
     return lines_frame(raw, values, extra)
 
 
-class _Describer:
-    """Descriptions → dictionary-encoded, their base names, and those names' positions among
-    the resource names. The worker :meth:`run` s it; the base names are derived slice by slice,
-    and the main thread, once done with its own work, :meth:`help` s with the slices left."""
-
-    _SLICES = 8
-
-    def __init__(self, descriptions: pa.ChunkedArray, index: ResourceIndex) -> None:
-        self._descriptions, self._index = descriptions, index
-        self._encoded: Encoded | None = None
-        self._encoded_ready = threading.Event()
-        self._lock = threading.Lock()
-        self._next = self._filled = 0
-        self._parts: dict[int, pa.Array] = {}
-        self._failed = False
-        self._all_done = threading.Event()
-
-    def run(self) -> tuple[pa.Array, np.ndarray]:
-        """(base names of the distinct descriptions, their positions in the resource names)."""
-        try:
-            self._encoded = encode(self._descriptions)
-        finally:
-            self._encoded_ready.set()
-        if not len(self._encoded.dictionary):
-            self._all_done.set()
-        self.help()
-        self._all_done.wait()
-        if self._failed:
-            raise RuntimeError("deriving base names failed on the other thread")
-        parts = [self._parts[start] for start in sorted(self._parts)]
-        base = pa.concat_arrays(parts) if parts else pa.array([], type=pa.string())
-        return base, name_positions(base, self._index)
-
-    def encoded(self) -> Encoded:
-        """The encoded descriptions (waits for the worker to encode them)."""
-        self._encoded_ready.wait()
-        if self._encoded is None:
-            raise RuntimeError("encoding the descriptions failed on the other thread")
-        return self._encoded
-
-    def help(self) -> None:
-        """Derive base names, a slice at a time, until no slice is left to start."""
-        dictionary = self.encoded().dictionary
-        size = len(dictionary)
-        step = max(1, -(-size // self._SLICES))
-        while True:
-            with self._lock:
-                start, self._next = self._next, self._next + step
-            if start >= size:
-                return
-            try:
-                part = base_names(dictionary.slice(start, step))
-            except BaseException:
-                self._failed = True
-                self._all_done.set()
-                raise
-            with self._lock:
-                self._parts[start] = part
-                self._filled += len(part)
-                if self._filled >= size:
-                    self._all_done.set()
+def _describe(
+    descriptions: pa.ChunkedArray, index: ResourceIndex
+) -> tuple[Encoded, pa.Array, np.ndarray]:
+    """The descriptions encoded, their base names, and those names' positions in ``index``."""
+    encoded = encode(descriptions)
+    base = base_names(encoded.dictionary)
+    return encoded, base, name_positions(base, index)
 
 
 def _prebuild(index: ResourceIndex, *, ids: bool) -> None:
