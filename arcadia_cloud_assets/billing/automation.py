@@ -1,10 +1,11 @@
-"""When billing runs: balance hourly at :07, invoices daily at 02:23, cost views hourly at :50,
-and `invoice_ingest_sensor`, which turns every invoice not yet ingested (or failed and due a
-retry) into one run of its partition — the production path for cost lines. All are on by
-default; stop one in the UI (Automation) or with `dagster schedule|sensor stop <name>`."""
+"""When billing runs: balance hourly at :07, invoices daily at 02:23, cost views hourly at :50
+and after new ingests (`cost_views_sensor`), and `invoice_ingest_sensor`, which turns every
+invoice not yet ingested (or failed and due a retry) into one run of its partition — the
+production path for cost lines. All are on by default; stop one in the UI (Automation) or with
+`dagster schedule|sensor stop <name>`."""
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 
@@ -20,10 +21,12 @@ from arcadia_cloud_assets.billing.assets import (
 )
 from arcadia_cloud_assets.schedules import utc_schedule
 from arcadia_cloud_core import billing
-from arcadia_cloud_core.billing.queue import ingest_attempts
+from arcadia_cloud_core.billing.queue import ingest_attempts, latest_ingest
 from arcadia_cloud_core.resources import DatabaseResource, FinanceResource
 
 MAX_RUNS_PER_TICK = 50
+#: While ingests are still due, the cost views are refreshed at most this often.
+COST_VIEWS_REFRESH_WHILE_INGESTING = timedelta(minutes=2)
 
 balance_job = dg.define_asset_job("billing_balance_job", selection=[balance])
 invoices_job = dg.define_asset_job("billing_invoices_job", selection=[invoices])
@@ -117,11 +120,44 @@ def finance_push_retry_sensor(
     )
 
 
+@dg.sensor(
+    job=cost_views_job,
+    minimum_interval_seconds=30,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Refresh monthly costs and FOCUS lines after new invoice ingests (at most every "
+    "2 minutes while more ingests are due), so costs per tenant follow the ingests.",
+)
+def cost_views_sensor(
+    context: dg.SensorEvaluationContext, database: DatabaseResource
+) -> dg.SensorResult | dg.SkipReason:
+    """One run per newest ingest time not yet reflected (run key = that time)."""
+    engine = database.engine()
+    latest = latest_ingest(engine)
+    if latest is None:
+        return dg.SkipReason("no invoice ingested yet")
+    cursor = json.loads(context.cursor) if context.cursor else {}
+    if cursor.get("ingested_at") == latest.isoformat():
+        return dg.SkipReason(f"cost views already include the ingest of {latest.isoformat()}")
+    now = datetime.now(UTC)
+    due = len(billing.invoices_to_ingest(engine))
+    requested_at = cursor.get("requested_at")
+    if (
+        due
+        and requested_at
+        and now - datetime.fromisoformat(requested_at) < COST_VIEWS_REFRESH_WHILE_INGESTING
+    ):
+        return dg.SkipReason(f"{due} ingests still due; cost views refresh again shortly")
+    return dg.SensorResult(
+        run_requests=[dg.RunRequest(run_key=f"cost-views:{latest.isoformat()}")],
+        cursor=json.dumps({"ingested_at": latest.isoformat(), "requested_at": now.isoformat()}),
+    )
+
+
 def billing_definitions() -> dg.Definitions:
     """Billing assets, jobs, schedules and sensors."""
     return dg.Definitions(
         assets=ASSETS,
         jobs=[balance_job, invoices_job, invoice_ingest_job, finance_push_job, cost_views_job],
         schedules=SCHEDULES,
-        sensors=[invoice_ingest_sensor, finance_push_retry_sensor],
+        sensors=[invoice_ingest_sensor, finance_push_retry_sensor, cost_views_sensor],
     )
