@@ -72,8 +72,14 @@ def decode(encoded: Encoded) -> pa.Array:
 
 
 def encode(values: StringInput) -> Encoded:
-    """Dictionary-encode a string column (one dictionary across all its chunks)."""
-    encoded = pc.dictionary_encode(strings(values), memory_pool=POOL)
+    """Dictionary-encode a string column (one dictionary across all its chunks); a column
+    that already is dictionary-encoded keeps its codes (its chunks' dictionaries unified)."""
+    if isinstance(values, pa.ChunkedArray) and pa.types.is_dictionary(values.type):
+        encoded = values.unify_dictionaries(memory_pool=POOL)
+        if encoded.num_chunks and encoded.type.value_type != pa.string():
+            return encode(values.cast(pa.string()))
+    else:
+        encoded = pc.dictionary_encode(strings(values), memory_pool=POOL)
     if encoded.num_chunks == 0:
         return Encoded(pa.array([], type=pa.string()), np.zeros(0, dtype=np.int32))
     indices = pa.chunked_array([chunk.indices for chunk in encoded.chunks], type=pa.int32())

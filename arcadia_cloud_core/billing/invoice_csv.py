@@ -82,8 +82,13 @@ NA_VALUES: tuple[str, ...] = (
 )
 
 
-def _convert_options(*, check_utf8: bool) -> pv.ConvertOptions:
+#: Read dictionary-encoded (few distinct values, never part of the frame as text).
+_ENCODED = frozenset({"start", "end", "hours"})
+
+
+def _convert_options(*, check_utf8: bool, encoded: Sequence[str]) -> pv.ConvertOptions:
     return pv.ConvertOptions(
+        column_types={name: pa.dictionary(pa.int32(), pa.string()) for name in encoded},
         default_column_type=pa.string(),
         null_values=list(NA_VALUES),
         strings_can_be_null=True,
@@ -91,15 +96,13 @@ def _convert_options(*, check_utf8: bool) -> pv.ConvertOptions:
     )
 
 
-_CONVERT = {check: _convert_options(check_utf8=check) for check in (True, False)}
-
-
 @dataclass(frozen=True)
 class RawInvoice:
     """An invoice CSV read into string columns (header and shape checked), not yet typed.
 
-    ``columns`` holds every column of :data:`CSV_COLUMNS` as a contiguous ``pa.string()`` array
-    (optional columns the file lacks are all-null; extra columns are dropped).
+    ``columns`` holds every column of :data:`CSV_COLUMNS` as a chunked ``pa.string()`` array,
+    ``start``, ``end`` and ``hours`` possibly dictionary-encoded (optional columns the file
+    lacks are all-null; extra columns are dropped).
     """
 
     invoice_uuid: str
@@ -115,7 +118,7 @@ def read_invoice_csv(data: CsvInput, *, invoice_uuid: str) -> RawInvoice:
 
     ``data`` is the CSV's text or bytes, or the path of a file holding them (memory-mapped)."""
     body = _to_bytes(data, invoice_uuid)
-    names = _check_header(body, invoice_uuid)
+    names, written = _check_header(body, invoice_uuid)
     if body[-1:] != b"\n":
         raise InvoiceParseError(
             "truncated last line: the file does not end with a line break",
@@ -125,8 +128,13 @@ def read_invoice_csv(data: CsvInput, *, invoice_uuid: str) -> RawInvoice:
     try:
         # Pure ASCII (one vectorised pass) is valid UTF-8: pyarrow need not check each field.
         ascii_only = int(np.frombuffer(body, dtype=np.uint8).max()) < 0x80
+        # Low-cardinality columns only ever typed are read dictionary-encoded: pyarrow's reader
+        # encodes them in parallel, per block, and their text is never materialised.
+        encoded = [raw for raw, name in zip(written, names, strict=True) if name in _ENCODED]
         table = pv.read_csv(
-            pa.py_buffer(body), convert_options=_CONVERT[not ascii_only], memory_pool=POOL
+            pa.py_buffer(body),
+            convert_options=_convert_options(check_utf8=not ascii_only, encoded=encoded),
+            memory_pool=POOL,
         )
     except Exception as exc:  # pyarrow parse errors: find the line ourselves
         _diagnose(body, names, invoice_uuid, exc)
@@ -244,8 +252,9 @@ def _as_bytes(body: bytes | mmap.mmap) -> bytes:
     return body if isinstance(body, bytes) else body[:]
 
 
-def _check_header(body: bytes | mmap.mmap, invoice_uuid: str) -> list[str]:
-    """The header's column names (stripped); missing/duplicated columns are errors."""
+def _check_header(body: bytes | mmap.mmap, invoice_uuid: str) -> tuple[list[str], list[str]]:
+    """The header's column names, canonical and as written; missing/duplicated columns are
+    errors."""
     end = body.find(b"\n")
     first = body[:end] if end >= 0 else body[:]
     try:
@@ -254,7 +263,8 @@ def _check_header(body: bytes | mmap.mmap, invoice_uuid: str) -> list[str]:
         raise InvoiceParseError(
             "header is not UTF-8 text", invoice_uuid=invoice_uuid, line=1
         ) from None
-    names = [name.strip() for name in next(csv.reader([text]), [])]
+    written = next(csv.reader([text]), [])
+    names = [name.strip() for name in written]
     seen: dict[str, str] = {}
     for name in names:
         key = name.lower()
@@ -273,7 +283,7 @@ def _check_header(body: bytes | mmap.mmap, invoice_uuid: str) -> list[str]:
             column=", ".join(missing),
         )
     canonical = {col.lower(): col for col in CSV_COLUMNS}
-    return [canonical.get(name.lower(), name) for name in names]
+    return [canonical.get(name.lower(), name) for name in names], written
 
 
 def _diagnose(
