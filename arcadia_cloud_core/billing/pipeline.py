@@ -6,11 +6,11 @@ benchmark and the ingest share exactly this code.
 :func:`prepare_invoice_lines` works on distinct values: each text column is dictionary-encoded
 once, kinds and names are derived per distinct product/description, names are looked up per
 distinct name, and per line only integer positions travel (numpy). The work runs on two threads
-(pyarrow compute and most numpy releases the GIL): the resource tables are built while the CSV
-is read; then one thread encodes the descriptions and looks their base names up while the other
-types the amounts, hours and dates and then derives kinds and per-line names; the matching runs
-while the other thread spells out the kind and name columns. The frame is built once, its text
-columns sharing the CSV reader's buffers.
+(pyarrow compute and most numpy releases the GIL): after the CSV is read (pyarrow's reader uses
+both cores), one thread encodes the descriptions and looks their base names up while the other
+builds the resource tables, types the amounts, hours and dates and then derives kinds and
+per-line names; the matching runs while the other thread spells out the kind and name columns.
+The frame is built once, its text columns sharing the CSV reader's buffers.
 """
 
 from __future__ import annotations
@@ -95,16 +95,16 @@ def prepare_invoice_lines(
     ``csv_data``: the CSV's text or bytes, or the path of a file holding them."""
     index = resource_index(resources)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="invoice") as worker:
-        # The worker's queue runs in order. The resource tables need no invoice: they are
-        # built while the CSV is read. Then the worker encodes the descriptions and looks
-        # their base names up while this thread types amounts, hours and dates, then kinds
-        # and per-line names.
-        worker.submit(_prebuild, index, ids=items is not None and len(items) > 0)
+        # After the read, the worker encodes the descriptions and looks their base names up
+        # while this thread builds the resource tables (the worker's lookup waits for the
+        # name table), types amounts, hours and dates, then derives kinds and per-line names.
         raw = read_invoice_csv(csv_data, invoice_uuid=invoice_uuid)
         cols = raw.columns
         described = worker.submit(_describe, cols["description"], index)
         products = encode(cols["product"])
-        values = _typed_or_error(raw, repeated_header(raw, products))
+        header = repeated_header(raw, products)
+        _prebuild(index, ids=items is not None and len(items) > 0)
+        values = _typed_or_error(raw, header)
         descriptions, base, known = described.result()
         codes = kind_codes(products, descriptions)
         line_kinds = Encoded(KIND_VOCABULARY, codes)
@@ -141,13 +141,13 @@ def _describe(
 
 
 def _prebuild(index: ResourceIndex, *, ids: bool) -> None:
-    """Build the resource tables the matching will need (ids if asked; names; snapshots if
-    there are any)."""
-    if ids:
-        index.ids  # noqa: B018
-    index.names  # noqa: B018
+    """Build the resource tables the matching will need (names, snapshots if there are any,
+    ids if asked)."""
+    index.names  # noqa: B018 - first: the worker's lookup of base names waits for it
     if (index.kind == _SNAPSHOT).any():
         index.snapshots  # noqa: B018
+    if ids:
+        index.ids  # noqa: B018
 
 
 def _typed_or_error(
