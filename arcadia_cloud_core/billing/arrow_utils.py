@@ -16,6 +16,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 STRING = pd.ArrowDtype(pa.string())
+#: The dtype of categories of label columns (what ``astype("category")`` gives for text).
+_CATEGORY_TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
 
 
 def _large_buffer_pool() -> pa.MemoryPool:
@@ -73,7 +75,11 @@ def decode(encoded: Encoded) -> pa.Array:
 
 def encode(values: StringInput) -> Encoded:
     """Dictionary-encode a string column (one dictionary across all its chunks); a column
-    that already is dictionary-encoded keeps its codes (its chunks' dictionaries unified)."""
+    that already is dictionary-encoded (or a pandas categorical) keeps its codes (a chunked
+    array's dictionaries unified)."""
+    if isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
+        categories = strings(pd.Series(values.cat.categories)).combine_chunks()
+        return Encoded(categories, values.cat.codes.to_numpy())
     if isinstance(values, pa.ChunkedArray) and pa.types.is_dictionary(values.type):
         encoded = values.unify_dictionaries(memory_pool=POOL)
         if encoded.num_chunks and encoded.type.value_type != pa.string():
@@ -86,3 +92,37 @@ def encode(values: StringInput) -> Encoded:
     if indices.null_count:
         indices = pc.fill_null(indices, -1)
     return Encoded(encoded.chunk(0).dictionary, indices.to_numpy())
+
+
+def categorical_series(encoded: Encoded) -> pd.Series:
+    """A pandas categorical column straight from dictionary codes: no string per row.
+
+    The categories are the distinct non-null values some row uses, sorted, as
+    ``astype("category")`` would give them (so sorting, grouping and ``value_counts`` behave as
+    on the text); the dictionary may repeat values or hold nulls. Missing values are NaN.
+    Per row this costs one count and one lookup; the rest is per dictionary entry."""
+    dictionary = strings(encoded.dictionary).combine_chunks()
+    codes = encoded.indices
+    size = len(dictionary)
+    rows = np.bincount(codes + 1, minlength=size + 1)[1:]  # rows per entry (code -1: slot 0)
+    unique = pc.dictionary_encode(dictionary, memory_pool=POOL)  # distinct values, one pass
+    distinct = unique.dictionary
+    entry = pc.fill_null(unique.indices, -1).to_numpy(zero_copy_only=False)  # -1: null
+    valid = entry >= 0
+    used = np.bincount(entry[valid], weights=rows[valid], minlength=len(distinct)) > 0
+    kept = np.flatnonzero(used)
+    if kept.size < len(distinct):
+        distinct = distinct.take(pa.array(kept))
+    order = pc.array_sort_indices(distinct).to_numpy(zero_copy_only=False)
+    code_type = _code_type(kept.size)
+    category = np.full(len(used) + 1, -1, dtype=code_type)  # per distinct value; last: -1
+    category[kept[order]] = np.arange(kept.size)
+    per_entry = np.append(category[entry], code_type(-1))  # entry -1 and code -1: the last
+    categories = pd.Index(pd.array(distinct.take(pa.array(order)), dtype=_CATEGORY_TEXT))
+    dtype = pd.CategoricalDtype(categories)
+    return pd.Series(pd.Categorical.from_codes(per_entry[codes], dtype=dtype, validate=False))
+
+
+def _code_type(categories: int) -> type[np.signedinteger]:
+    """The code dtype pandas uses for that many categories (so codes are taken as they are)."""
+    return np.int8 if categories < 2**7 else np.int16 if categories < 2**15 else np.int32

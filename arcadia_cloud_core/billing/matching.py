@@ -41,9 +41,9 @@ import sqlalchemy as sa
 from arcadia_cloud_core.billing.arrow_utils import (
     STRING,
     Encoded,
+    categorical_series,
     decode,
     encode,
-    string_series,
     strings,
 )
 from arcadia_cloud_core.billing.kinds import ACCOUNT_LEVEL_KINDS, TAX_KIND, target_kind
@@ -392,11 +392,11 @@ class Matches:
     reasons: np.ndarray  # positions in UNMATCHED_REASONS
 
     def method_labels(self) -> pd.Series:
-        """The ``match_method`` column."""
+        """The ``match_method`` column (categorical)."""
         return _labels(MATCH_METHODS, self.methods)
 
     def reason_labels(self) -> pd.Series:
-        """The ``unmatched_reason`` column."""
+        """The ``unmatched_reason`` column (categorical)."""
         return _labels(UNMATCHED_REASONS, self.reasons)
 
 
@@ -444,9 +444,8 @@ def match_codes(
 
 
 def _labels(vocabulary: tuple[str, ...], codes: np.ndarray) -> pd.Series:
-    """A string column from codes into ``vocabulary`` (-1 → null)."""
-    dictionary = pa.array(vocabulary, type=pa.string())
-    return string_series(decode(Encoded(dictionary, codes.astype(np.int64))))
+    """A categorical column from codes into ``vocabulary`` (-1 → missing)."""
+    return categorical_series(Encoded(pa.array(vocabulary, type=pa.string()), codes))
 
 
 def _reason_codes(m: _Matcher) -> np.ndarray:

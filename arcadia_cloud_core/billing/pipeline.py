@@ -24,9 +24,9 @@ import pyarrow as pa
 from arcadia_cloud_core.billing.arrow_utils import (
     Encoded,
     StringInput,
+    categorical_series,
     decode,
     encode,
-    string_series,
     strings,
 )
 from arcadia_cloud_core.billing.errors import InvoiceParseError
@@ -68,19 +68,16 @@ def _annotations(
     return Encoded(KIND_VOCABULARY, kinds), names
 
 
-def _with_annotations(lines: pd.DataFrame, kinds: pa.Array, names: pa.Array) -> pd.DataFrame:
-    out = lines.copy(deep=False)
-    out["kind"] = string_series(kinds).set_axis(lines.index)
-    out["parsed_name"] = string_series(names).set_axis(lines.index)
-    return out
-
-
 def annotate_lines(lines: pd.DataFrame) -> pd.DataFrame:
-    """``lines`` plus ``kind`` (our vocabulary, null if unknown) and ``parsed_name``."""
-    kinds, names = line_annotations(
-        lines["product"], lines["description"], lines["group_description"]
+    """``lines`` plus ``kind`` (our vocabulary, missing if unknown) and ``parsed_name``, both
+    categorical."""
+    kinds, names = _annotations(
+        encode(lines["product"]), encode(lines["description"]), lines["group_description"]
     )
-    return _with_annotations(lines, kinds, names)
+    out = lines.copy(deep=False)
+    out["kind"] = categorical_series(kinds).set_axis(lines.index)
+    out["parsed_name"] = categorical_series(names).set_axis(lines.index)
+    return out
 
 
 def prepare_invoice_lines(
@@ -97,7 +94,8 @@ def prepare_invoice_lines(
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="invoice") as worker:
         # After the read, the worker encodes the descriptions and looks their base names up
         # while this thread builds the resource tables (the worker's lookup waits for the
-        # name table), types amounts, hours and dates, then derives kinds and per-line names.
+        # name table), types amounts, hours and dates, then derives kinds and per-line names;
+        # the worker builds the categorical kind and name columns while this thread matches.
         raw = read_invoice_csv(csv_data, invoice_uuid=invoice_uuid)
         cols = raw.columns
         described = worker.submit(_describe, cols["description"], index)
@@ -105,28 +103,29 @@ def prepare_invoice_lines(
         header = repeated_header(raw, products)
         _prebuild(index, ids=items is not None and len(items) > 0)
         values = _typed_or_error(raw, header)
+        line_start = _naive_utc(values["period_start"])
         descriptions, base, known = described.result()
         codes = kind_codes(products, descriptions)
         line_kinds = Encoded(KIND_VOCABULARY, codes)
         line_names = name_codes(codes, descriptions, cols["group_description"], base)
-        spelled = worker.submit(lambda: (decode(line_kinds), decode(line_names)))
+        labels = worker.submit(
+            lambda: (categorical_series(line_kinds), categorical_series(line_names))
+        )
         keys = LineKeys(
             line_kinds,
             line_names,
-            _naive_utc(values["period_start"]),
+            line_start,
             cols["project_name"],
             name_keys(line_kinds, line_names, index, known),
         )
         matches = match_codes(keys, index, _typed_frame(raw, values, items), items=items)
-        methods = worker.submit(matches.method_labels)
-        reasons = matches.reason_labels()
-        kind_text, name_text = spelled.result()
+        kind, parsed_name = labels.result()
         extra = {
-            "kind": string_series(kind_text),
-            "parsed_name": string_series(name_text),
+            "kind": kind,
+            "parsed_name": parsed_name,
             "resource_id": matches.resource_ids,
-            "match_method": methods.result(),
-            "unmatched_reason": reasons,
+            "match_method": matches.method_labels(),
+            "unmatched_reason": matches.reason_labels(),
         }
     return lines_frame(raw, values, extra)
 
