@@ -100,25 +100,24 @@ def categorical_series(encoded: Encoded) -> pd.Series:
     The categories are the distinct non-null values some row uses, sorted, as
     ``astype("category")`` would give them (so sorting, grouping and ``value_counts`` behave as
     on the text); the dictionary may repeat values or hold nulls. Missing values are NaN.
-    Per row this costs one count and one lookup; the rest is per dictionary entry."""
+    Per row this costs one count and one lookup; the rest is per dictionary entry (one sort,
+    after which equal values are neighbours)."""
     dictionary = strings(encoded.dictionary).combine_chunks()
     codes = encoded.indices
     size = len(dictionary)
-    rows = np.bincount(codes + 1, minlength=size + 1)[1:]  # rows per entry (code -1: slot 0)
-    unique = pc.dictionary_encode(dictionary, memory_pool=POOL)  # distinct values, one pass
-    distinct = unique.dictionary
-    entry = pc.fill_null(unique.indices, -1).to_numpy(zero_copy_only=False)  # -1: null
-    valid = entry >= 0
-    used = np.bincount(entry[valid], weights=rows[valid], minlength=len(distinct)) > 0
-    kept = np.flatnonzero(used)
-    if kept.size < len(distinct):
-        distinct = distinct.take(pa.array(kept))
-    order = pc.array_sort_indices(distinct).to_numpy(zero_copy_only=False)
-    code_type = _code_type(kept.size)
-    category = np.full(len(used) + 1, -1, dtype=code_type)  # per distinct value; last: -1
-    category[kept[order]] = np.arange(kept.size)
-    per_entry = np.append(category[entry], code_type(-1))  # entry -1 and code -1: the last
-    categories = pd.Index(pd.array(distinct.take(pa.array(order)), dtype=_CATEGORY_TEXT))
+    used = np.flatnonzero(np.bincount(codes + 1, minlength=size + 1)[1:])  # code -1: slot 0
+    values = dictionary.take(pa.array(used)) if used.size < size else dictionary
+    order = pc.array_sort_indices(values, null_placement="at_end")
+    order = order.to_numpy(zero_copy_only=False)[: len(values) - values.null_count]
+    ordered = values.take(pa.array(order))
+    first = np.ones(len(ordered), dtype=bool)  # the first of each run of equal values
+    if len(ordered) > 1:
+        same = pc.equal(ordered.slice(1), ordered.slice(0, len(ordered) - 1))
+        first[1:] = ~same.to_numpy(zero_copy_only=False)
+    rank = np.cumsum(first) - 1
+    per_entry = np.full(size + 1, -1, dtype=_code_type(int(first.sum())))  # last slot: -1
+    per_entry[used[order]] = rank
+    categories = pd.Index(pd.array(ordered.filter(pa.array(first)), dtype=_CATEGORY_TEXT))
     dtype = pd.CategoricalDtype(categories)
     return pd.Series(pd.Categorical.from_codes(per_entry[codes], dtype=dtype, validate=False))
 

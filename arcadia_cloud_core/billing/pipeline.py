@@ -27,6 +27,7 @@ from arcadia_cloud_core.billing.arrow_utils import (
     categorical_series,
     decode,
     encode,
+    string_series,
     strings,
 )
 from arcadia_cloud_core.billing.errors import InvoiceParseError
@@ -69,14 +70,14 @@ def _annotations(
 
 
 def annotate_lines(lines: pd.DataFrame) -> pd.DataFrame:
-    """``lines`` plus ``kind`` (our vocabulary, missing if unknown) and ``parsed_name``, both
-    categorical."""
+    """``lines`` plus ``kind`` (categorical: our vocabulary, missing if unknown) and
+    ``parsed_name`` (text)."""
     kinds, names = _annotations(
         encode(lines["product"]), encode(lines["description"]), lines["group_description"]
     )
     out = lines.copy(deep=False)
     out["kind"] = categorical_series(kinds).set_axis(lines.index)
-    out["parsed_name"] = categorical_series(names).set_axis(lines.index)
+    out["parsed_name"] = _name_column(names).set_axis(lines.index)
     return out
 
 
@@ -108,9 +109,7 @@ def prepare_invoice_lines(
         codes = kind_codes(products, descriptions)
         line_kinds = Encoded(KIND_VOCABULARY, codes)
         line_names = name_codes(codes, descriptions, cols["group_description"], base)
-        labels = worker.submit(
-            lambda: (categorical_series(line_kinds), categorical_series(line_names))
-        )
+        labels = worker.submit(lambda: (categorical_series(line_kinds), _name_column(line_names)))
         keys = LineKeys(
             line_kinds,
             line_names,
@@ -128,6 +127,12 @@ def prepare_invoice_lines(
             "unmatched_reason": matches.reason_labels(),
         }
     return lines_frame(raw, values, extra)
+
+
+def _name_column(names: Encoded) -> pd.Series:
+    """The ``parsed_name`` column, as text: names are nearly as many as lines (one per
+    resource), so a categorical's sorted, de-duplicated categories cost more than the text."""
+    return string_series(decode(names))
 
 
 def _describe(

@@ -256,3 +256,18 @@ def test_resource_tables_are_built_once_across_threads() -> None:
         stages = list(pool.map(lambda _: index.names, range(8)))
     assert all(stage is stages[0] for stage in stages)
     assert stages[0].vocabulary.to_pylist().count("web-1") == 1
+
+
+def test_label_columns_are_categoricals_that_behave_as_their_text() -> None:
+    frame = match([*SAMPLE_LINES, *SAMPLE_LINES[:3]], ESTATE)
+    for col in ("kind", "match_method", "unmatched_reason"):
+        column = frame[col]
+        text = pd.Series([v if isinstance(v, str) else None for v in column], dtype=object)
+        assert isinstance(column.dtype, pd.CategoricalDtype)
+        # only values some line has, sorted as astype("category") orders them
+        assert column.cat.categories.tolist() == sorted(set(text.dropna()))
+        assert column.value_counts().to_dict() == text.value_counts().to_dict()
+        grouped = frame.groupby(col, observed=True)["amount_cents"].sum()
+        assert grouped.to_dict() == frame.groupby(text)["amount_cents"].sum().to_dict()
+    assert frame["match_method"].isna().sum() == frame["resource_id"].isna().sum()
+    assert frame["parsed_name"].tolist()[0] == "web-1"
