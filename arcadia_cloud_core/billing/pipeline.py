@@ -6,10 +6,10 @@ benchmark and the ingest share exactly this code.
 :func:`prepare_invoice_lines` works on distinct values: each text column is dictionary-encoded
 once, kinds and names are derived per distinct product/description, names are looked up per
 distinct name, and per line only integer positions travel (numpy). The work runs on two threads
-(pyarrow compute and most numpy releases the GIL): after the CSV is read (pyarrow's reader uses
-both cores), one thread encodes the descriptions and looks their base names up while the other
+(pyarrow compute and most numpy releases the GIL): after the CSV is read (its two halves at
+once), one thread encodes the descriptions and looks their base names up while the other
 builds the resource tables, types the amounts, hours and dates and then derives kinds and
-per-line names; the matching runs while the other thread spells out the kind and name columns.
+per-line names; the matching runs while the other thread builds the kind and name columns.
 The frame is built once, its text columns sharing the CSV reader's buffers.
 """
 
@@ -93,22 +93,26 @@ def prepare_invoice_lines(
     ``csv_data``: the CSV's text or bytes, or the path of a file holding them."""
     index = resource_index(resources)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="invoice") as worker:
-        # After the read, the worker encodes the descriptions and looks their base names up
-        # while this thread builds the resource tables (the worker's lookup waits for the
-        # name table), types amounts, hours and dates, then derives kinds and per-line names;
-        # the worker builds the categorical kind and name columns while this thread matches.
+        # After the read, the worker encodes the descriptions, derives their base names and
+        # looks those up, while this thread builds the resource tables (the lookup waits for
+        # the name table) and types amounts, hours and dates, then derives kinds (once the
+        # descriptions are encoded) and per-line names (once the base names are there). The
+        # worker builds the kind and name columns while this thread matches.
         raw = read_invoice_csv(csv_data, invoice_uuid=invoice_uuid)
         cols = raw.columns
-        described = worker.submit(_describe, cols["description"], index)
+        described = worker.submit(encode, cols["description"])
+        based = worker.submit(lambda: base_names(described.result().dictionary))
+        looked_up = worker.submit(lambda: name_positions(based.result(), index))
         products = encode(cols["product"])
         header = repeated_header(raw, products)
         _prebuild(index, ids=items is not None and len(items) > 0)
         values = _typed_or_error(raw, header)
         line_start = _naive_utc(values["period_start"])
-        descriptions, base, known = described.result()
+        descriptions = described.result()
         codes = kind_codes(products, descriptions)
         line_kinds = Encoded(KIND_VOCABULARY, codes)
-        line_names = name_codes(codes, descriptions, cols["group_description"], base)
+        line_names = name_codes(codes, descriptions, cols["group_description"], based.result())
+        known = looked_up.result()
         labels = worker.submit(lambda: (categorical_series(line_kinds), _name_column(line_names)))
         keys = LineKeys(
             line_kinds,
@@ -118,13 +122,15 @@ def prepare_invoice_lines(
             name_keys(line_kinds, line_names, index, known),
         )
         matches = match_codes(keys, index, _typed_frame(raw, values, items), items=items)
+        methods = worker.submit(matches.method_labels)
+        reasons = matches.reason_labels()
         kind, parsed_name = labels.result()
         extra = {
             "kind": kind,
             "parsed_name": parsed_name,
             "resource_id": matches.resource_ids,
-            "match_method": matches.method_labels(),
-            "unmatched_reason": matches.reason_labels(),
+            "match_method": methods.result(),
+            "unmatched_reason": reasons,
         }
     return lines_frame(raw, values, extra)
 
@@ -133,15 +139,6 @@ def _name_column(names: Encoded) -> pd.Series:
     """The ``parsed_name`` column, as text: names are nearly as many as lines (one per
     resource), so a categorical's sorted, de-duplicated categories cost more than the text."""
     return string_series(decode(names))
-
-
-def _describe(
-    descriptions: pa.ChunkedArray, index: ResourceIndex
-) -> tuple[Encoded, pa.Array, np.ndarray]:
-    """The descriptions encoded, their base names, and those names' positions in ``index``."""
-    encoded = encode(descriptions)
-    base = base_names(encoded.dictionary)
-    return encoded, base, name_positions(base, index)
 
 
 def _prebuild(index: ResourceIndex, *, ids: bool) -> None:
