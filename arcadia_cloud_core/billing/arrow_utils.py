@@ -55,7 +55,7 @@ def strings(values: StringInput) -> pa.ChunkedArray:
 
 def string_series(values: pa.Array | pa.ChunkedArray) -> pd.Series:
     """A pandas string column (``ArrowDtype(pa.string())``) backed by ``values``."""
-    return pd.Series(pd.arrays.ArrowExtensionArray(strings(values)))
+    return pd.Series(pd.arrays.ArrowExtensionArray(strings(values)), copy=False)
 
 
 @dataclass(frozen=True)
@@ -119,7 +119,8 @@ def categorical_series(encoded: Encoded) -> pd.Series:
     per_entry[used[order]] = rank
     categories = pd.Index(pd.array(ordered.filter(pa.array(first)), dtype=_CATEGORY_TEXT))
     dtype = pd.CategoricalDtype(categories)
-    return pd.Series(pd.Categorical.from_codes(per_entry[codes], dtype=dtype, validate=False))
+    column = pd.Categorical.from_codes(per_entry[codes], dtype=dtype, validate=False)
+    return pd.Series(column, copy=False)
 
 
 def _code_type(categories: int) -> type[np.signedinteger]:

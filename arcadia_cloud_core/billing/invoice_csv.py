@@ -437,7 +437,8 @@ def _timestamps(raw: RawInvoice, column: str) -> pd.Series:
             )
             raise _fail_at(raw, bad, column, reason)
     micros = np.append(utc_seconds, 0)[encoded.indices] * 1_000_000
-    return pd.Series(pd.DatetimeIndex(micros.view("datetime64[us]")).tz_localize("UTC"))
+    stamps = pd.DatetimeIndex(micros.view("datetime64[us]")).tz_localize("UTC")
+    return pd.Series(stamps, copy=False)  # fresh values: no copy
 
 
 def _parse_stamps(values: pa.Array) -> tuple[np.ndarray, np.ndarray]:

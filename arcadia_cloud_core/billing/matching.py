@@ -439,7 +439,7 @@ def match_codes(
         _match_names(m)
         _match_snapshots(m)
     ids = np.append(resources["id"].to_numpy(dtype=np.int64), 0)[m.row]  # row -1: the 0 slot
-    resource_ids = pd.Series(pd.arrays.IntegerArray(ids, m.row < 0))
+    resource_ids = pd.Series(pd.arrays.IntegerArray(ids, m.row < 0), copy=False)  # fresh arrays
     return Matches(resource_ids, m.method, _reason_codes(m))
 
 

@@ -27,6 +27,7 @@ from arcadia_cloud_core.db.schema import RESOURCE_KINDS
 NAME_IS_ID_KINDS = frozenset({"reserved_ip", "dns_zone"})
 KINDS: tuple[str, ...] = tuple(RESOURCE_KINDS)
 _DENSE_KEYS = 1 << 23  # key spaces up to this use a lookup table (4 bytes a key)
+_FEW = 8  # values this many times fewer than a vocabulary: look the vocabulary up instead
 _T = TypeVar("_T")
 
 
@@ -36,9 +37,21 @@ def take(values: pa.ChunkedArray | pa.Array, where: np.ndarray) -> pa.ChunkedArr
 
 
 def codes_in(values: pa.ChunkedArray | pa.Array, vocabulary: pa.Array) -> np.ndarray:
-    """Position of each value in ``vocabulary`` (-1: null or absent)."""
+    """Position of each value in ``vocabulary`` (distinct values; -1: null or absent).
+
+    A lookup hashes its value set: when the values are far fewer than the vocabulary, the
+    vocabulary is looked up among the values instead (then mapped back)."""
     if not len(vocabulary):
         return np.full(len(values), -1, dtype=np.int64)
+    if len(values) * _FEW < len(vocabulary):
+        values = pc.dictionary_encode(strings(values).combine_chunks())
+        distinct = values.dictionary
+        at = pc.index_in(vocabulary, value_set=distinct)  # per vocabulary entry, or null
+        hits = np.flatnonzero(at.is_valid().to_numpy(zero_copy_only=False))
+        positions = np.full(len(distinct) + 1, -1, dtype=np.int64)  # the last slot: null
+        positions[at.take(pa.array(hits)).to_numpy(zero_copy_only=False)] = hits
+        indices = pc.fill_null(values.indices, -1).to_numpy(zero_copy_only=False)
+        return positions[indices]
     found = pc.index_in(values, value_set=vocabulary)
     return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
 
