@@ -127,13 +127,10 @@ def read_invoice_csv(data: CsvInput, *, invoice_uuid: str) -> RawInvoice:
             line=_as_bytes(body).count(b"\n") + 1,
         )
     try:
-        # Pure ASCII (one vectorised pass) is valid UTF-8: pyarrow need not check each field.
-        ascii_only = int(np.frombuffer(body, dtype=np.uint8).max()) < 0x80
         # Low-cardinality columns only ever typed are read dictionary-encoded: pyarrow's reader
         # encodes them in parallel, per block, and their text is never materialised.
         encoded = [raw for raw, name in zip(written, names, strict=True) if name in _ENCODED]
-        convert = _convert_options(check_utf8=not ascii_only, encoded=encoded)
-        table = _read_rows(body, written, convert)
+        table = _read_rows(body, written, encoded)
     except Exception as exc:  # pyarrow parse errors: find the line ourselves
         _diagnose(body, names, invoice_uuid, exc)
         raise  # pragma: no cover - _diagnose always raises
@@ -148,22 +145,29 @@ def read_invoice_csv(data: CsvInput, *, invoice_uuid: str) -> RawInvoice:
     return RawInvoice(invoice_uuid=invoice_uuid, body=body, columns=columns)
 
 
-def _read_rows(body: bytes | mmap.mmap, written: list[str], convert: pv.ConvertOptions) -> pa.Table:
+def _read_rows(body: bytes | mmap.mmap, written: list[str], encoded: list[str]) -> pa.Table:
     """The data rows: the body's two halves (split at a record boundary) read at once, each by
     a streaming reader on one core, which reuses its block buffers where the threaded
-    whole-file reader keeps every parsed block alive (a fresh process pays a fault per page)."""
+    whole-file reader keeps every parsed block alive (a fresh process pays a fault per page).
+    ``encoded``: the columns to read dictionary-encoded."""
     buffer = pa.py_buffer(body)
-
-    def read(start: int, stop: int, skip: int) -> pa.Table:
-        options = pv.ReadOptions(column_names=written, skip_rows=skip, use_threads=False)
-        part = buffer.slice(start, stop - start)
-        reader = pv.open_csv(part, read_options=options, convert_options=convert, memory_pool=POOL)
-        return reader.read_all()
-
-    cut = _record_boundary(body, len(body) // 2)
-    if cut is None:
-        return read(0, len(body), 1)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="invoice-csv") as worker:
+        boundary = worker.submit(_record_boundary, body, len(body) // 2)
+        # Pure ASCII (one vectorised pass) is valid UTF-8: pyarrow need not check each field.
+        ascii_only = int(np.frombuffer(body, dtype=np.uint8).max()) < 0x80
+        convert = _convert_options(check_utf8=not ascii_only, encoded=encoded)
+
+        def read(start: int, stop: int, skip: int) -> pa.Table:
+            options = pv.ReadOptions(column_names=written, skip_rows=skip, use_threads=False)
+            part = buffer.slice(start, stop - start)
+            reader = pv.open_csv(
+                part, read_options=options, convert_options=convert, memory_pool=POOL
+            )
+            return reader.read_all()
+
+        cut = boundary.result()
+        if cut is None:
+            return read(0, len(body), 1)
         second = worker.submit(read, cut, len(body), 0)
         first = read(0, cut, 1)
         return pa.concat_tables([first, second.result()])
