@@ -10,8 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import sqlalchemy as sa
 
-from arcadia_cloud_core.billing.invoices import PROVIDER
-from arcadia_cloud_core.db.schema import cloud_projects
+from arcadia_cloud_core.db.schema import PROVIDER, cloud_projects
 
 
 def project_tenants(connection: sa.Connection) -> dict[str, str]:

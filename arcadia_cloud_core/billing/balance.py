@@ -8,10 +8,9 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from arcadia_cloud_core.db.schema import PROVIDER
 from arcadia_cloud_core.db.schema import cloud_balance_snapshots as balances_t
 from arcadia_cloud_core.digitalocean import Balance
-
-PROVIDER = "digitalocean"
 
 
 def record_balance(engine: Engine, balance: Balance, *, now: datetime | None = None) -> bool:

@@ -22,23 +22,14 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from arcadia_cloud_core.billing.errors import UnknownInvoiceError
-from arcadia_cloud_core.billing.invoices import PROVIDER
+from arcadia_cloud_core.billing.invoice_csv import LINE_COLUMNS
 from arcadia_cloud_core.db.bulk import bulk_insert
-from arcadia_cloud_core.db.schema import cloud_cost_lines, cloud_invoices
+from arcadia_cloud_core.db.schema import PROVIDER, cloud_cost_lines, cloud_invoices
 
-#: The stored columns, in order (``invoice_id`` first).
+#: The stored columns, in order: ``invoice_id``, the parsed line, then what the pipeline added.
 STORED_COLUMNS = (
     "invoice_id",
-    "line_no",
-    "product",
-    "group_description",
-    "description",
-    "hours",
-    "period_start",
-    "period_end",
-    "amount_cents",
-    "project_name",
-    "category",
+    *LINE_COLUMNS,
     "kind",
     "parsed_name",
     "resource_id",

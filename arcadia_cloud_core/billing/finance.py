@@ -26,9 +26,9 @@ from sqlalchemy.engine import Engine
 
 from arcadia_cloud_core.billing.attribution import project_tenants
 from arcadia_cloud_core.billing.errors import FinancePushError, FinanceRetryableError
-from arcadia_cloud_core.billing.invoices import PROVIDER, get_invoice
+from arcadia_cloud_core.billing.invoices import get_invoice
 from arcadia_cloud_core.billing.kinds import TAX_KIND
-from arcadia_cloud_core.db.schema import cloud_cost_lines, cloud_invoices, cloud_resources
+from arcadia_cloud_core.db.schema import PROVIDER, cloud_cost_lines, cloud_invoices, cloud_resources
 
 IMPORT_PATH = "/api/v1/integrations/cloud/import-invoice"
 SOURCE = "digitalocean"

@@ -30,9 +30,9 @@ from sqlalchemy.engine import Engine
 
 from arcadia_cloud_core.billing.attribution import line_tenants, project_tenants
 from arcadia_cloud_core.billing.errors import UnknownInvoiceError
-from arcadia_cloud_core.billing.invoices import PROVIDER
 from arcadia_cloud_core.billing.kinds import ACCOUNT_LEVEL_KINDS, TAX_KIND
 from arcadia_cloud_core.db.schema import (
+    PROVIDER,
     cloud_cost_lines,
     cloud_focus_cost_lines,
     cloud_invoices,

@@ -18,9 +18,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from arcadia_cloud_core.billing.errors import UnknownInvoiceError
-from arcadia_cloud_core.db.schema import cloud_invoices
+from arcadia_cloud_core.db.schema import PROVIDER, cloud_invoices
 
-PROVIDER = "digitalocean"
 MAX_ERROR_CHARS = 2000
 
 

@@ -56,7 +56,7 @@ from arcadia_cloud_core.billing.resource_index import (
     take,
 )
 from arcadia_cloud_core.billing.resource_index import NAME_IS_ID_KINDS as NAME_IS_ID_KINDS
-from arcadia_cloud_core.db.schema import cloud_projects, cloud_resources
+from arcadia_cloud_core.db.schema import PROVIDER, cloud_projects, cloud_resources
 
 MATCH_METHODS = ("resource_id", "name_live", "name_deleted", "normalised_name")
 UNMATCHED_REASONS = ("tax", "account_level", "no_kind", "no_resource", "ambiguous")
@@ -75,7 +75,7 @@ _MIN_PREFIX = 8
 
 
 # -- inputs ---------------------------------------------------------------------------------------
-def load_resources(connection: sa.Connection, *, provider: str = "digitalocean") -> pd.DataFrame:
+def load_resources(connection: sa.Connection, *, provider: str = PROVIDER) -> pd.DataFrame:
     """Every resource of ``provider`` (live and deleted) as a frame of :data:`RESOURCE_COLUMNS`."""
     r, p = cloud_resources, cloud_projects
     stmt = (

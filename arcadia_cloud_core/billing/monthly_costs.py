@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from arcadia_cloud_core.billing.attribution import line_tenants, project_tenants
-from arcadia_cloud_core.billing.invoices import PROVIDER
 from arcadia_cloud_core.db.schema import (
+    PROVIDER,
     cloud_cost_lines,
     cloud_invoices,
     cloud_monthly_costs,

@@ -8,9 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from arcadia_cloud_core.db.schema import cloud_invoices
-
-PROVIDER = "digitalocean"
+from arcadia_cloud_core.db.schema import PROVIDER, cloud_invoices
 
 
 def ingest_attempts(engine: Engine, invoice_uuids: Sequence[str]) -> dict[str, int]:

@@ -21,6 +21,9 @@ NAMING_CONVENTION = {
 metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 
 #: Every resource kind in `cloud_resources` (one vocabulary: assets, matching, drift).
+#: The provider of every row DO gives us (the `provider` columns' default).
+PROVIDER = "digitalocean"
+
 RESOURCE_KINDS = (
     "droplet",
     "dns_zone",
@@ -58,7 +61,7 @@ cloud_projects = sa.Table(
     "cloud_projects",
     metadata,
     sa.Column("id", BigIntPK, primary_key=True, autoincrement=True),
-    sa.Column("provider", sa.String(32), nullable=False, server_default="digitalocean"),
+    sa.Column("provider", sa.String(32), nullable=False, server_default=PROVIDER),
     sa.Column("provider_id", sa.String(128), nullable=False),
     sa.Column("name", sa.String(255), nullable=False),
     sa.Column("purpose", sa.String(255)),
@@ -76,7 +79,7 @@ cloud_resources = sa.Table(
     "cloud_resources",
     metadata,
     sa.Column("id", BigIntPK, primary_key=True, autoincrement=True),
-    sa.Column("provider", sa.String(32), nullable=False, server_default="digitalocean"),
+    sa.Column("provider", sa.String(32), nullable=False, server_default=PROVIDER),
     sa.Column("provider_id", sa.String(255), nullable=False),
     sa.Column("kind", sa.String(32), nullable=False),
     sa.Column("name", sa.String(255)),
@@ -122,7 +125,7 @@ cloud_balance_snapshots = sa.Table(
     "cloud_balance_snapshots",
     metadata,
     sa.Column("id", BigIntPK, primary_key=True, autoincrement=True),
-    sa.Column("provider", sa.String(32), nullable=False, server_default="digitalocean"),
+    sa.Column("provider", sa.String(32), nullable=False, server_default=PROVIDER),
     sa.Column("month_to_date_balance_cents", sa.BigInteger, nullable=False),
     sa.Column("account_balance_cents", sa.BigInteger, nullable=False),
     sa.Column("month_to_date_usage_cents", sa.BigInteger, nullable=False),
@@ -135,7 +138,7 @@ cloud_invoices = sa.Table(
     "cloud_invoices",
     metadata,
     sa.Column("id", BigIntPK, primary_key=True, autoincrement=True),
-    sa.Column("provider", sa.String(32), nullable=False, server_default="digitalocean"),
+    sa.Column("provider", sa.String(32), nullable=False, server_default=PROVIDER),
     sa.Column("invoice_uuid", sa.String(64), nullable=False),
     sa.Column("invoice_period", sa.String(7), nullable=False),
     sa.Column("amount_cents", sa.BigInteger, nullable=False),
@@ -284,7 +287,7 @@ cloud_monthly_costs = sa.Table(
     "cloud_monthly_costs",
     metadata,
     sa.Column("id", BigIntPK, primary_key=True, autoincrement=True),
-    sa.Column("provider", sa.String(32), nullable=False, server_default="digitalocean"),
+    sa.Column("provider", sa.String(32), nullable=False, server_default=PROVIDER),
     sa.Column("month", sa.String(7), nullable=False),
     sa.Column("tenant_id", sa.String(128)),
     sa.Column("project_name", sa.String(255)),

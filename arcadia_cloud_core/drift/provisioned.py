@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from arcadia_cloud_core.db.dialect import transaction, upsert_insert
-from arcadia_cloud_core.db.schema import cloud_provisioned, cloud_resources
+from arcadia_cloud_core.db.schema import PROVIDER, cloud_provisioned, cloud_resources
 from arcadia_cloud_core.drift.db_access import utc_now
 from arcadia_cloud_core.drift.errors import InvalidSpec, UnknownResource
 from arcadia_cloud_core.drift.fields import validate_field
@@ -100,7 +100,7 @@ def forget_provisioned(
     *,
     kind: str,
     provider_id: str,
-    provider: str = "digitalocean",
+    provider: str = PROVIDER,
 ) -> bool:
     """Drop the desired state of a resource we removed on purpose (so drift does not report it).
 

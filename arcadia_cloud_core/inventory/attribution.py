@@ -18,10 +18,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from arcadia_cloud_core.db.dialect import lock_key
+from arcadia_cloud_core.db.schema import PROVIDER
 from arcadia_cloud_core.db.schema import cloud_projects as projects_t
 from arcadia_cloud_core.db.schema import cloud_resource_events as events_t
 from arcadia_cloud_core.db.schema import cloud_resources as resources_t
-from arcadia_cloud_core.inventory.model import PROVIDER, NormalizedResource, SyncResult
+from arcadia_cloud_core.inventory.model import NormalizedResource, SyncResult
 from arcadia_cloud_core.inventory.upsert import upsert_resources
 from arcadia_cloud_core.inventory.urns import IMAGE_KINDS, ParsedUrn
 

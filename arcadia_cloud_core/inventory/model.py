@@ -8,8 +8,6 @@ from typing import Any
 
 from arcadia_cloud_core.db.schema import RESOURCE_KINDS
 
-PROVIDER = "digitalocean"
-
 #: The columns a sync owns and compares; tenant and project belong to attribution.
 TRACKED_FIELDS = ("name", "region", "status", "attrs")
 

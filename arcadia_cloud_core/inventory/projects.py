@@ -12,9 +12,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from arcadia_cloud_core.db.dialect import lock_key
+from arcadia_cloud_core.db.schema import PROVIDER
 from arcadia_cloud_core.db.schema import cloud_projects as projects_t
 from arcadia_cloud_core.digitalocean import Project
-from arcadia_cloud_core.inventory.model import PROVIDER
 
 INTERNAL_PROVIDER = "arcadia"
 INTERNAL_TENANT = "internal"

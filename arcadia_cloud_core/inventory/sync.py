@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from arcadia_cloud_core.db.schema import PROVIDER
 from arcadia_cloud_core.db.schema import cloud_resources as resources_t
 from arcadia_cloud_core.digitalocean import DOClient, DONotFoundError
 from arcadia_cloud_core.digitalocean.listing import Listing
@@ -23,7 +24,6 @@ from arcadia_cloud_core.gc_pause import gc_paused
 from arcadia_cloud_core.inventory import normalize
 from arcadia_cloud_core.inventory.attribution import Assignment, AttributionResult, attribute
 from arcadia_cloud_core.inventory.model import (
-    PROVIDER,
     NormalizedResource,
     SkippedResource,
     SyncResult,

@@ -14,8 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from arcadia_cloud_core.db.dialect import lock_key, transaction
-from arcadia_cloud_core.db.schema import cloud_resource_events, cloud_resources
-from arcadia_cloud_core.inventory.model import PROVIDER
+from arcadia_cloud_core.db.schema import PROVIDER, cloud_resource_events, cloud_resources
 
 
 def resource_id_of(

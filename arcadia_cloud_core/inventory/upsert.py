@@ -24,11 +24,11 @@ from sqlalchemy.engine import Engine
 
 from arcadia_cloud_core.db.bulk import JsonText, bulk_insert, bulk_update
 from arcadia_cloud_core.db.dialect import lock_key
+from arcadia_cloud_core.db.schema import PROVIDER
 from arcadia_cloud_core.db.schema import cloud_resource_events as events_t
 from arcadia_cloud_core.db.schema import cloud_resources as resources_t
 from arcadia_cloud_core.gc_pause import gc_paused
 from arcadia_cloud_core.inventory.model import (
-    PROVIDER,
     TRACKED_FIELDS,
     NormalizedResource,
     SyncResult,
