@@ -19,7 +19,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from arcadia_cloud_core.billing.arrow_utils import (
     Encoded,
@@ -51,14 +50,6 @@ from arcadia_cloud_core.billing.names import base_names, name_codes
 from arcadia_cloud_core.billing.resource_index import KINDS, ResourceIndex
 
 _SNAPSHOT = KINDS.index("snapshot")
-
-
-def line_annotations(
-    products: StringInput, descriptions: StringInput, group_descriptions: StringInput
-) -> tuple[pa.Array, pa.Array]:
-    """(kind, parsed name) of each line."""
-    kinds, names = _annotations(encode(products), encode(descriptions), group_descriptions)
-    return decode(kinds), decode(names)
 
 
 def _annotations(

@@ -255,11 +255,3 @@ def req_cents(payload: Mapping[str, Any], field: str) -> int:
     if value is _MISSING or value is None or value == "":
         raise FieldError(field, "missing")
     return parse_cents(value, field)
-
-
-def opt_cents(payload: Mapping[str, Any], field: str) -> int | None:
-    """An optional money amount in integer cents."""
-    value = _get(payload, field)
-    if value is _MISSING or value is None or value == "":
-        return None
-    return parse_cents(value, field)
