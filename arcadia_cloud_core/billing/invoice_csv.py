@@ -151,26 +151,30 @@ def _read_rows(body: bytes | mmap.mmap, written: list[str], encoded: list[str]) 
     whole-file reader keeps every parsed block alive (a fresh process pays a fault per page).
     ``encoded``: the columns to read dictionary-encoded."""
     buffer = pa.py_buffer(body)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="invoice-csv") as worker:
-        boundary = worker.submit(_record_boundary, body, len(body) // 2)
-        # Pure ASCII (one vectorised pass) is valid UTF-8: pyarrow need not check each field.
-        ascii_only = int(np.frombuffer(body, dtype=np.uint8).max()) < 0x80
+
+    def read(start: int, stop: int, skip: int, ascii_only: bool) -> pa.Table:
         convert = _convert_options(check_utf8=not ascii_only, encoded=encoded)
+        options = pv.ReadOptions(column_names=written, skip_rows=skip, use_threads=False)
+        part = buffer.slice(start, stop - start)
+        reader = pv.open_csv(part, read_options=options, convert_options=convert, memory_pool=POOL)
+        return reader.read_all()
 
-        def read(start: int, stop: int, skip: int) -> pa.Table:
-            options = pv.ReadOptions(column_names=written, skip_rows=skip, use_threads=False)
-            part = buffer.slice(start, stop - start)
-            reader = pv.open_csv(
-                part, read_options=options, convert_options=convert, memory_pool=POOL
-            )
-            return reader.read_all()
-
+    end, mid = len(body), len(body) // 2
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="invoice-csv") as worker:
+        boundary = worker.submit(_record_boundary, body, mid)
+        first_ascii = _is_ascii(body, 0, mid)  # while the worker finds where the halves meet
         cut = boundary.result()
         if cut is None:
-            return read(0, len(body), 1)
-        second = worker.submit(read, cut, len(body), 0)
-        first = read(0, cut, 1)
+            return read(0, end, 1, first_ascii and _is_ascii(body, mid, end))
+        second = worker.submit(lambda: read(cut, end, 0, _is_ascii(body, cut, end)))
+        first = read(0, cut, 1, first_ascii and _is_ascii(body, mid, cut))
         return pa.concat_tables([first, second.result()])
+
+
+def _is_ascii(body: bytes | mmap.mmap, start: int, stop: int) -> bool:
+    """Whether ``body[start:stop]`` is pure ASCII (then valid UTF-8: pyarrow need not check
+    each field)."""
+    return start >= stop or int(np.frombuffer(body, dtype=np.uint8)[start:stop].max()) < 0x80
 
 
 def _record_boundary(body: bytes | mmap.mmap, near: int, tries: int = 64) -> int | None:

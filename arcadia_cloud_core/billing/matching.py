@@ -251,9 +251,13 @@ def _targets(kinds: Encoded) -> tuple[list[str | None], np.ndarray, np.ndarray]:
     """(distinct kinds + None, each line's position in them, its target kind in KINDS or -1)."""
     distinct = kinds.dictionary.to_pylist()
     kind_idx = np.where(kinds.indices < 0, len(distinct), kinds.indices)
+    return [*distinct, None], kind_idx, _target_codes(distinct)[kind_idx]
+
+
+def _target_codes(distinct: list[str | None]) -> np.ndarray:
+    """Per distinct kind, and last for none: its target kind's position in KINDS, or -1."""
     targets = [target_kind(k) for k in [*distinct, None]]
-    codes = np.array([KINDS.index(t) if t else -1 for t in targets], dtype=np.int64)
-    return [*distinct, None], kind_idx, codes[kind_idx]
+    return np.array([KINDS.index(t) if t else -1 for t in targets], dtype=np.int32)
 
 
 def name_positions(names: pa.Array, index: ResourceIndex) -> np.ndarray:
@@ -270,8 +274,10 @@ def name_keys(
     the dictionary's first entries, already looked up), then per line by position."""
     known = np.zeros(0, dtype=np.int64) if known is None else known
     rest = names.dictionary.slice(len(known))
-    codes = np.concatenate([known, name_positions(rest, index) if len(rest) else [], [-1]])
-    return keys_of(_targets(kinds)[2], codes.astype(np.int64)[names.indices], index.names.width)
+    found = name_positions(rest, index) if len(rest) else []
+    codes = np.concatenate([known, found, [-1]]).astype(np.int32)  # position -1 (null): -1
+    targets = _target_codes(kinds.dictionary.to_pylist())[kinds.indices]  # -1: the last, none
+    return keys_of(targets, codes[names.indices], index.names.width)
 
 
 def _match_names(m: _Matcher) -> None:

@@ -57,8 +57,13 @@ def codes_in(values: pa.ChunkedArray | pa.Array, vocabulary: pa.Array) -> np.nda
 
 
 def keys_of(kind_codes: np.ndarray, codes: np.ndarray, width: int) -> np.ndarray:
-    """One int64 key per (kind, text code); -1 where either is missing."""
-    return np.where((kind_codes >= 0) & (codes >= 0), kind_codes * max(width, 1) + codes, -1)
+    """One key per (kind, text code); -1 where either is missing (int32 while keys fit)."""
+    width = max(width, 1)
+    keys = kind_codes.astype(np.int32 if len(KINDS) * width < 2**31 else np.int64)
+    keys *= width
+    keys += codes
+    keys[(kind_codes < 0) | (codes < 0)] = -1
+    return keys
 
 
 @dataclass(frozen=True)
@@ -80,7 +85,9 @@ class KeyIndex:
         valid = keys >= 0
         keys, rows = keys[valid], rows[valid]
         width = int(rows.max()) + 1 if rows.size else 1
-        pairs = np.unique(keys * width + rows)  # sorted by key, then row; no duplicate pairs
+        pairs = np.sort(keys.astype(np.int64) * width + rows)  # by key, then row
+        if pairs.size > 1:  # no duplicate pairs (a sort and a neighbour test beat np.unique)
+            pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]]]
         keys, rows = pairs // width, pairs % width
         first = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if keys.size else keys
         counts = np.diff(np.r_[first, keys.size])
