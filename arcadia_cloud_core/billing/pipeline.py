@@ -26,6 +26,7 @@ from arcadia_cloud_core.billing.arrow_utils import (
     categorical_series,
     decode,
     encode,
+    encode_many,
     string_series,
     strings,
 )
@@ -64,7 +65,7 @@ def annotate_lines(lines: pd.DataFrame) -> pd.DataFrame:
     """``lines`` plus ``kind`` (categorical: our vocabulary, missing if unknown) and
     ``parsed_name`` (text)."""
     kinds, names = _annotations(
-        encode(lines["product"]), encode(lines["description"]), lines["group_description"]
+        encode(lines["product"]), encode_many(lines["description"]), lines["group_description"]
     )
     out = lines.copy(deep=False)
     out["kind"] = categorical_series(kinds).set_axis(lines.index)
@@ -84,21 +85,24 @@ def prepare_invoice_lines(
     ``csv_data``: the CSV's text or bytes, or the path of a file holding them."""
     index = resource_index(resources)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="invoice") as worker:
-        # After the read, the worker encodes the descriptions, derives their base names and
-        # looks those up, while this thread builds the resource tables (the lookup waits for
-        # the name table) and types amounts, hours and dates, then derives kinds (once the
-        # descriptions are encoded) and per-line names (once the base names are there). The
+        # After the read, the worker encodes the descriptions, derives their base names, looks
+        # those up and builds the snapshot tables, while this thread builds the name tables (the
+        # lookup waits for them) and types amounts, hours and dates, then derives kinds (once
+        # the descriptions are encoded) and per-line names (once the base names are there). The
         # worker builds the kind and name columns while this thread matches.
         raw = read_invoice_csv(csv_data, invoice_uuid=invoice_uuid)
         cols = raw.columns
-        described = worker.submit(encode, cols["description"])
+        described = worker.submit(encode_many, cols["description"])
         based = worker.submit(lambda: base_names(described.result().dictionary))
         looked_up = worker.submit(lambda: name_positions(based.result(), index))
+        worker.submit(_prebuild_snapshots, index)  # needed last, by the matching's last stage
         products = encode(cols["product"])
         header = repeated_header(raw, products)
         _prebuild(index, ids=items is not None and len(items) > 0)
         values = _typed_or_error(raw, header)
         line_start = _naive_utc(values["period_start"])
+        if not described.done():  # rather than wait, build what the worker would build later
+            _prebuild_snapshots(index)
         descriptions = described.result()
         codes = kind_codes(products, descriptions)
         line_kinds = Encoded(KIND_VOCABULARY, codes)
@@ -133,13 +137,16 @@ def _name_column(names: Encoded) -> pd.Series:
 
 
 def _prebuild(index: ResourceIndex, *, ids: bool) -> None:
-    """Build the resource tables the matching will need (names, snapshots if there are any,
-    ids if asked)."""
+    """Build the resource tables the matching will need first (names; ids if asked)."""
     index.names  # noqa: B018 - first: the worker's lookup of base names waits for it
-    if (index.kind == _SNAPSHOT).any():
-        index.snapshots  # noqa: B018
     if ids:
         index.ids  # noqa: B018
+
+
+def _prebuild_snapshots(index: ResourceIndex) -> None:
+    """Build the snapshot stage's tables if there are snapshots (the matching's last stage)."""
+    if (index.kind == _SNAPSHOT).any():
+        index.snapshots  # noqa: B018
 
 
 def _typed_or_error(
