@@ -444,7 +444,7 @@ def _timestamps(raw: RawInvoice, column: str) -> pd.Series:
                 else f"not a date like '2026-04-01 00:00:00 +0000': {value!r}"
             )
             raise _fail_at(raw, bad, column, reason)
-    micros = np.append(utc_seconds, 0)[encoded.indices] * 1_000_000
+    micros = (np.append(utc_seconds, 0) * 1_000_000)[encoded.indices]  # per row: one array
     stamps = pd.DatetimeIndex(micros.view("datetime64[us]")).tz_localize("UTC")
     return pd.Series(stamps, copy=False)  # fresh values: no copy
 

@@ -79,6 +79,8 @@ TARGET_KIND: dict[str, str] = {"droplet_backup": "droplet"}
 _KIND_CODES: tuple[str, ...] = tuple(sorted(LINE_KINDS))
 #: The line kinds as a string array: :func:`kind_codes` are positions in it.
 KIND_VOCABULARY: pa.Array = pa.array(_KIND_CODES, type=pa.string())
+#: Kind codes per line take a byte while the kinds are that few.
+_CODE_TYPE = np.int8 if len(_KIND_CODES) < 2**7 else np.int16
 _PRODUCT_PATTERNS = tuple(
     re.compile(rule.product, re.IGNORECASE) if rule.product else None for rule in KIND_RULES
 )
@@ -123,7 +125,7 @@ def kind_codes(products: Encoded, descriptions: Encoded) -> np.ndarray:
     """
     distinct = [_normal_product(p) for p in products.dictionary.to_pylist()] + [""]  # "": null
     product_idx = np.where(products.indices < 0, len(distinct) - 1, products.indices)
-    settled = np.full(len(distinct), -1, dtype=np.int64)
+    settled = np.full(len(distinct), -1, dtype=_CODE_TYPE)
     pending: dict[int, list[KindRule]] = {}
     for j, product in enumerate(distinct):
         code, rules = _first_rules(product)

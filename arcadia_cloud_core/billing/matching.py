@@ -143,7 +143,7 @@ class _Matcher:
     def __init__(self, lines: LineKeys, index: ResourceIndex) -> None:
         self.lines, self.index = lines, index
         n = len(lines.period_start)
-        self.row = np.full(n, -1, dtype=np.int64)
+        self.row = np.full(n, -1, dtype=np.int32)
         self.method = np.full(n, -1, dtype=np.int8)
         self.ambiguous = np.zeros(n, dtype=bool)
         self.kinds, self.kind_idx, self.target = _targets(lines.kinds)
