@@ -220,22 +220,36 @@ def repeated_header(raw: RawInvoice, products: Encoded) -> InvoiceParseError | N
     return None if bad is None else _fail_at(raw, bad, "product", "repeated header row")
 
 
+#: The typed columns, in the order their bad values are reported.
+TYPED_COLUMNS = ("amount_cents", "hours", "period_start", "period_end")
+
+
 def typed_values(raw: RawInvoice) -> dict[str, np.ndarray | pd.Series]:
     """``amount_cents``, ``hours``, ``period_start`` and ``period_end`` per line; the first bad
     value (in that column order) raises :class:`InvoiceParseError` with its line and column."""
-    cols = raw.columns
-    amounts = parse_amounts(cols["USD"])
+    return {name: typed_column(raw, name) for name in TYPED_COLUMNS}
+
+
+def typed_column(raw: RawInvoice, name: str) -> np.ndarray | pd.Series:
+    """One of :data:`TYPED_COLUMNS`; its first bad value raises :class:`InvoiceParseError`."""
+    if name == "amount_cents":
+        return _amounts(raw)
+    if name == "hours":
+        return _hours(raw)
+    if name in ("period_start", "period_end"):
+        return _timestamps(raw, "start" if name == "period_start" else "end")
+    raise ValueError(f"not a typed column: {name!r} (one of {', '.join(TYPED_COLUMNS)})")
+
+
+def _amounts(raw: RawInvoice) -> np.ndarray:
+    usd = raw.columns["USD"]
+    amounts = parse_amounts(usd)
     bad = amounts.first_invalid
     if bad is not None:
-        value = cols["USD"][bad].as_py()
+        value = usd[bad].as_py()
         reason = "empty amount" if not value else f"not an amount: {value!r}"
         raise _fail_at(raw, bad, "USD", reason)
-    return {
-        "amount_cents": amounts.cents,
-        "hours": _hours(raw),
-        "period_start": _timestamps(raw, "start"),
-        "period_end": _timestamps(raw, "end"),
-    }
+    return amounts.cents
 
 
 def lines_frame(

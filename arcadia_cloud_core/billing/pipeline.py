@@ -5,20 +5,23 @@ benchmark and the ingest share exactly this code.
 
 :func:`prepare_invoice_lines` works on distinct values: each text column is dictionary-encoded
 once, kinds and names are derived per distinct product/description, names are looked up per
-distinct name, and per line only integer positions travel (numpy). The work runs on two threads
-(pyarrow compute and most numpy releases the GIL): after the CSV is read (its two halves at
-once), one thread encodes the descriptions and looks their base names up while the other
-builds the resource tables, types the amounts, hours and dates and then derives kinds and
-per-line names; the matching runs while the other thread builds the kind and name columns.
-The frame is built once, its text columns sharing the CSV reader's buffers.
+distinct name, and per line only integer positions travel (numpy). After the CSV is read (its
+two halves at once), the steps run as a task graph on two threads
+(:mod:`~arcadia_cloud_core.billing.task_graph`; pyarrow compute and most numpy release the
+GIL): each thread takes the next step whose inputs are ready, the longest chain first
+(descriptions → base names → lookup → keys → matching), so a step slowed by a busy host does
+not leave the other thread idle. The frame is built once, its text columns sharing the CSV
+reader's buffers.
 """
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from arcadia_cloud_core.billing.arrow_utils import (
     Encoded,
@@ -32,16 +35,18 @@ from arcadia_cloud_core.billing.arrow_utils import (
 )
 from arcadia_cloud_core.billing.errors import InvoiceParseError
 from arcadia_cloud_core.billing.invoice_csv import (
+    TYPED_COLUMNS,
     CsvInput,
     RawInvoice,
     lines_frame,
     read_invoice_csv,
     repeated_header,
-    typed_values,
+    typed_column,
 )
 from arcadia_cloud_core.billing.kinds import KIND_VOCABULARY, kind_codes
 from arcadia_cloud_core.billing.matching import (
     LineKeys,
+    Matches,
     match_codes,
     name_keys,
     name_positions,
@@ -49,6 +54,7 @@ from arcadia_cloud_core.billing.matching import (
 )
 from arcadia_cloud_core.billing.names import base_names, name_codes
 from arcadia_cloud_core.billing.resource_index import KINDS, ResourceIndex
+from arcadia_cloud_core.billing.task_graph import Task, run_tasks
 
 _SNAPSHOT = KINDS.index("snapshot")
 
@@ -84,50 +90,76 @@ def prepare_invoice_lines(
 
     ``csv_data``: the CSV's text or bytes, or the path of a file holding them."""
     index = resource_index(resources)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="invoice") as worker:
-        # After the read, the worker encodes the descriptions, derives their base names, looks
-        # those up and builds the snapshot tables, while this thread builds the name tables (the
-        # lookup waits for them) and types amounts, hours and dates, then derives kinds (once
-        # the descriptions are encoded) and per-line names (once the base names are there). The
-        # worker builds the kind and name columns while this thread matches.
-        raw = read_invoice_csv(csv_data, invoice_uuid=invoice_uuid)
-        cols = raw.columns
-        described = worker.submit(encode_many, cols["description"])
-        based = worker.submit(lambda: base_names(described.result().dictionary))
-        looked_up = worker.submit(lambda: name_positions(based.result(), index))
-        worker.submit(_prebuild_snapshots, index)  # needed last, by the matching's last stage
-        products = encode(cols["product"])
-        header = repeated_header(raw, products)
-        _prebuild(index, ids=items is not None and len(items) > 0)
-        values = _typed_or_error(raw, header)
-        line_start = _naive_utc(values["period_start"])
-        if not described.done():  # rather than wait, build what the worker would build later
-            _prebuild_snapshots(index)
-        descriptions = described.result()
-        codes = kind_codes(products, descriptions)
-        line_kinds = Encoded(KIND_VOCABULARY, codes)
-        line_names = name_codes(codes, descriptions, cols["group_description"], based.result())
-        known = looked_up.result()
-        labels = worker.submit(lambda: (categorical_series(line_kinds), _name_column(line_names)))
-        keys = LineKeys(
-            line_kinds,
-            line_names,
-            line_start,
-            cols["project_name"],
-            name_keys(line_kinds, line_names, index, known),
-        )
-        matches = match_codes(keys, index, _typed_frame(raw, values, items), items=items)
-        methods = worker.submit(matches.method_labels)
-        reasons = matches.reason_labels()
-        kind, parsed_name = labels.result()
-        extra = {
-            "kind": kind,
-            "parsed_name": parsed_name,
-            "resource_id": matches.resource_ids,
-            "match_method": methods.result(),
-            "unmatched_reason": reasons,
-        }
-    return lines_frame(raw, values, extra)
+    raw = read_invoice_csv(csv_data, invoice_uuid=invoice_uuid)
+    cols = raw.columns
+    with_ids = items is not None and len(items) > 0
+
+    def names(kinds: np.ndarray, descriptions: Encoded, base: pa.Array) -> Encoded:
+        return name_codes(kinds, descriptions, cols["group_description"], base)
+
+    def keys(
+        kinds: np.ndarray, names: Encoded, known: np.ndarray, starts: pd.Series, *_: object
+    ) -> LineKeys:
+        line_kinds = Encoded(KIND_VOCABULARY, kinds)
+        line_keys = name_keys(line_kinds, names, index, known)
+        return LineKeys(line_kinds, names, _naive_utc(starts), cols["project_name"], line_keys)
+
+    def matches(keys: LineKeys, values: dict[str, Any], *_tables: object) -> Matches:
+        return match_codes(keys, index, _typed_frame(raw, values, items), items=items)
+
+    typed = [Task(name, _outcome(typed_column, raw, name)) for name in TYPED_COLUMNS]
+    done = run_tasks(
+        [  # the longest chain first: descriptions → base names → lookup → keys → matching
+            Task("descriptions", lambda: encode_many(cols["description"])),
+            Task("products", lambda: encode(cols["product"])),
+            Task("name_tables", lambda: index.names),
+            Task("base", lambda d: base_names(d.dictionary), ("descriptions",)),
+            Task("known", lambda base, _: name_positions(base, index), ("base", "name_tables")),
+            Task("kinds", kind_codes, ("products", "descriptions")),
+            Task("names", names, ("kinds", "descriptions", "base")),
+            Task("header", lambda products: repeated_header(raw, products), ("products",)),
+            *typed,
+            Task("values", _values, ("header", *TYPED_COLUMNS)),
+            Task("keys", keys, ("kinds", "names", "known", "period_start", "values")),
+            Task("snapshot_tables", lambda: _snapshot_tables(index)),
+            Task("id_tables", lambda: index.ids if with_ids else None),
+            Task("matches", matches, ("keys", "values", "snapshot_tables", "id_tables")),
+            Task("kind", lambda k: categorical_series(Encoded(KIND_VOCABULARY, k)), ("kinds",)),
+            Task("parsed_name", _name_column, ("names",)),
+            Task("match_method", lambda m: m.method_labels(), ("matches",)),
+            Task("unmatched_reason", lambda m: m.reason_labels(), ("matches",)),
+        ]
+    )
+    extra = {
+        "kind": done["kind"],
+        "parsed_name": done["parsed_name"],
+        "resource_id": done["matches"].resource_ids,
+        "match_method": done["match_method"],
+        "unmatched_reason": done["unmatched_reason"],
+    }
+    return lines_frame(raw, done["values"], extra)
+
+
+def _outcome(run: Callable[..., Any], *args: Any) -> Callable[[], Any]:
+    """``run(*args)``, with an ``InvoiceParseError`` returned instead of raised (so that the
+    errors of several columns can be reported in a fixed order)."""
+
+    def call() -> Any:
+        try:
+            return run(*args)
+        except InvoiceParseError as exc:
+            return exc
+
+    return call
+
+
+def _values(header: InvoiceParseError | None, *columns: Any) -> dict[str, Any]:
+    """The typed columns by name; a repeated header row is reported before any bad value, and
+    bad values in :data:`TYPED_COLUMNS` order."""
+    for error in (header, *columns):
+        if isinstance(error, InvoiceParseError):
+            raise error
+    return dict(zip(TYPED_COLUMNS, columns, strict=True))
 
 
 def _name_column(names: Encoded) -> pd.Series:
@@ -136,26 +168,10 @@ def _name_column(names: Encoded) -> pd.Series:
     return string_series(decode(names))
 
 
-def _prebuild(index: ResourceIndex, *, ids: bool) -> None:
-    """Build the resource tables the matching will need first (names; ids if asked)."""
-    index.names  # noqa: B018 - first: the worker's lookup of base names waits for it
-    if ids:
-        index.ids  # noqa: B018
-
-
-def _prebuild_snapshots(index: ResourceIndex) -> None:
+def _snapshot_tables(index: ResourceIndex) -> None:
     """Build the snapshot stage's tables if there are snapshots (the matching's last stage)."""
     if (index.kind == _SNAPSHOT).any():
         index.snapshots  # noqa: B018
-
-
-def _typed_or_error(
-    raw: RawInvoice, header: InvoiceParseError | None
-) -> dict[str, np.ndarray | pd.Series]:
-    """The typed columns; a repeated header row is reported before any bad value."""
-    if header is not None:
-        raise header
-    return typed_values(raw)
 
 
 def _typed_frame(

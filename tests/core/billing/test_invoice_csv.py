@@ -16,6 +16,8 @@ from arcadia_cloud_core.billing.invoice_csv import (
     _record_boundary,
     parse_invoice_csv,
 )
+from arcadia_cloud_core.billing.matching import resources_frame
+from arcadia_cloud_core.billing.pipeline import prepare_invoice_lines
 
 from .helpers import SAMPLE_LINES, SAMPLE_TOTAL, render_csv
 
@@ -121,7 +123,7 @@ GOOD = render_csv(SAMPLE_LINES)
 HEADER, FIRST, SECOND, *REST = GOOD.splitlines()
 
 
-@pytest.mark.parametrize(
+MALFORMED = pytest.mark.parametrize(
     ("body", "line", "column", "reason"),
     [
         ("", None, None, "empty body"),
@@ -182,8 +184,44 @@ HEADER, FIRST, SECOND, *REST = GOOD.splitlines()
         ),
         ("\n".join([HEADER, FIRST, HEADER, SECOND]) + "\n", 3, "product", "repeated header row"),
         ("\n".join([HEADER, FIRST, '"unterminated,' + SECOND]) + "\n", 3, None, "malformed CSV"),
+        # Several bad things: the header row first, then USD, hours, start, end.
+        (
+            "\n".join([HEADER, FIRST.replace(",720,", ",x,"), HEADER, SECOND.replace("$", "?")])
+            + "\n",
+            3,
+            "product",
+            "repeated header row",
+        ),
+        (
+            "\n".join([HEADER, FIRST.replace(",720,", ",x,"), SECOND.replace("$1.07", "$1.0x")])
+            + "\n",
+            3,
+            "USD",
+            "not an amount",
+        ),
+        (
+            "\n".join(
+                [HEADER, FIRST.replace(",720,", ",x,").replace(" 00:00:00 +0000", ""), SECOND]
+            )
+            + "\n",
+            2,
+            "hours",
+            "not a number of hours",
+        ),
+        (
+            "\n".join([HEADER, FIRST, SECOND.replace("2026-05-01 00:00:00 +0000", "soon")]).replace(
+                "2026-04-01 00:00:00 +0000", "never", 1
+            )
+            + "\n",
+            2,
+            "start",
+            "not a date",
+        ),
     ],
 )
+
+
+@MALFORMED
 @pytest.mark.parametrize("from_file", [False, True])
 def test_malformed_input_raises_one_typed_error(
     body: str, line: int | None, column: str | None, reason: str, from_file: bool, tmp_path: Path
@@ -198,6 +236,17 @@ def test_malformed_input_raises_one_typed_error(
     assert UUID in str(error)
     if line is not None:
         assert f"CSV line {line}" in str(error)
+
+
+@MALFORMED
+def test_the_whole_pipeline_reports_bad_input_as_the_parser_does(
+    body: str, line: int | None, column: str | None, reason: str
+) -> None:
+    with pytest.raises(InvoiceParseError) as caught:
+        prepare_invoice_lines(body, invoice_uuid=UUID, resources=resources_frame([]))
+    error = caught.value
+    assert (error.invoice_uuid, error.line, error.column) == (UUID, line, column)
+    assert reason in error.reason
 
 
 def test_line_numbers_count_physical_lines_when_fields_hold_line_breaks() -> None:
