@@ -21,7 +21,6 @@ import io
 import mmap
 import os
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,6 +32,7 @@ import pyarrow.csv as pv
 from arcadia_cloud_core.billing.arrow_utils import POOL, Encoded, encode, string_series, strings
 from arcadia_cloud_core.billing.errors import InvoiceParseError
 from arcadia_cloud_core.billing.money import parse_amounts
+from arcadia_cloud_core.billing.task_graph import Task, run_tasks
 
 DO_CSV_HEADER = "product,group_description,description,hours,start,end,USD,project_name,category"
 CSV_COLUMNS: tuple[str, ...] = tuple(DO_CSV_HEADER.split(","))
@@ -114,10 +114,30 @@ class RawInvoice:
         return len(self.columns["product"])
 
 
+@dataclass(frozen=True)
+class CsvParts:
+    """An invoice CSV checked (body, header, last line break) and cut in two at a record
+    boundary, so that its halves can be read at once (:func:`read_part`, :func:`join_parts`)."""
+
+    invoice_uuid: str
+    body: bytes | mmap.mmap
+    names: list[str]  # the header's columns, canonical names
+    written: list[str]  # the same, as written
+    bounds: tuple[tuple[int, int], tuple[int, int]]  # byte ranges; the first holds the header
+
+
 def read_invoice_csv(data: CsvInput, *, invoice_uuid: str) -> RawInvoice:
-    """Check the body and header and read the rows as strings (pyarrow's CSV reader).
+    """Check the body and header and read the rows as strings (pyarrow's CSV reader), the
+    file's two halves at once.
 
     ``data`` is the CSV's text or bytes, or the path of a file holding them (memory-mapped)."""
+    parts = split_invoice_csv(data, invoice_uuid=invoice_uuid)
+    done = run_tasks([Task(str(i), lambda i=i: read_part(parts, i)) for i in range(2)])
+    return join_parts(parts, [done["0"], done["1"]])
+
+
+def split_invoice_csv(data: CsvInput, *, invoice_uuid: str) -> CsvParts:
+    """Check the body, its header and its last line break, and cut it in two between records."""
     body = _to_bytes(data, invoice_uuid)
     names, written = _check_header(body, invoice_uuid)
     if body[-1:] != b"\n":
@@ -126,16 +146,48 @@ def read_invoice_csv(data: CsvInput, *, invoice_uuid: str) -> RawInvoice:
             invoice_uuid=invoice_uuid,
             line=_as_bytes(body).count(b"\n") + 1,
         )
+    end = len(body)
+    cut = _record_boundary(body, end // 2) or end
+    return CsvParts(invoice_uuid, body, names, written, ((0, cut), (cut, end)))
+
+
+def read_part(parts: CsvParts, index: int) -> pa.Table | Exception | None:
+    """Read one part's rows (a streaming reader on this thread, which reuses its block buffers
+    where the threaded whole-file reader keeps every parsed block alive). A parse error is
+    returned, not raised: :func:`join_parts` finds its line. None: the part is empty."""
+    start, stop = parts.bounds[index]
+    if start >= stop:
+        return None
+    body = parts.body
+    # Low-cardinality columns only ever typed are read dictionary-encoded: pyarrow's reader
+    # encodes them per block, and their text is never materialised.
+    encoded = [w for w, name in zip(parts.written, parts.names, strict=True) if name in _ENCODED]
+    convert = _convert_options(check_utf8=not _is_ascii(body, start, stop), encoded=encoded)
+    skip = int(start == 0)  # the header
+    options = pv.ReadOptions(column_names=parts.written, skip_rows=skip, use_threads=False)
+    piece = pa.py_buffer(body).slice(start, stop - start)
     try:
-        # Low-cardinality columns only ever typed are read dictionary-encoded: pyarrow's reader
-        # encodes them in parallel, per block, and their text is never materialised.
-        encoded = [raw for raw, name in zip(written, names, strict=True) if name in _ENCODED]
-        table = _read_rows(body, written, encoded)
-    except Exception as exc:  # pyarrow parse errors: find the line ourselves
+        reader = pv.open_csv(piece, read_options=options, convert_options=convert, memory_pool=POOL)
+        return reader.read_all()
+    except Exception as exc:  # pyarrow parse errors
+        return exc
+
+
+def join_parts(parts: CsvParts, tables: Sequence[pa.Table | Exception | None]) -> RawInvoice:
+    """The invoice from its parts as :func:`read_part` gave them; a part that failed to parse
+    raises an :class:`InvoiceParseError` with the line at fault."""
+    body, names, invoice_uuid = parts.body, parts.names, parts.invoice_uuid
+    for table in tables:
+        if isinstance(table, Exception):
+            _diagnose(body, names, invoice_uuid, table)
+    read = [t for t in tables if isinstance(t, pa.Table)]
+    if any(t.num_columns != len(names) for t in read):
+        _diagnose(body, names, invoice_uuid, None)
+    try:
+        table = pa.concat_tables(read)
+    except Exception as exc:  # the halves disagree on their columns' types
         _diagnose(body, names, invoice_uuid, exc)
         raise  # pragma: no cover - _diagnose always raises
-    if table.num_columns != len(names):
-        _diagnose(body, names, invoice_uuid, None)
     table = table.rename_columns(list(names))
     n = table.num_rows
     columns = {
@@ -143,32 +195,6 @@ def read_invoice_csv(data: CsvInput, *, invoice_uuid: str) -> RawInvoice:
         for col in CSV_COLUMNS
     }
     return RawInvoice(invoice_uuid=invoice_uuid, body=body, columns=columns)
-
-
-def _read_rows(body: bytes | mmap.mmap, written: list[str], encoded: list[str]) -> pa.Table:
-    """The data rows: the body's two halves (split at a record boundary) read at once, each by
-    a streaming reader on one core, which reuses its block buffers where the threaded
-    whole-file reader keeps every parsed block alive (a fresh process pays a fault per page).
-    ``encoded``: the columns to read dictionary-encoded."""
-    buffer = pa.py_buffer(body)
-
-    def read(start: int, stop: int, skip: int, ascii_only: bool) -> pa.Table:
-        convert = _convert_options(check_utf8=not ascii_only, encoded=encoded)
-        options = pv.ReadOptions(column_names=written, skip_rows=skip, use_threads=False)
-        part = buffer.slice(start, stop - start)
-        reader = pv.open_csv(part, read_options=options, convert_options=convert, memory_pool=POOL)
-        return reader.read_all()
-
-    end, mid = len(body), len(body) // 2
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="invoice-csv") as worker:
-        boundary = worker.submit(_record_boundary, body, mid)
-        first_ascii = _is_ascii(body, 0, mid)  # while the worker finds where the halves meet
-        cut = boundary.result()
-        if cut is None:
-            return read(0, end, 1, first_ascii and _is_ascii(body, mid, end))
-        second = worker.submit(lambda: read(cut, end, 0, _is_ascii(body, cut, end)))
-        first = read(0, cut, 1, first_ascii and _is_ascii(body, mid, cut))
-        return pa.concat_tables([first, second.result()])
 
 
 def _is_ascii(body: bytes | mmap.mmap, start: int, stop: int) -> bool:

@@ -38,9 +38,11 @@ from arcadia_cloud_core.billing.invoice_csv import (
     TYPED_COLUMNS,
     CsvInput,
     RawInvoice,
+    join_parts,
     lines_frame,
-    read_invoice_csv,
+    read_part,
     repeated_header,
+    split_invoice_csv,
     typed_column,
 )
 from arcadia_cloud_core.billing.kinds import KIND_VOCABULARY, kind_codes
@@ -57,6 +59,8 @@ from arcadia_cloud_core.billing.resource_index import KINDS, ResourceIndex
 from arcadia_cloud_core.billing.task_graph import Task, run_tasks
 
 _SNAPSHOT = KINDS.index("snapshot")
+#: The typed columns by name (:data:`TYPED_COLUMNS`).
+Typed = dict[str, np.ndarray | pd.Series]
 
 
 def _annotations(
@@ -89,41 +93,47 @@ def prepare_invoice_lines(
     """Parse, derive and match one invoice's CSV (raises ``InvoiceParseError`` on bad input).
 
     ``csv_data``: the CSV's text or bytes, or the path of a file holding them."""
+    parts = split_invoice_csv(csv_data, invoice_uuid=invoice_uuid)
     index = resource_index(resources)
-    raw = read_invoice_csv(csv_data, invoice_uuid=invoice_uuid)
-    cols = raw.columns
     with_ids = items is not None and len(items) > 0
 
-    def names(kinds: np.ndarray, descriptions: Encoded, base: pa.Array) -> Encoded:
-        return name_codes(kinds, descriptions, cols["group_description"], base)
+    def names(raw: RawInvoice, kinds: np.ndarray, descriptions: Encoded, base: pa.Array) -> Encoded:
+        return name_codes(kinds, descriptions, raw.columns["group_description"], base)
 
     def keys(
-        kinds: np.ndarray, names: Encoded, known: np.ndarray, starts: pd.Series, *_: object
+        raw: RawInvoice, kinds: np.ndarray, names: Encoded, known: np.ndarray, values: Typed
     ) -> LineKeys:
         line_kinds = Encoded(KIND_VOCABULARY, kinds)
         line_keys = name_keys(line_kinds, names, index, known)
-        return LineKeys(line_kinds, names, _naive_utc(starts), cols["project_name"], line_keys)
+        starts = _naive_utc(values["period_start"])
+        return LineKeys(line_kinds, names, starts, raw.columns["project_name"], line_keys)
 
-    def matches(keys: LineKeys, values: dict[str, Any], *_tables: object) -> Matches:
+    def matches(raw: RawInvoice, keys: LineKeys, values: Typed, *_tables: object) -> Matches:
         return match_codes(keys, index, _typed_frame(raw, values, items), items=items)
 
-    typed = [Task(name, _outcome(typed_column, raw, name)) for name in TYPED_COLUMNS]
+    def typed(name: str) -> Task:
+        return Task(name, lambda raw: _attempt(typed_column, raw, name), ("raw",))
+
     done = run_tasks(
-        [  # the longest chain first: descriptions → base names → lookup → keys → matching
-            Task("descriptions", lambda: encode_many(cols["description"])),
-            Task("products", lambda: encode(cols["product"])),
+        [  # the longest chain first: the read, descriptions → base names → lookup → matching
+            Task("part 0", lambda: read_part(parts, 0)),
+            Task("part 1", lambda: read_part(parts, 1)),
+            Task("raw", lambda a, b: join_parts(parts, [a, b]), ("part 0", "part 1")),
+            Task("descriptions", lambda raw: encode_many(raw.columns["description"]), ("raw",)),
+            Task("products", lambda raw: encode(raw.columns["product"]), ("raw",)),
+            # needed soon after the read: a thread done with its half first builds them
             Task("name_tables", lambda: index.names),
             Task("base", lambda d: base_names(d.dictionary), ("descriptions",)),
-            Task("known", lambda base, _: name_positions(base, index), ("base", "name_tables")),
+            Task("known", lambda b, _: name_positions(b, index), ("base", "name_tables")),
             Task("kinds", kind_codes, ("products", "descriptions")),
-            Task("names", names, ("kinds", "descriptions", "base")),
-            Task("header", lambda products: repeated_header(raw, products), ("products",)),
-            *typed,
+            Task("names", names, ("raw", "kinds", "descriptions", "base")),
+            Task("header", repeated_header, ("raw", "products")),
+            *(typed(name) for name in TYPED_COLUMNS),
             Task("values", _values, ("header", *TYPED_COLUMNS)),
-            Task("keys", keys, ("kinds", "names", "known", "period_start", "values")),
+            Task("keys", keys, ("raw", "kinds", "names", "known", "values")),
             Task("snapshot_tables", lambda: _snapshot_tables(index)),
             Task("id_tables", lambda: index.ids if with_ids else None),
-            Task("matches", matches, ("keys", "values", "snapshot_tables", "id_tables")),
+            Task("matches", matches, ("raw", "keys", "values", "snapshot_tables", "id_tables")),
             Task("kind", lambda k: categorical_series(Encoded(KIND_VOCABULARY, k)), ("kinds",)),
             Task("parsed_name", _name_column, ("names",)),
             Task("match_method", lambda m: m.method_labels(), ("matches",)),
@@ -137,23 +147,19 @@ def prepare_invoice_lines(
         "match_method": done["match_method"],
         "unmatched_reason": done["unmatched_reason"],
     }
-    return lines_frame(raw, done["values"], extra)
+    return lines_frame(done["raw"], done["values"], extra)
 
 
-def _outcome(run: Callable[..., Any], *args: Any) -> Callable[[], Any]:
-    """``run(*args)``, with an ``InvoiceParseError`` returned instead of raised (so that the
-    errors of several columns can be reported in a fixed order)."""
-
-    def call() -> Any:
-        try:
-            return run(*args)
-        except InvoiceParseError as exc:
-            return exc
-
-    return call
+def _attempt(run: Callable[..., Any], *args: Any) -> Any:
+    """``run(*args)``, or the ``InvoiceParseError`` it raised (so that the errors of several
+    columns can be reported in a fixed order)."""
+    try:
+        return run(*args)
+    except InvoiceParseError as exc:
+        return exc
 
 
-def _values(header: InvoiceParseError | None, *columns: Any) -> dict[str, Any]:
+def _values(header: InvoiceParseError | None, *columns: Any) -> Typed:
     """The typed columns by name; a repeated header row is reported before any bad value, and
     bad values in :data:`TYPED_COLUMNS` order."""
     for error in (header, *columns):
