@@ -5,13 +5,13 @@ benchmark and the ingest share exactly this code.
 
 :func:`prepare_invoice_lines` works on distinct values: each text column is dictionary-encoded
 once, kinds and names are derived per distinct product/description, names are looked up per
-distinct name, and per line only integer positions travel (numpy). After the CSV is read (its
-two halves at once), the steps run as a task graph on two threads
+distinct name, and per line only integer positions travel (numpy). The steps, from reading the
+file's two halves to the label columns, run as a task graph on two threads
 (:mod:`~arcadia_cloud_core.billing.task_graph`; pyarrow compute and most numpy release the
-GIL): each thread takes the next step whose inputs are ready, the longest chain first
-(descriptions → base names → lookup → keys → matching), so a step slowed by a busy host does
-not leave the other thread idle. The frame is built once, its text columns sharing the CSV
-reader's buffers.
+GIL): each thread takes the next step whose inputs are ready, the longest chain first (the
+read, descriptions → base names → lookup → keys → matching), so a step slowed by a busy host
+does not leave the other thread idle. The frame is built once, its text columns sharing the
+CSV reader's buffers.
 """
 
 from __future__ import annotations
@@ -180,9 +180,7 @@ def _snapshot_tables(index: ResourceIndex) -> None:
         index.snapshots  # noqa: B018
 
 
-def _typed_frame(
-    raw: RawInvoice, values: dict[str, np.ndarray | pd.Series], items: pd.DataFrame | None
-) -> pd.DataFrame:
+def _typed_frame(raw: RawInvoice, values: Typed, items: pd.DataFrame | None) -> pd.DataFrame:
     """The typed lines, needed only to pair the lines with DO's JSON items."""
     return lines_frame(raw, values) if items is not None else pd.DataFrame()
 
