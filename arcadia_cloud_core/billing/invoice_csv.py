@@ -131,9 +131,17 @@ def read_invoice_csv(data: CsvInput, *, invoice_uuid: str) -> RawInvoice:
     file's two halves at once.
 
     ``data`` is the CSV's text or bytes, or the path of a file holding them (memory-mapped)."""
-    parts = split_invoice_csv(data, invoice_uuid=invoice_uuid)
-    done = run_tasks([Task(str(i), lambda i=i: read_part(parts, i)) for i in range(2)])
-    return join_parts(parts, [done["0"], done["1"]])
+    return run_tasks(read_tasks(split_invoice_csv(data, invoice_uuid=invoice_uuid)))["raw"]
+
+
+def read_tasks(parts: CsvParts) -> list[Task]:
+    """The read as tasks for :func:`~arcadia_cloud_core.billing.task_graph.run_tasks`: the two
+    halves (``part 0``, ``part 1``), then ``raw``, the :class:`RawInvoice`."""
+    return [
+        Task("part 0", lambda: read_part(parts, 0)),
+        Task("part 1", lambda: read_part(parts, 1)),
+        Task("raw", lambda first, rest: join_parts(parts, [first, rest]), ("part 0", "part 1")),
+    ]
 
 
 def split_invoice_csv(data: CsvInput, *, invoice_uuid: str) -> CsvParts:
@@ -237,7 +245,8 @@ def typed_lines(raw: RawInvoice) -> pd.DataFrame:
     header = repeated_header(raw, encode(raw.columns["product"]))
     if header is not None:
         raise header
-    return lines_frame(raw, typed_values(raw))
+    columns = [typed_column_or_error(raw, name) for name in TYPED_COLUMNS]
+    return lines_frame(raw, checked_values(None, columns))
 
 
 def repeated_header(raw: RawInvoice, products: Encoded) -> InvoiceParseError | None:
@@ -250,10 +259,29 @@ def repeated_header(raw: RawInvoice, products: Encoded) -> InvoiceParseError | N
 TYPED_COLUMNS = ("amount_cents", "hours", "period_start", "period_end")
 
 
-def typed_values(raw: RawInvoice) -> dict[str, np.ndarray | pd.Series]:
-    """``amount_cents``, ``hours``, ``period_start`` and ``period_end`` per line; the first bad
-    value (in that column order) raises :class:`InvoiceParseError` with its line and column."""
-    return {name: typed_column(raw, name) for name in TYPED_COLUMNS}
+#: The typed columns by name (:data:`TYPED_COLUMNS`).
+TypedColumns = dict[str, np.ndarray | pd.Series]
+
+
+def checked_values(
+    header: InvoiceParseError | None, columns: Sequence[np.ndarray | pd.Series | InvoiceParseError]
+) -> TypedColumns:
+    """The typed columns by name, from :func:`typed_column_or_error` of each of
+    :data:`TYPED_COLUMNS` in order; raises the first error: a repeated header row
+    (:func:`repeated_header`) before any bad value, then bad values in column order."""
+    for error in (header, *columns):
+        if isinstance(error, InvoiceParseError):
+            raise error
+    return dict(zip(TYPED_COLUMNS, columns, strict=True))
+
+
+def typed_column_or_error(raw: RawInvoice, name: str) -> np.ndarray | pd.Series | InvoiceParseError:
+    """:func:`typed_column`, its ``InvoiceParseError`` returned instead of raised (columns typed
+    apart, their errors reported in order by :func:`checked_values`)."""
+    try:
+        return typed_column(raw, name)
+    except InvoiceParseError as exc:
+        return exc
 
 
 def typed_column(raw: RawInvoice, name: str) -> np.ndarray | pd.Series:

@@ -16,9 +16,6 @@ CSV reader's buffers.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -33,17 +30,17 @@ from arcadia_cloud_core.billing.arrow_utils import (
     string_series,
     strings,
 )
-from arcadia_cloud_core.billing.errors import InvoiceParseError
 from arcadia_cloud_core.billing.invoice_csv import (
     TYPED_COLUMNS,
     CsvInput,
     RawInvoice,
-    join_parts,
+    TypedColumns,
+    checked_values,
     lines_frame,
-    read_part,
+    read_tasks,
     repeated_header,
     split_invoice_csv,
-    typed_column,
+    typed_column_or_error,
 )
 from arcadia_cloud_core.billing.kinds import KIND_VOCABULARY, kind_codes
 from arcadia_cloud_core.billing.matching import (
@@ -59,8 +56,7 @@ from arcadia_cloud_core.billing.resource_index import KINDS, ResourceIndex
 from arcadia_cloud_core.billing.task_graph import Task, run_tasks
 
 _SNAPSHOT = KINDS.index("snapshot")
-#: The typed columns by name (:data:`TYPED_COLUMNS`).
-Typed = dict[str, np.ndarray | pd.Series]
+_TABLES = ("snapshot_tables", "id_tables")  # resource tables the matching reads, built ahead
 
 
 def _annotations(
@@ -97,28 +93,30 @@ def prepare_invoice_lines(
     index = resource_index(resources)
     with_ids = items is not None and len(items) > 0
 
-    def names(raw: RawInvoice, kinds: np.ndarray, descriptions: Encoded, base: pa.Array) -> Encoded:
+    def line_names(
+        raw: RawInvoice, kinds: np.ndarray, descriptions: Encoded, base: pa.Array
+    ) -> Encoded:
         return name_codes(kinds, descriptions, raw.columns["group_description"], base)
 
-    def keys(
-        raw: RawInvoice, kinds: np.ndarray, names: Encoded, known: np.ndarray, values: Typed
+    def line_keys(
+        raw: RawInvoice, kinds: np.ndarray, names: Encoded, known: np.ndarray, values: TypedColumns
     ) -> LineKeys:
-        line_kinds = Encoded(KIND_VOCABULARY, kinds)
-        line_keys = name_keys(line_kinds, names, index, known)
+        encoded_kinds = Encoded(KIND_VOCABULARY, kinds)
+        keys = name_keys(encoded_kinds, names, index, known)
         starts = _naive_utc(values["period_start"])
-        return LineKeys(line_kinds, names, starts, raw.columns["project_name"], line_keys)
+        return LineKeys(encoded_kinds, names, starts, raw.columns["project_name"], keys)
 
-    def matches(raw: RawInvoice, keys: LineKeys, values: Typed, *_tables: object) -> Matches:
+    def line_matches(
+        raw: RawInvoice, keys: LineKeys, values: TypedColumns, *_tables: object
+    ) -> Matches:
         return match_codes(keys, index, _typed_frame(raw, values, items), items=items)
 
     def typed(name: str) -> Task:
-        return Task(name, lambda raw: _attempt(typed_column, raw, name), ("raw",))
+        return Task(name, lambda raw: typed_column_or_error(raw, name), ("raw",))
 
     done = run_tasks(
         [  # the longest chain first: the read, descriptions → base names → lookup → matching
-            Task("part 0", lambda: read_part(parts, 0)),
-            Task("part 1", lambda: read_part(parts, 1)),
-            Task("raw", lambda a, b: join_parts(parts, [a, b]), ("part 0", "part 1")),
+            *read_tasks(parts),
             Task("descriptions", lambda raw: encode_many(raw.columns["description"]), ("raw",)),
             Task("products", lambda raw: encode(raw.columns["product"]), ("raw",)),
             # needed soon after the read: a thread done with its half first builds them
@@ -126,14 +124,14 @@ def prepare_invoice_lines(
             Task("base", lambda d: base_names(d.dictionary), ("descriptions",)),
             Task("known", lambda b, _: name_positions(b, index), ("base", "name_tables")),
             Task("kinds", kind_codes, ("products", "descriptions")),
-            Task("names", names, ("raw", "kinds", "descriptions", "base")),
+            Task("names", line_names, ("raw", "kinds", "descriptions", "base")),
             Task("header", repeated_header, ("raw", "products")),
             *(typed(name) for name in TYPED_COLUMNS),
-            Task("values", _values, ("header", *TYPED_COLUMNS)),
-            Task("keys", keys, ("raw", "kinds", "names", "known", "values")),
+            Task("values", lambda h, *cols: checked_values(h, cols), ("header", *TYPED_COLUMNS)),
+            Task("keys", line_keys, ("raw", "kinds", "names", "known", "values")),
             Task("snapshot_tables", lambda: _snapshot_tables(index)),
             Task("id_tables", lambda: index.ids if with_ids else None),
-            Task("matches", matches, ("raw", "keys", "values", "snapshot_tables", "id_tables")),
+            Task("matches", line_matches, ("raw", "keys", "values", *_TABLES)),
             Task("kind", lambda k: categorical_series(Encoded(KIND_VOCABULARY, k)), ("kinds",)),
             Task("parsed_name", _name_column, ("names",)),
             Task("match_method", lambda m: m.method_labels(), ("matches",)),
@@ -150,24 +148,6 @@ def prepare_invoice_lines(
     return lines_frame(done["raw"], done["values"], extra)
 
 
-def _attempt(run: Callable[..., Any], *args: Any) -> Any:
-    """``run(*args)``, or the ``InvoiceParseError`` it raised (so that the errors of several
-    columns can be reported in a fixed order)."""
-    try:
-        return run(*args)
-    except InvoiceParseError as exc:
-        return exc
-
-
-def _values(header: InvoiceParseError | None, *columns: Any) -> Typed:
-    """The typed columns by name; a repeated header row is reported before any bad value, and
-    bad values in :data:`TYPED_COLUMNS` order."""
-    for error in (header, *columns):
-        if isinstance(error, InvoiceParseError):
-            raise error
-    return dict(zip(TYPED_COLUMNS, columns, strict=True))
-
-
 def _name_column(names: Encoded) -> pd.Series:
     """The ``parsed_name`` column, as text: names are nearly as many as lines (one per
     resource), so a categorical's sorted, de-duplicated categories cost more than the text."""
@@ -180,7 +160,7 @@ def _snapshot_tables(index: ResourceIndex) -> None:
         index.snapshots  # noqa: B018
 
 
-def _typed_frame(raw: RawInvoice, values: Typed, items: pd.DataFrame | None) -> pd.DataFrame:
+def _typed_frame(raw: RawInvoice, values: TypedColumns, items: pd.DataFrame | None) -> pd.DataFrame:
     """The typed lines, needed only to pair the lines with DO's JSON items."""
     return lines_frame(raw, values) if items is not None else pd.DataFrame()
 
