@@ -13,6 +13,7 @@ from arcadia_cloud_core.db.engine import DATABASE_URL_SETTING, open_database
 from arcadia_cloud_core.saga import SagaJournal
 from arcadia_cloud_ops.definitions import build_definitions
 from tests.conftest import truncate_app_tables
+from tests.core.saga.steps.world import zero_lag_admin, zero_lag_sim  # noqa: F401 - fixtures
 
 
 @pytest.fixture

@@ -50,7 +50,6 @@ from tests.core.saga.steps.world import (
     client,
     droplets_tagged,
     records,
-    simulator,
     snapshots_named,
 )
 
@@ -388,12 +387,6 @@ def harness_main() -> None:
 
 
 # ---- the test ---------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimulatorHandle]:
-    with simulator(tmp_path_factory.mktemp("sim")) as handle:
-        yield handle
 
 
 def _run_harness(sim: SimulatorHandle, cases: list[Case], workdir: Path) -> dict[str, dict]:

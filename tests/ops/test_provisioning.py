@@ -7,7 +7,6 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -36,25 +35,11 @@ from tests.core.saga.steps.world import (
     droplets_tagged,
     ops_definitions,
     records,
-    simulator,
 )
 
 JOBS = [spec.saga().kind for spec in PROVISIONING_JOBS]
 SIM_URL_SETTING = "ARCADIA_TEST_SIM_URL"
 QUIET = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
-
-
-@pytest.fixture(scope="module")
-def sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimulatorHandle]:
-    with simulator(tmp_path_factory.mktemp("sim")) as handle:
-        yield handle
-
-
-@pytest.fixture
-def admin(sim: SimulatorHandle) -> Iterator[SimAdmin]:
-    with SimAdmin(sim) as sim_admin:
-        yield sim_admin
-        sim_admin.set_config(droplet_active_lag=0, action_lag=0)
 
 
 @pytest.fixture

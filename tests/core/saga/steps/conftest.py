@@ -9,25 +9,8 @@ from sqlalchemy.engine import Engine
 
 from arcadia_cloud_core.digitalocean import DOClient
 from arcadia_cloud_core.saga.steps.services import StepServices, bind_services
-from arcadia_cloud_sim.launcher import SimAdmin, SimulatorHandle
-from tests.core.saga.steps.world import client, simulator
-
-
-@pytest.fixture(scope="module")
-def sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimulatorHandle]:
-    """A fresh default-scenario simulator with zero lags for the module."""
-    with simulator(tmp_path_factory.mktemp("sim")) as handle:
-        yield handle
-
-
-@pytest.fixture
-def admin(sim: SimulatorHandle) -> Iterator[SimAdmin]:
-    """Admin access to the simulator; lags and faults reset after each test."""
-    with SimAdmin(sim) as sim_admin:
-        yield sim_admin
-        sim_admin.set_config(
-            fault_rate=0.0, droplet_active_lag=0, action_lag=0, snapshot_list_lag=0
-        )
+from arcadia_cloud_sim.launcher import SimulatorHandle
+from tests.core.saga.steps.world import client, zero_lag_admin, zero_lag_sim  # noqa: F401
 
 
 @pytest.fixture(scope="module")

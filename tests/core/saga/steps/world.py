@@ -11,6 +11,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from arcadia_cloud_core.digitalocean import DOClient
 from arcadia_cloud_sim.launcher import SimAdmin, SimulatorHandle, running_simulator
 
@@ -32,6 +34,24 @@ def simulator(state_dir: Path, *extra: str) -> Iterator[SimulatorHandle]:
     """A fresh default-scenario simulator with zero lags (plus ``extra`` flags)."""
     with running_simulator(state_path=state_dir / "sim.db", extra_args=(*ZERO_LAGS, *extra)) as s:
         yield s
+
+
+# Fixtures shared by tests/core/saga/steps and tests/ops: import them into a conftest.
+@pytest.fixture(scope="module", name="sim")
+def zero_lag_sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimulatorHandle]:
+    """Fixture ``sim``: a fresh default-scenario simulator with zero lags for the module."""
+    with simulator(tmp_path_factory.mktemp("sim")) as handle:
+        yield handle
+
+
+@pytest.fixture(name="admin")
+def zero_lag_admin(sim: SimulatorHandle) -> Iterator[SimAdmin]:
+    """Fixture ``admin``: admin access to ``sim``; lags and faults reset after each test."""
+    with SimAdmin(sim) as sim_admin:
+        yield sim_admin
+        sim_admin.set_config(
+            fault_rate=0.0, droplet_active_lag=0, action_lag=0, snapshot_list_lag=0
+        )
 
 
 def client(sim: SimulatorHandle) -> DOClient:
