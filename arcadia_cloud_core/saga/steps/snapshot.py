@@ -17,6 +17,7 @@ for an in-flight action first); a 404 counts as deleted.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from arcadia_cloud_core.digitalocean import DOClient, DONotFoundError, Image
@@ -47,6 +48,35 @@ def _first(images: list[Image]) -> Image | None:
     return images[0] if images else None
 
 
+@dataclass(frozen=True)
+class _Snapshot:
+    """What both directions of the step work with: the droplet, the snapshot's name, DO."""
+
+    droplet_id: str
+    name: str
+    services: StepServices
+    polling: Polling
+
+    @classmethod
+    def of(cls, state: SagaState) -> _Snapshot:
+        droplet_id = droplet_id_of(state.inputs)
+        polling = Polling.from_inputs(state.inputs)
+        name = snapshot_name(droplet_id, state.saga_id)
+        return cls(droplet_id, name, current_services(), polling)
+
+    @property
+    def do(self) -> DOClient:
+        return self.services.do()
+
+    def find(self) -> Image | None:
+        """The snapshot of this name, looked for with bounded retries (DO lists it late)."""
+        return retry_find(
+            lambda: _first(snapshots_named(self.do, self.droplet_id, self.name)),
+            services=self.services,
+            polling=self.polling,
+        )
+
+
 class CreateDropletSnapshot(Step):
     """Snapshot the droplet under the saga's deterministic name (idempotent on re-entry)."""
 
@@ -59,17 +89,15 @@ class CreateDropletSnapshot(Step):
     retry_delay_seconds = 2.0
 
     def execute(self, state: SagaState) -> SagaState:
-        droplet_id = droplet_id_of(state.inputs)
-        name = snapshot_name(droplet_id, state.saga_id)
-        services = current_services()
-        polling = Polling.from_inputs(state.inputs)
-        do = services.do()
+        target = _Snapshot.of(state)
+        droplet_id, name, do = target.droplet_id, target.name, target.do
+        services, polling = target.services, target.polling
         known = state.context.get(SNAPSHOT_KEY)
         if known and known.get("name") == name:
             return state
         found = _first(snapshots_named(do, droplet_id, name))
         if found is None and not state.step.is_first_attempt:
-            found = self._settle_and_find(state, droplet_id, name, services, polling)
+            found = self._settle_and_find(state, target)
         posted: dict[str, Any] = {"snapshot_name": name}
         if found is None:
             wait_droplet_idle(
@@ -83,11 +111,7 @@ class CreateDropletSnapshot(Step):
                 wait_for_action(
                     do, action.id, services=services, polling=polling, what=f"snapshot {name}"
                 )
-                found = retry_find(
-                    lambda: _first(snapshots_named(do, droplet_id, name)),
-                    services=services,
-                    polling=polling,
-                )
+                found = target.find()
             except StepError as exc:  # keep what was done for the next attempt and the undo
                 exc.output = {**(exc.output or {}), **posted}
                 raise
@@ -110,16 +134,9 @@ class CreateDropletSnapshot(Step):
             }
         )
 
-    def _settle_and_find(
-        self,
-        state: SagaState,
-        droplet_id: str,
-        name: str,
-        services: StepServices,
-        polling: Polling,
-    ) -> Image | None:
+    def _settle_and_find(self, state: SagaState, target: _Snapshot) -> Image | None:
         """Re-entry: wait for the action an earlier attempt may have started, then look again."""
-        do = services.do()
+        do, services, polling = target.do, target.services, target.polling
         action_id = (state.step.output or {}).get("action_id")
         log.info("saga %s: re-entering the snapshot step; settling first", state.saga_id)
         if action_id:
@@ -131,20 +148,14 @@ class CreateDropletSnapshot(Step):
                 log.warning("saga %s: earlier snapshot action: %s", state.saga_id, exc)
         else:
             wait_droplet_idle(
-                do, droplet_id, services=services, polling=polling, what="earlier snapshot"
+                do, target.droplet_id, services=services, polling=polling, what="earlier snapshot"
             )
-        return retry_find(
-            lambda: _first(snapshots_named(do, droplet_id, name)),
-            services=services,
-            polling=polling,
-        )
+        return target.find()
 
     def compensate(self, state: SagaState) -> None:
-        droplet_id = droplet_id_of(state.inputs)
-        name = snapshot_name(droplet_id, state.saga_id)
-        services = current_services()
-        polling = Polling.from_inputs(state.inputs)
-        do = services.do()
+        target = _Snapshot.of(state)
+        droplet_id, name, do = target.droplet_id, target.name, target.do
+        services, polling = target.services, target.polling
         known = state.context.get(SNAPSHOT_KEY)
         if known and known.get("id"):
             with do_call(f"delete snapshot {known['id']}"):
