@@ -5,8 +5,6 @@ from __future__ import annotations
 import itertools
 import logging
 import os
-import threading
-import time
 from datetime import timedelta
 from typing import Any
 
@@ -36,6 +34,7 @@ from tests.core.saga.steps.world import (
     ops_definitions,
     records,
 )
+from tests.ops.jobs import run_and_cancel
 
 JOBS = [spec.saga().kind for spec in PROVISIONING_JOBS]
 SIM_URL_SETTING = "ARCADIA_TEST_SIM_URL"
@@ -335,35 +334,14 @@ def test_cancel_mid_saga_rolls_back_the_droplet(
     )
     request = launch_request(config)
     job = defs.get_job_def("provision_droplet")
-    outcome: dict[str, dg.ExecuteInProcessResult] = {}
-
-    def run() -> None:
-        outcome["result"] = job.execute_in_process(
+    result = run_and_cancel(
+        defs,
+        journal,
+        lambda: job.execute_in_process(
             run_config=request.run_config, tags=request.tags, raise_on_error=False
-        )
-
-    worker = threading.Thread(target=run)
-    worker.start()
-    saga = None
-    deadline = time.monotonic() + 20
-    while saga is None and time.monotonic() < deadline:  # wait until it polls for active
-        saga = next(
-            (
-                r
-                for r in journal.unsettled()
-                if r.current_step_idx == 1 and r.status is SagaStatus.RUNNING
-            ),
-            None,
-        )
-        time.sleep(0.02)
-    assert saga is not None
-    cancel = defs.get_job_def("request_saga_cancel").execute_in_process(
-        run_config={"ops": {"request_saga_cancel_op": {"config": {"saga_id": saga.saga_id}}}}
+        ),
+        when=lambda saga: saga.current_step_idx == 1,  # polling for the droplet to be active
     )
-    assert cancel.success
-    worker.join(timeout=30)
-
-    result = outcome["result"]
     assert not result.success
     record = journal.get(result.run_id)
     assert record.status is SagaStatus.ROLLED_BACK and "cancelled" in (record.error or "")

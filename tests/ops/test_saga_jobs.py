@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from typing import Any
 
 import dagster as dg
@@ -13,7 +11,7 @@ from arcadia_cloud_core.db.engine import open_database
 from arcadia_cloud_core.saga import SagaJournal, SagaState, SagaStatus, StepStatus
 from arcadia_cloud_ops.compensation import compensate_run_config
 from arcadia_cloud_ops.saga_jobs import SAGA_POOL
-from tests.ops.jobs import saga_demo_job
+from tests.ops.jobs import run_and_cancel, saga_demo_job
 
 OPS = ("demo__echo_1", "demo__echo_2", "demo__echo_3")
 
@@ -208,29 +206,13 @@ def test_a_resumable_error_waits_and_compensate_saga_rolls_it_back(
 def test_cancel_stops_before_the_next_step_and_rolls_back(
     journal: SagaJournal, ops_defs: dg.Definitions
 ) -> None:
-    outcome: dict[str, dg.ExecuteInProcessResult] = {}
-
-    def run() -> None:
-        outcome["result"] = saga_demo_job().execute_in_process(
+    result = run_and_cancel(
+        ops_defs,
+        journal,
+        lambda: saga_demo_job().execute_in_process(
             run_config=demo_config(sleep_seconds=0.4), raise_on_error=False
-        )
-
-    worker = threading.Thread(target=run)
-    worker.start()
-    deadline = time.monotonic() + 20
-    saga = None
-    while saga is None and time.monotonic() < deadline:  # wait for the saga to start
-        running = [r for r in journal.unsettled() if r.status is SagaStatus.RUNNING]
-        saga = running[0] if running else None
-        time.sleep(0.02)
-    assert saga is not None
-    cancel = ops_defs.get_job_def("request_saga_cancel").execute_in_process(
-        run_config={"ops": {"request_saga_cancel_op": {"config": {"saga_id": saga.saga_id}}}}
+        ),
     )
-    assert cancel.success
-    worker.join(timeout=30)
-
-    result = outcome["result"]
     assert not result.success
     record = journal.get(result.run_id)
     assert record.cancel_requested and record.status is SagaStatus.ROLLED_BACK
