@@ -3,9 +3,10 @@ per-invoice summaries, monthly cost roll-ups, FOCUS 1.2 rows and the finance pus
 
 Modules (one concern each): ``money`` (exact cents), ``invoice_csv`` (parse), ``kinds`` (the
 kind table), ``names`` (resource names), ``matching`` (the four match stages), ``pipeline``
-(the pure parse → derive → match), ``invoices`` (headers, ingest status), ``cost_lines``
-(atomic line-set replacement), ``ingest`` (the unit of work), ``summary``, ``attribution``
-(tenants), ``monthly_costs``, ``focus``, ``finance``.
+(parse → derive → match, one public function per step), ``columns`` (the text dtype),
+``invoices`` (headers, ingest status), ``cost_lines`` (atomic line-set replacement), ``ingest``
+(the unit of work), ``summary``, ``attribution`` (tenants), ``monthly_costs``, ``focus``,
+``finance``.
 """
 
 from arcadia_cloud_core.billing.cost_lines import StoredLines, load_lines, replace_invoice_lines
@@ -54,7 +55,7 @@ from arcadia_cloud_core.billing.matching import (
     match_lines,
     resources_frame,
 )
-from arcadia_cloud_core.billing.money import amount_to_cents, parse_amounts
+from arcadia_cloud_core.billing.money import amount_to_cents, cents_of
 from arcadia_cloud_core.billing.monthly_costs import (
     MonthlyCostsRefresh,
     monthly_costs_frame,
@@ -89,6 +90,7 @@ __all__ = [
     "annotate_lines",
     "billing_name",
     "build_finance_payload",
+    "cents_of",
     "derive_kinds",
     "extract_names",
     "finance_settings_from_env",
@@ -110,7 +112,6 @@ __all__ = [
     "match_lines",
     "monthly_costs_frame",
     "normalise_name",
-    "parse_amounts",
     "parse_invoice_csv",
     "prepare_invoice_lines",
     "push_invoice_to_finance",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,7 +11,6 @@ import pytest
 from arcadia_cloud_core.billing.errors import InvoiceParseError
 from arcadia_cloud_core.billing.invoice_csv import (
     LINE_COLUMNS,
-    _record_boundary,
     parse_invoice_csv,
 )
 from arcadia_cloud_core.billing.matching import resources_frame
@@ -315,33 +312,3 @@ def test_pandas_missing_value_markers_read_as_null() -> None:
     assert lines["project_name"].tolist()[1] == "Acme"
     assert lines[["group_description", "project_name"]].iloc[0].isna().all()
     assert pd.isna(lines.loc[1, "category"]) and lines.loc[0, "category"] == "iaas"
-
-
-@pytest.mark.parametrize("rows", [3, 4, 5, 40])
-def test_the_file_is_read_in_two_halves_split_between_records(rows: int) -> None:
-    """Rows whose quoted descriptions hold line breaks and quotes, around the middle too."""
-    header = "product,group_description,description,hours,start,end,USD,project_name,category"
-    body = [header]
-    for i in range(rows):
-        description = f'"web ""{i}""\nline\n (s-1vcpu-1gb)"' if i % 2 else f"web-{i} (s-1vcpu-1gb)"
-        body.append(
-            f"Droplets,,{description},1,2026-04-01 00:00:00 +0000,"
-            f'2026-04-01 01:00:00 +0000,"${i},000.01",,iaas'
-        )
-    text = "\n".join(body) + "\n"
-    lines = parse(text)
-    expected = list(csv.DictReader(io.StringIO(text, newline="")))
-    assert lines["description"].tolist() == [row["description"] for row in expected]
-    assert lines["amount_cents"].tolist() == [i * 100_000 + 1 for i in range(rows)]
-
-
-def test_a_record_boundary_is_a_line_break_outside_quotes() -> None:
-    body = b'h,d\n"a\nb",1\nx,2\n"q""\n",3\nz,4\n'
-    assert [_record_boundary(body, near) for near in (0, 5, 12, 16, 20, 25)] == [
-        12,
-        12,
-        16,
-        25,
-        25,
-        None,  # nothing after the last record
-    ]

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
 import pytest
 
-from arcadia_cloud_core.billing import resource_index as index_module
-from arcadia_cloud_core.billing.matching import items_frame, resource_index, resources_frame
+from arcadia_cloud_core.billing.matching import items_frame, resources_frame
 from arcadia_cloud_core.billing.pipeline import prepare_invoice_lines
 
 from .helpers import APRIL, MAY, SAMPLE_LINES, Line, render_csv
@@ -34,14 +32,6 @@ ESTATE = [
     res(8, "reserved_ip", "203.0.113.7", None),
     res(9, "k8s_cluster", "k8s-1", "globex-doks"),
 ]
-
-
-@pytest.fixture(autouse=True, params=["dense", "hashed"])
-def key_lookup(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Every test twice: key lookups through dense tables, and through hash lookups."""
-    if request.param == "hashed":
-        monkeypatch.setattr(index_module, "_DENSE_KEYS", 0)
-    return str(request.param)
 
 
 def match(lines: list[Line], estate: list[dict[str, Any]], items: Any = None) -> pd.DataFrame:
@@ -248,14 +238,6 @@ def test_no_resources_at_all() -> None:
     assert frame["resource_id"].isna().all()
     assert reasons.count("no_resource") == 11
     assert {"tax", "account_level", "no_kind"} <= set(reasons)
-
-
-def test_resource_tables_are_built_once_across_threads() -> None:
-    index = resource_index(resources_frame(ESTATE))
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        stages = list(pool.map(lambda _: index.names, range(8)))
-    assert all(stage is stages[0] for stage in stages)
-    assert stages[0].vocabulary.to_pylist().count("web-1") == 1
 
 
 def test_label_columns_are_categoricals_that_behave_as_their_text() -> None:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from arcadia_cloud_core.billing.money import amount_to_cents, format_usd, parse_amounts
+from arcadia_cloud_core.billing.money import amount_to_cents, cents_of, format_usd
 
 CENTS = st.integers(min_value=-(10**15) + 1, max_value=10**15 - 1)
 
@@ -58,12 +58,9 @@ def test_non_amounts_are_refused(text: str) -> None:
         amount_to_cents(text)
 
 
-def test_vectorised_parse_flags_each_bad_value_and_nulls() -> None:
-    parsed = parse_amounts(["$1.00", None, "oops", "($2.50)", "$1.00"])
-    assert parsed.cents.tolist() == [100, 0, 0, -250, 100]
-    assert parsed.invalid.tolist() == [False, True, True, False, False]
-    assert parsed.first_invalid == 1
-    assert parse_amounts([]).first_invalid is None
+def test_nothing_and_non_text_are_not_amounts() -> None:
+    values = ("$1.00", None, "oops", "($2.50)", "")
+    assert [cents_of(v) for v in values] == [100, None, None, -250, None]
 
 
 def _styles(cents: int) -> list[str]:
@@ -79,9 +76,7 @@ def _styles(cents: int) -> list[str]:
 @given(CENTS)
 def test_every_format_of_an_amount_parses_to_its_cents(cents: int) -> None:
     styles = _styles(cents)
-    parsed = parse_amounts(styles)
-    assert not parsed.invalid.any(), styles
-    assert parsed.cents.tolist() == [cents] * len(styles)
+    assert [cents_of(style) for style in styles] == [cents] * len(styles), styles
     assert amount_to_cents(format_usd(cents)) == cents
 
 
@@ -94,14 +89,13 @@ def test_one_decimal_means_tenths(whole: int, tenth: int) -> None:
 @settings(deadline=None)
 @given(st.text(alphabet="$(),.-0123456789 abc", max_size=12))
 def test_parse_never_guesses(text: str) -> None:
-    """Whatever the input, both parsers agree, and an accepted value's cents are exactly the
-    input's digits (dollars x 100 + cents), its sign from ``-`` or parentheses."""
-    parsed = parse_amounts([text])
-    if parsed.invalid[0]:
+    """An accepted value's cents are exactly the input's digits (dollars x 100 + cents), its
+    sign from ``-`` or parentheses; a refused one is refused by both entry points."""
+    cents = cents_of(text)
+    if cents is None:
         with pytest.raises(ValueError):
             amount_to_cents(text)
         return
-    cents = int(parsed.cents[0])
     assert amount_to_cents(text) == cents
     number = "".join(ch for ch in text if ch.isdigit() or ch == ".")
     whole, _, frac = number.partition(".")
