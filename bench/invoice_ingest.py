@@ -14,16 +14,16 @@ The naive loop runs once, within a time budget (``--naive-budget``, default 150 
 out, its time is extrapolated linearly from the lines it did (a per-line loop) and its results
 are checked against ours on those lines.
 
-- ours: ``prepare_invoice_lines`` given the file's path, as ``read_csv`` is (it reads the file
-  through a memory map, pyarrow parse, exact cents, UTC dates, kind table, names, four-stage
-  match against the resources DataFrame);
+- ours: ``prepare_invoice_lines`` given the file's path, as ``read_csv`` is (pyarrow's reader,
+  exact cents, strict UTC dates, the kind table, names, the four match stages as merges against
+  the resources DataFrame);
 - ``pandas.read_csv`` of the same file (default engine, which in pandas 3.1 parses a large
-  local file in byte ranges on every core), nothing else;
+  local file in byte ranges on every core), nothing else: the floor, printed for scale;
 - naive: ``csv.DictReader`` and, per line, the same work in plain Python (Decimal cents,
   ``strptime`` dates, the same kind rules, name regex, dict lookups live → deleted → normalised).
 
 Ours and naive must agree on the matched line count and the total cents, or the run fails.
-Goals: ours ≤ 10 s and ≤ 1.5 GB peak; ≤ 3x bare ``read_csv``; ≥ 10x faster than naive.
+Goals: ours ≤ 3 s and ≤ 1.5 GB peak; ≥ 10x faster than naive.
 """
 
 from __future__ import annotations
@@ -43,10 +43,10 @@ from _common import REPO, emit, print_table
 
 LINES = 1_000_000
 RESOURCES = 100_000
-GOALS = {"ours_s": 10.0, "ours_peak_mb": 1536.0, "vs_read_csv": 3.0, "ratio": 10.0}
+GOALS = {"ours_s": 3.0, "ours_peak_mb": 1536.0, "ratio": 10.0}
 EPOCH = 1775012400
 CHECKPOINT = 10_000
-REPEAT = 5
+REPEAT = 3
 NAIVE_BUDGET_S = 150.0
 
 
@@ -450,10 +450,10 @@ def main() -> None:
     met = {
         "ours_s": figures["ours_s"] <= GOALS["ours_s"],
         "ours_peak_mb": figures["ours_peak_mb"] <= GOALS["ours_peak_mb"],
-        "vs_read_csv": figures["vs_read_csv"] <= GOALS["vs_read_csv"],
         "ratio": figures["ratio"] >= GOALS["ratio"],
     }
     print("goals: " + ", ".join(f"{k} {'met' if ok else 'MISSED'}" for k, ok in met.items()))
+    figures["goals_met"] = all(met.values())
     emit(figures)
 
 

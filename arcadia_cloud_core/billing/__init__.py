@@ -2,8 +2,9 @@
 per-invoice summaries, monthly cost roll-ups, FOCUS 1.2 rows and the finance push.
 
 Modules (one concern each): ``money`` (exact cents), ``invoice_csv`` (parse), ``kinds`` (the
-kind table), ``names`` (resource names), ``matching`` (the four match stages), ``pipeline``
-(parse → derive → match, one public function per step), ``columns`` (the text dtype),
+kind table), ``names`` (resource names), ``matching`` (the four match stages), ``sources``
+(resources and DO's items as frames), ``pipeline`` (parse → derive → match, one public
+function per step), ``columns`` (text and label columns),
 ``invoices`` (headers, ingest status), ``cost_lines`` (atomic line-set replacement), ``ingest``
 (the unit of work), ``summary``, ``attribution`` (tenants), ``monthly_costs``, ``focus``,
 ``finance``.
@@ -47,14 +48,7 @@ from arcadia_cloud_core.billing.invoices import (
     upsert_invoices,
 )
 from arcadia_cloud_core.billing.kinds import KIND_RULES, derive_kinds, kind_for
-from arcadia_cloud_core.billing.matching import (
-    MATCH_METHODS,
-    UNMATCHED_REASONS,
-    items_frame,
-    load_resources,
-    match_lines,
-    resources_frame,
-)
+from arcadia_cloud_core.billing.matching import MATCH_METHODS, UNMATCHED_REASONS, match_lines
 from arcadia_cloud_core.billing.money import amount_to_cents, cents_of
 from arcadia_cloud_core.billing.monthly_costs import (
     MonthlyCostsRefresh,
@@ -64,6 +58,7 @@ from arcadia_cloud_core.billing.monthly_costs import (
 )
 from arcadia_cloud_core.billing.names import billing_name, extract_names, normalise_name
 from arcadia_cloud_core.billing.pipeline import annotate_lines, prepare_invoice_lines
+from arcadia_cloud_core.billing.sources import items_frame, load_resources, resources_frame
 from arcadia_cloud_core.billing.summary import InvoiceIngestSummary, invoice_summary
 
 __all__ = [

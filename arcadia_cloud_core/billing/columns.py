@@ -13,9 +13,11 @@ STRING = pd.ArrowDtype(pa.string())
 
 
 def texts(values: pd.Series | Iterable[str | None]) -> pd.Series:
-    """``values`` as a :data:`STRING` column (nulls kept; a Series keeps its index)."""
+    """``values`` as a :data:`STRING` column (nulls kept; a Series keeps its index, a
+    categorical one stays categorical: its distinct values are known)."""
     if isinstance(values, pd.Series):
-        return values if values.dtype == STRING else values.astype(STRING)
+        keep = values.dtype == STRING or isinstance(values.dtype, pd.CategoricalDtype)
+        return values if keep else values.astype(STRING)
     return pd.Series(list(values), dtype=STRING)
 
 

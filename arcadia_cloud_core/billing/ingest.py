@@ -17,8 +17,8 @@ from sqlalchemy.engine import Engine
 
 from arcadia_cloud_core.billing.cost_lines import replace_invoice_lines
 from arcadia_cloud_core.billing.invoices import ingest_attempt
-from arcadia_cloud_core.billing.matching import items_frame, load_resources
 from arcadia_cloud_core.billing.pipeline import prepare_invoice_lines
+from arcadia_cloud_core.billing.sources import items_frame, load_resources
 from arcadia_cloud_core.billing.summary import InvoiceIngestSummary, invoice_summary
 
 log = logging.getLogger(__name__)

@@ -1,17 +1,16 @@
 """DO's invoice CSV → a typed DataFrame of lines, or one :class:`InvoiceParseError`.
 
-Header-keyed: columns are found by name (case-insensitive), so their order and any extra columns
-do not matter. DO's header is :data:`DO_CSV_HEADER`; :data:`REQUIRED_COLUMNS` must be present,
-the others are optional (null when absent: older invoices have no ``category``). pyarrow's CSV
-reader reads every field as text; then each distinct value of a typed column is parsed once:
-amounts become exact integer cents, ``start``/``end`` (``YYYY-MM-DD HH:MM:SS +0000``) aware UTC
-timestamps, ``hours`` floats (empty: null). UTF-8 with or without a BOM, LF or CRLF line ends.
-Fields reading :data:`NA_VALUES` are missing (null), as with pandas.
+Columns are found by name (case-insensitive; order and extra columns do not matter):
+:data:`REQUIRED_COLUMNS` must be there, the others of :data:`DO_CSV_HEADER` are null when absent
+(older invoices have no ``category``). Every field is read as text (:data:`NA_VALUES` are null,
+as with pandas), then each distinct value of a typed column is parsed once: exact integer
+cents, strict aware UTC timestamps (``YYYY-MM-DD HH:MM:SS +0000``), hours. UTF-8 with or
+without a BOM, LF or CRLF.
 
-Rejected, each with the invoice uuid, the CSV line (the header is line 1) and the column: an
-empty body, an HTML/JSON body, missing or duplicated columns, a row with the wrong number of
-fields, a truncated last line (DO's files end with a line break), a repeated header row, text
-that is not UTF-8, and unparseable amounts, hours or dates (checked in that order).
+Rejected, naming the invoice, the CSV line (the header is line 1) and the column: an empty,
+HTML or JSON body, missing or duplicated columns, a row with the wrong number of fields, a
+truncated last line, text that is not UTF-8, then a repeated header row and bad amounts, hours
+or dates, in that order.
 """
 
 from __future__ import annotations
@@ -20,7 +19,7 @@ import csv
 import io
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -39,23 +38,11 @@ CSV_COLUMNS: tuple[str, ...] = tuple(DO_CSV_HEADER.split(","))
 REQUIRED_COLUMNS: tuple[str, ...] = ("product", "description", "hours", "start", "end", "USD")
 TEXT_COLUMNS = ("product", "group_description", "description", "project_name", "category")
 #: Columns of the parsed frame (one row per CSV line, in file order).
-LINE_COLUMNS = (
-    "line_no",
-    "product",
-    "group_description",
-    "description",
-    "hours",
-    "period_start",
-    "period_end",
-    "amount_cents",
-    "project_name",
-    "category",
-)
+LINE_COLUMNS = ("line_no", "product", "group_description", "description", "hours")
+LINE_COLUMNS += ("period_start", "period_end", "amount_cents", "project_name", "category")
 #: Field values read as missing (null): the strings pandas' CSV readers treat as NA by default.
-NA_VALUES: tuple[str, ...] = (
-    *("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN"),
-    *("<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"),
-)
+NA_VALUES = ("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND")
+NA_VALUES += ("1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null")
 #: An invoice CSV: its text, its bytes, or the path of a file holding them.
 CsvInput = bytes | bytearray | memoryview | str | os.PathLike[str]
 
@@ -72,25 +59,17 @@ def parse_invoice_csv(data: CsvInput, *, invoice_uuid: str) -> pd.DataFrame:
     body = _body(data, invoice_uuid)
     written = _header(body, invoice_uuid)
     if not body.endswith(b"\n"):
-        raise InvoiceParseError(
-            "truncated last line: the file does not end with a line break",
-            invoice_uuid=invoice_uuid,
-            line=body.count(b"\n") + 1,
-        )
+        reason = "truncated last line: the file does not end with a line break"
+        raise InvoiceParseError(reason, invoice_uuid=invoice_uuid, line=body.count(b"\n") + 1)
     raw = _read(body, written, invoice_uuid)
-    fail = _failer(body, len(raw), invoice_uuid)
-    cents = _cents(raw, fail)
+    rows = len(raw["product"])
+    fail = _failer(body, rows, invoice_uuid)
+    cents = _cents(raw, fail)  # the typed columns, their errors in this order
     hours = _hours(raw["hours"], fail)
     start, end = _stamps(raw["start"], "start", fail), _stamps(raw["end"], "end", fail)
-    columns = {
-        "line_no": np.arange(1, len(raw) + 1, dtype=np.int64),
-        **{name: raw[name] for name in TEXT_COLUMNS},
-        "hours": hours,
-        "period_start": start,
-        "period_end": end,
-        "amount_cents": cents,
-    }
-    return pd.DataFrame(columns, columns=list(LINE_COLUMNS))
+    typed = {"hours": hours, "period_start": start, "period_end": end, "amount_cents": cents}
+    line_no = np.arange(1, rows + 1, dtype=np.int64)
+    return pd.DataFrame({"line_no": line_no, **raw, **typed}, columns=list(LINE_COLUMNS))
 
 
 # -- the body, its header and its rows ------------------------------------------------------------
@@ -103,116 +82,102 @@ def _body(data: CsvInput, invoice_uuid: str) -> bytes:
             data = data.encode("utf-8")
         except UnicodeEncodeError as exc:
             line = data.count("\n", 0, exc.start) + 1
-            raise InvoiceParseError(
-                "text is not valid Unicode", invoice_uuid=invoice_uuid, line=line
-            ) from None
+            reason = "text is not valid Unicode"
+            raise InvoiceParseError(reason, invoice_uuid=invoice_uuid, line=line) from None
     if not isinstance(data, bytes | bytearray | memoryview):
         raise TypeError(f"invoice CSV must be bytes, str or a path, not {type(data).__name__}")
     body = bytes(data).removeprefix(_BOM)
     if not body or (body[:512].isspace() and body.isspace()):
         raise InvoiceParseError("empty body: no header and no lines", invoice_uuid=invoice_uuid)
     head = body[:512].lstrip().lower()
-    if head.startswith(b"<"):
-        raise InvoiceParseError(
-            "body is HTML, not CSV (an error page instead of the invoice?)",
-            invoice_uuid=invoice_uuid,
-            line=1,
-        )
-    if head.startswith((b"{", b"[")):
-        raise InvoiceParseError("body is JSON, not CSV", invoice_uuid=invoice_uuid, line=1)
+    reason = "body is HTML, not CSV (an error page instead of the invoice?)"
+    if head.startswith((b"<", b"{", b"[")):
+        reason = reason if head.startswith(b"<") else "body is JSON, not CSV"
+        raise InvoiceParseError(reason, invoice_uuid=invoice_uuid, line=1)
     return body
 
 
 def _header(body: bytes, invoice_uuid: str) -> list[str]:
     """The header's column names as written; missing or duplicated columns are errors."""
+    end = body.find(b"\n")
     try:
-        end = body.find(b"\n")
         text = body[: end if end >= 0 else len(body)].decode("utf-8").rstrip("\r")
     except UnicodeDecodeError:
-        raise InvoiceParseError(
-            "header is not UTF-8 text", invoice_uuid=invoice_uuid, line=1
-        ) from None
+        reason = "header is not UTF-8 text"
+        raise InvoiceParseError(reason, invoice_uuid=invoice_uuid, line=1) from None
     written = next(csv.reader([text]), [])
     seen: set[str] = set()
     for name in written:
         if name.strip().lower() in seen:
-            raise InvoiceParseError(
-                "duplicated column in the header",
-                invoice_uuid=invoice_uuid,
-                line=1,
-                column=name.strip(),
-            )
+            reason, column = "duplicated column in the header", name.strip()
+            raise InvoiceParseError(reason, invoice_uuid=invoice_uuid, line=1, column=column)
         seen.add(name.strip().lower())
     missing = [col for col in REQUIRED_COLUMNS if col.lower() not in seen]
     if missing:
-        raise InvoiceParseError(
-            f"missing required column{'s' if len(missing) > 1 else ''} "
-            f"(the header is {text[:200]!r})",
-            invoice_uuid=invoice_uuid,
-            line=1,
-            column=", ".join(missing),
-        )
+        reason = f"missing required column{'s' * (len(missing) > 1)} (the header is {text[:200]!r})"
+        column = ", ".join(missing)
+        raise InvoiceParseError(reason, invoice_uuid=invoice_uuid, line=1, column=column)
     return written
 
 
-def _read(body: bytes, written: list[str], invoice_uuid: str) -> pd.DataFrame:
+def _read(body: bytes, written: list[str], invoice_uuid: str) -> dict[str, pd.Series]:
     """Every row as text, one column per :data:`CSV_COLUMNS` (absent ones all null).
 
     pyarrow reads the file on every core when no value holds a line break; a file with blank
     lines or multi-line values (rows + header != line breaks) is read again, serially, with
     line breaks allowed inside quotes. A file neither read accepts is diagnosed."""
-    try:
-        table = _read_table(body, written, newlines_in_values=False)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        table = None
-    if table is None or table.num_rows + 1 != body.count(b"\n"):
+    read = pv.ReadOptions(column_names=written, skip_rows=1)
+    convert = pv.ConvertOptions(
+        column_types=dict.fromkeys(written, pa.string()),
+        null_values=list(NA_VALUES),
+        strings_can_be_null=True,
+    )
+    table = None
+    for newlines_in_values in (False, True):
+        parse = pv.ParseOptions(newlines_in_values=newlines_in_values)
         try:
-            table = _read_table(body, written, newlines_in_values=True)
+            table = pv.read_csv(pa.py_buffer(body), read, parse, convert)
         except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
-            _diagnose(body, len(written), invoice_uuid, exc)
+            if newlines_in_values:
+                _diagnose(body, len(written), invoice_uuid, exc)
+            continue
+        if table.num_rows + 1 == body.count(b"\n") or newlines_in_values:
+            break
     frame = table.to_pandas(types_mapper=pd.ArrowDtype)
     by_name = {name.strip().lower(): name for name in written}
     absent = pd.Series([None] * len(frame), dtype=STRING)
-    columns = {col: frame.get(by_name.get(col.lower()), absent) for col in CSV_COLUMNS}
-    return pd.DataFrame(columns)
+    return {col: frame.get(by_name.get(col.lower()), absent) for col in CSV_COLUMNS}
 
 
-def _read_table(body: bytes, written: list[str], *, newlines_in_values: bool) -> pa.Table:
-    return pv.read_csv(
-        pa.py_buffer(body),
-        read_options=pv.ReadOptions(column_names=written, skip_rows=1),
-        parse_options=pv.ParseOptions(newlines_in_values=newlines_in_values),
-        convert_options=pv.ConvertOptions(
-            column_types=dict.fromkeys(written, pa.string()),
-            null_values=list(NA_VALUES),
-            strings_can_be_null=True,
-        ),
-    )
-
-
-def _diagnose(body: bytes, width: int, invoice_uuid: str, exc: Exception) -> None:
-    """Find why pyarrow could not read the file; raise an :class:`InvoiceParseError` with the
-    line at fault (the standard library's reader walks the file)."""
+def _records(body: bytes, invoice_uuid: str) -> Iterator[tuple[int, list[str]]]:
+    """Each data record and the file line it starts on, read by the standard library's
+    reader (for error messages: the line of a record whose fields hold line breaks)."""
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as err:
         line = body.count(b"\n", 0, err.start) + 1
         raise InvoiceParseError("text is not UTF-8", invoice_uuid=invoice_uuid, line=line) from None
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    line = 0
+    end = 0
     try:
         for index, row in enumerate(reader):
-            start, line = line + 1, reader.line_num
-            if index and row and len(row) != width:
-                raise InvoiceParseError(
-                    f"expected {width} fields, found {len(row)}",
-                    invoice_uuid=invoice_uuid,
-                    line=start,
-                )
+            start, end = end + 1, reader.line_num
+            if index and row:
+                yield start, row
     except csv.Error as err:
         raise InvoiceParseError(
             f"malformed CSV: {err}", invoice_uuid=invoice_uuid, line=reader.line_num
         ) from None
+
+
+def _diagnose(body: bytes, width: int, invoice_uuid: str, exc: Exception) -> None:
+    """Find why pyarrow could not read the file; raise an :class:`InvoiceParseError` with the
+    line at fault."""
+    for line, row in _records(body, invoice_uuid):
+        if len(row) != width:
+            raise InvoiceParseError(
+                f"expected {width} fields, found {len(row)}", invoice_uuid=invoice_uuid, line=line
+            )
     reason = str(exc).strip().splitlines()[0]
     raise InvoiceParseError(f"malformed CSV: {reason}", invoice_uuid=invoice_uuid) from exc
 
@@ -227,13 +192,7 @@ def _failer(body: bytes, rows: int, invoice_uuid: str) -> Fail:
         if body.count(b"\n") == rows + 1:  # no blank lines, no line breaks inside fields
             line = row + 2
         else:
-            reader = csv.reader(io.StringIO(body.decode("utf-8"), newline=""))
-            starts, end = [], 0
-            for index, record in enumerate(reader):
-                start, end = end + 1, reader.line_num
-                if index and record:
-                    starts.append(start)
-            line = starts[row]
+            line = [start for start, _ in _records(body, invoice_uuid)][row]
         return InvoiceParseError(reason, invoice_uuid=invoice_uuid, line=line, column=column)
 
     return fail
@@ -268,7 +227,7 @@ def _typed(
     return parsed, codes
 
 
-def _cents(raw: pd.DataFrame, fail: Fail) -> np.ndarray:
+def _cents(raw: dict[str, pd.Series], fail: Fail) -> np.ndarray:
     """The ``USD`` column in exact cents. A repeated header row is reported before any bad
     amount (its ``USD`` is never an amount, so it is looked for only when one is bad)."""
     try:

@@ -1,15 +1,11 @@
 """Invoice line → our resource kind: one ordered table, first match wins.
 
-Specific phrases come before generic products ("Droplet Snapshots" and "Droplet Backups" before
-"Droplets", "Spaces Subscription" before "Spaces", taxes first of all). A rule matches on the
-product (case-insensitive regex search on the whitespace-collapsed product) and, when it has one,
-on the description too. The last rule catches tax lines by their description alone (``GST (10%)``,
-``STATE SALES TAX (6.25%)``) when the product names nothing we know, so a droplet called
-``gst-worker`` stays a droplet.
-
-Kinds are our vocabulary: the resource kinds of ``cloud_resources``, ``tax``, and account-level
-kinds (:data:`ACCOUNT_LEVEL_KINDS`) that no resource carries. A line whose kind is missing
-matched no rule (``no_kind``).
+Specific phrases come before generic products ("Droplet Snapshots" before "Droplets", "Spaces
+Subscription" before "Spaces", taxes first). A rule searches the whitespace-collapsed product
+(case-insensitive) and, if it has one, the description; the last rule catches tax lines by their
+description alone (``GST (10%)``), so a droplet called ``gst-worker`` stays a droplet. Kinds are
+the resource kinds of ``cloud_resources``, ``tax`` and account-level kinds
+(:data:`ACCOUNT_LEVEL_KINDS`); a line no rule matches has no kind (``no_kind``).
 """
 
 from __future__ import annotations
@@ -92,7 +88,7 @@ def derive_kinds(
     matches).
 
     Every pattern runs once per distinct product or description."""
-    products, descriptions = _column(products), _column(descriptions)
+    products, descriptions = texts(products), texts(descriptions)
     product_codes, distinct_products = distinct(products)
     distinct_products = distinct_products.str.replace(r"\s+", " ", regex=True).str.strip()
     description_codes, distinct_descriptions = distinct(descriptions)
@@ -113,10 +109,6 @@ def _matches(values: pd.Series, pattern: str) -> np.ndarray:
     """Does ``pattern`` match each text (case-insensitive search)? Last, for a null: no."""
     found = values.str.contains(pattern, case=False, regex=True)
     return np.append(found.to_numpy(dtype=bool, na_value=False), False)
-
-
-def _column(values: pd.Series | Iterable[str | None]) -> pd.Series:
-    return values if isinstance(values, pd.Series) else texts(values)
 
 
 def kind_for(product: str | None, description: str | None = None) -> str | None:

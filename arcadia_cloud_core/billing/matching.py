@@ -1,59 +1,36 @@
-"""Attribute invoice lines to ``cloud_resources`` rows: merges on keys, in a fixed order.
+"""Attribute invoice lines to ``cloud_resources`` rows: merges on keys, stage by stage.
 
-1. ``resource_id``: the invoice's JSON items carry DO's ``resource_id``/``resource_uuid`` for a
-   line (paired with the CSV line by product, description, amount and charge period); that id is
-   looked up as ``provider_id`` among all resources of the line's target kind, live or deleted.
-2. ``name_live``: ``(kind, lower(name))`` against live resources (``deleted_at IS NULL``).
-3. ``name_deleted``: the same against deleted resources that were still alive when the charge
-   began (``deleted_at >= period_start``), so past invoices still reach destroyed droplets.
-4. ``normalised_name`` (snapshots only): DO's billing sometimes names a snapshot differently from
-   the API. Within kind ``snapshot`` only (live ones first, then deleted ones alive at the charge
-   start), a line matches when
-   (a) both names normalise equal (lower-case, runs of non-alphanumerics → ``-``), or
-   (b) the billed name is the live name plus a 10-digit epoch suffix (``…-1775012400``), or
-   (c) the billed name is truncated with ``...`` and its normalised prefix (8+ characters) starts
-   exactly one snapshot's normalised name. Never across kinds, never on a tie.
+1. ``resource_id``: DO's JSON items carry ``resource_id``/``resource_uuid`` (paired with a CSV
+   line by product, description, amount and period), looked up as ``provider_id`` among all
+   resources of the line's target kind, live or deleted.
+2. ``name_live``: ``(kind, lower(name))`` against live resources.
+3. ``name_deleted``: the same against deleted resources still alive when the charge began.
+4. ``normalised_name``, snapshots only, live then deleted: DO's billing may name a snapshot
+   otherwise than its API. The names normalise equal (lower-case, non-alphanumerics → ``-``),
+   or the billed name adds a 10-digit epoch (``…-1775012400``), or it is cut with ``...`` and its
+   normalised prefix (8+ characters) starts exactly one snapshot's name.
 
-Several candidates for one key are narrowed by lifetime (a deleted resource must have been alive
-when the charge began) and then by the line's project name; if several remain, the line stays
-unmatched as ``ambiguous`` and later stages do not try it (an ambiguous live name is not
-resolved by guessing among deleted ones). Backup lines (``droplet_backup``) are matched against
-droplets (their parent). Reserved IPs and domains are billed by their id (address, domain name),
-so their ids count as names. Every unmatched line says why: :data:`UNMATCHED_REASONS`.
+A key several resources share is narrowed to those alive when the charge began, then to the one
+in the line's project; else the line is ``ambiguous`` and no later stage tries it. Backup lines
+match their droplet; reserved IPs and domains are billed by their id (address, domain name),
+so ids count as names there. Every unmatched line says why (:data:`UNMATCHED_REASONS`).
 """
 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Mapping
-from typing import Any
 
 import numpy as np
 import pandas as pd
-import sqlalchemy as sa
 
 from arcadia_cloud_core.billing.columns import STRING, labels
 from arcadia_cloud_core.billing.kinds import ACCOUNT_LEVEL_KINDS, TAX_KIND, target_kind
 from arcadia_cloud_core.billing.names import normalise_names
-from arcadia_cloud_core.db.schema import (
-    PROVIDER,
-    RESOURCE_KINDS,
-    cloud_projects,
-    cloud_resources,
-)
+from arcadia_cloud_core.billing.sources import resources_frame
+from arcadia_cloud_core.db.schema import RESOURCE_KINDS
 
 MATCH_METHODS = ("resource_id", "name_live", "name_deleted", "normalised_name")
 UNMATCHED_REASONS = ("tax", "account_level", "no_kind", "no_resource", "ambiguous")
-RESOURCE_COLUMNS = ("id", "kind", "provider_id", "name", "deleted_at", "project_name", "tenant_id")
-ITEM_COLUMNS = (
-    "product",
-    "description",
-    "amount_cents",
-    "period_start",
-    "period_end",
-    "resource_id",
-    "resource_uuid",
-)
 #: The kinds a line can be matched against (its target kind), as a categorical dtype.
 TARGETS = pd.CategoricalDtype(RESOURCE_KINDS)
 #: Kinds whose DO id is also the name a bill uses (a reserved IP's address, a domain's name).
@@ -61,67 +38,6 @@ NAME_IS_ID_KINDS = frozenset({"reserved_ip", "dns_zone"})
 
 _MIN_PREFIX = 8
 _TRUNCATED = r"(?:\.\.\.|…)\s*$"
-
-
-# -- inputs ---------------------------------------------------------------------------------------
-def load_resources(connection: sa.Connection, *, provider: str = PROVIDER) -> pd.DataFrame:
-    """Every resource of ``provider`` (live and deleted) as a frame of :data:`RESOURCE_COLUMNS`."""
-    r, p = cloud_resources, cloud_projects
-    stmt = (
-        sa.select(
-            r.c.id,
-            r.c.kind,
-            r.c.provider_id,
-            r.c.name,
-            r.c.deleted_at,
-            p.c.name.label("project_name"),
-            r.c.tenant_id,
-        )
-        .select_from(r.outerjoin(p, p.c.id == r.c.cloud_project_id))
-        .where(r.c.provider == provider)
-    )
-    rows = connection.execute(stmt).all()
-    return resources_frame(dict(zip(RESOURCE_COLUMNS, row, strict=True)) for row in rows)
-
-
-def resources_frame(rows: Iterable[Mapping[str, Any]] | pd.DataFrame) -> pd.DataFrame:
-    """Resource rows (dicts or a frame) with the columns and dtypes matching expects."""
-    frame = rows.copy() if isinstance(rows, pd.DataFrame) else pd.DataFrame(list(rows))
-    for col in RESOURCE_COLUMNS:
-        if col not in frame.columns:
-            frame[col] = None
-    frame = frame.loc[:, list(RESOURCE_COLUMNS)].reset_index(drop=True)
-    frame["id"] = frame["id"].astype(np.int64)
-    for col in ("kind", "provider_id", "name", "project_name", "tenant_id"):
-        frame[col] = frame[col].astype(STRING)
-    deleted = pd.to_datetime(frame["deleted_at"], utc=True)
-    frame["deleted_at"] = deleted.astype("datetime64[us, UTC]")
-    return frame
-
-
-def items_frame(items: Iterable[Any]) -> pd.DataFrame:
-    """DO's JSON invoice items (``InvoiceItem`` models or dicts) as a frame of ITEM_COLUMNS."""
-    rows = []
-    for item in items:
-        get = item.get if isinstance(item, Mapping) else lambda k, _i=item: getattr(_i, k, None)
-        rows.append(
-            {
-                "product": get("product"),
-                "description": get("description"),
-                "amount_cents": get("amount_cents"),
-                "period_start": get("start_time") or get("period_start"),
-                "period_end": get("end_time") or get("period_end"),
-                "resource_id": get("resource_id"),
-                "resource_uuid": get("resource_uuid"),
-            }
-        )
-    frame = pd.DataFrame(rows, columns=list(ITEM_COLUMNS))
-    frame["amount_cents"] = frame["amount_cents"].astype(np.int64)
-    for col in ("product", "description", "resource_id", "resource_uuid"):
-        frame[col] = frame[col].astype(STRING)
-    for col in ("period_start", "period_end"):
-        frame[col] = pd.to_datetime(frame[col], utc=True).astype("datetime64[us, UTC]")
-    return frame
 
 
 # -- the entry point ------------------------------------------------------------------------------
@@ -154,10 +70,9 @@ class _Matcher:
 
     def __init__(self, lines: pd.DataFrame, resources: pd.DataFrame) -> None:
         self.lines, self.res = lines, resources
-        n = len(lines)
-        self.row = np.full(n, -1, dtype=np.int64)
-        self.method = np.full(n, -1, dtype=np.int8)
-        self.ambiguous = np.zeros(n, dtype=bool)
+        self.row = np.full(len(lines), -1, dtype=np.int64)
+        self.method = np.full(len(lines), -1, dtype=np.int8)
+        self.ambiguous = np.zeros(len(lines), dtype=bool)
         kinds = lines["kind"].astype("category")
         self.kinds = [*kinds.cat.categories, None]  # code -1 (no kind): the last
         self.kind_codes = kinds.cat.codes.to_numpy()
@@ -280,19 +195,20 @@ class _Matcher:
 
     def reasons(self) -> np.ndarray:
         """Each line's reason (a position in :data:`UNMATCHED_REASONS`; -1: matched)."""
-
-        def reason(kind: str | None) -> str:
-            if kind is None:
-                return "no_kind"
-            if kind == TAX_KIND:
-                return "tax"
-            return "account_level" if kind in ACCOUNT_LEVEL_KINDS else "no_resource"
-
-        per_kind = np.array([UNMATCHED_REASONS.index(reason(k)) for k in self.kinds], np.int8)
+        per_kind = np.array([UNMATCHED_REASONS.index(_reason(k)) for k in self.kinds], np.int8)
         codes = per_kind[self.kind_codes]
         codes[self.ambiguous & self.has_target] = UNMATCHED_REASONS.index("ambiguous")
         codes[self.row >= 0] = -1
         return codes
+
+
+def _reason(kind: str | None) -> str:
+    """Why a line of ``kind`` found no resource, unless it was ambiguous."""
+    if kind is None:
+        return "no_kind"
+    if kind == TAX_KIND:
+        return "tax"
+    return "account_level" if kind in ACCOUNT_LEVEL_KINDS else "no_resource"
 
 
 def _candidates(kinds: pd.Series, keys: pd.Series, rows: np.ndarray) -> pd.DataFrame:

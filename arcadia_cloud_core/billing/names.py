@@ -44,8 +44,7 @@ def extract_names(
 
     The default rule runs once per distinct description; only reserved IPs and clusters
     (few lines) take a name of their own."""
-    if not isinstance(descriptions, pd.Series):
-        descriptions = texts(descriptions)
+    descriptions = texts(descriptions)
     kinds = pd.Series(kinds, dtype="category").set_axis(descriptions.index)
     codes, distinct_descriptions = distinct(descriptions)
     base = base_names(distinct_descriptions)

@@ -1,11 +1,9 @@
-"""The pure invoice pipeline: CSV → typed lines → kind and name → matched to resources.
+"""The pure invoice pipeline, one public function per step: CSV → typed lines
+(:func:`~arcadia_cloud_core.billing.invoice_csv.parse_invoice_csv`) → kind and name
+(:func:`annotate_lines`) → matched to resources (:func:`~.matching.match_lines`).
 
-No database access: resources come in as a frame (see ``matching.load_resources``), so the
-benchmark and the ingest share exactly this code. Each step is one public function:
-:func:`~arcadia_cloud_core.billing.invoice_csv.parse_invoice_csv`, :func:`annotate_lines` and
-:func:`~arcadia_cloud_core.billing.matching.match_lines`; :func:`prepare_invoice_lines` runs the
-three in turn.
-"""
+No database access: resources come in as a frame (``sources.load_resources``), so the benchmark
+and the ingest run exactly this code."""
 
 from __future__ import annotations
 
@@ -36,6 +34,6 @@ def prepare_invoice_lines(
     """Parse, derive and match one invoice's CSV (raises ``InvoiceParseError`` on bad input).
 
     ``csv_data``: the CSV's text or bytes, or the path of a file holding them; ``items``: DO's
-    JSON invoice items (``matching.items_frame``), whose resource ids match first."""
+    JSON invoice items (``sources.items_frame``), whose resource ids match first."""
     lines = annotate_lines(parse_invoice_csv(csv_data, invoice_uuid=invoice_uuid))
     return match_lines(lines, resources, items=items)

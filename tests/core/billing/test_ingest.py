@@ -20,8 +20,8 @@ from arcadia_cloud_core.billing import (
     replace_invoice_lines,
     upsert_invoices,
 )
-from arcadia_cloud_core.billing.matching import resources_frame
 from arcadia_cloud_core.billing.pipeline import prepare_invoice_lines
+from arcadia_cloud_core.billing.sources import resources_frame
 from arcadia_cloud_core.db.schema import cloud_cost_lines
 
 from .helpers import (
@@ -97,7 +97,7 @@ def test_reingest_is_idempotent_and_writes_nothing_when_unchanged(engine: Engine
         ids_before = connection.execute(sa.select(cloud_cost_lines.c.id)).scalars().all()
     resources = resources_frame([])
     with engine.connect() as connection:
-        from arcadia_cloud_core.billing.matching import load_resources
+        from arcadia_cloud_core.billing.sources import load_resources
 
         resources = load_resources(connection)
     lines = prepare_invoice_lines(text, invoice_uuid=UUID, resources=resources)

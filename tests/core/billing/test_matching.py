@@ -8,8 +8,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from arcadia_cloud_core.billing.matching import items_frame, resources_frame
 from arcadia_cloud_core.billing.pipeline import prepare_invoice_lines
+from arcadia_cloud_core.billing.sources import items_frame, resources_frame
 
 from .helpers import APRIL, MAY, SAMPLE_LINES, Line, render_csv
 
