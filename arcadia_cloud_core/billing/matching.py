@@ -119,6 +119,7 @@ class _Matcher:
         rows = np.concatenate([np.arange(len(res)), by_id])
         texts = pd.concat([res["name"], res["provider_id"].iloc[by_id]], ignore_index=True)
         candidates = _candidates(res["kind"].iloc[rows], texts.str.lower(), rows)
+        candidates = candidates.drop_duplicates()  # a name that is also the id: one candidate
         live = res["deleted_at"].isna().to_numpy()[candidates["row"].to_numpy()]
         for method, stage in (("name_live", live), ("name_deleted", ~live)):
             todo = self.open_lines()

@@ -154,6 +154,19 @@ def test_deleted_resources_only_if_alive_when_the_charge_began() -> None:
     assert outcome(match([early], estate)) == [(1, "name_deleted", None)]
 
 
+def test_a_resource_named_by_its_id_is_one_candidate() -> None:
+    """DO names reserved IPs and domains by their id: name and id are one key, not a tie."""
+    estate = [
+        res(1, "reserved_ip", "146.190.0.4", "146.190.0.4"),
+        res(2, "dns_zone", "a.io", "a.io"),
+    ]
+    lines = [
+        Line("Reserved IPs", "Unused Reserved IP - 146.190.0.4", 5),
+        Line("Domains", "A.io", 5),
+    ]
+    assert outcome(match(lines, estate)) == [(1, "name_live", None), (2, "name_live", None)]
+
+
 def test_live_wins_over_deleted_and_names_ignore_case() -> None:
     estate = [res(1, "droplet", "1", "Web-1", deleted_at=GONE), res(2, "droplet", "2", "WEB-1")]
     assert outcome(match([Line("Droplets", "web-1 (s)", 5)], estate)) == [(2, "name_live", None)]

@@ -70,8 +70,8 @@ def test_server_hint_with_allowance_left_does_not_wait() -> None:
 
 def test_pause_holds_every_request() -> None:
     b = budget(per_minute=100, window=1)
+    started = time.monotonic()  # before the pause: the wait runs from the pause, not from here
     b.pause(0.3)
-    started = time.monotonic()
     assert b.acquire(max_wait=5) is not None
     assert time.monotonic() - started >= 0.3
 
