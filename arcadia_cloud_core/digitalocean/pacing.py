@@ -25,6 +25,8 @@ from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from arcadia_cloud_core.digitalocean.headers import number_header
+
 logger = logging.getLogger(__name__)
 
 HOUR_SECONDS = 3600.0
@@ -151,8 +153,8 @@ class RateBudget:
         (On a 429, ``remaining: 0`` may mean the burst limit while ``reset`` is the hourly
         one; the retry policy handles 429s through ``Retry-After`` and :meth:`pause`.)
         """
-        remaining = _number_header(headers, "ratelimit-remaining")
-        reset = _number_header(headers, "ratelimit-reset")
+        remaining = number_header(headers, "ratelimit-remaining")
+        reset = number_header(headers, "ratelimit-reset")
         if remaining is None or reset is None:
             return
         seconds_to_reset = min(max(reset - time.time(), 0.0), MAX_HINT_WAIT_SECONDS)
@@ -172,17 +174,6 @@ class RateBudget:
             self.fingerprint,
             seconds,
         )
-
-
-def _number_header(headers: Mapping[str, str], name: str) -> float | None:
-    raw = headers.get(name)
-    if raw is None:
-        return None
-    try:
-        value = float(raw)
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
 
 
 _REGISTRY: dict[str, RateBudget] = {}
