@@ -8,7 +8,8 @@ Typical use::
             ...
 """
 
-from arcadia_cloud_core.digitalocean.client import DEFAULT_BASE_URL, DOClient
+from arcadia_cloud_core.digitalocean.client import DOClient
+from arcadia_cloud_core.digitalocean.defaults import DEFAULT_BASE_URL
 from arcadia_cloud_core.digitalocean.errors import (
     DOAuthError,
     DOError,

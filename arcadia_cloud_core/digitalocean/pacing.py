@@ -25,6 +25,7 @@ from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from arcadia_cloud_core.digitalocean.defaults import DEFAULT_BURST_WINDOW_SECONDS
 from arcadia_cloud_core.digitalocean.headers import number_header
 
 logger = logging.getLogger(__name__)
@@ -57,7 +58,7 @@ class RateBudget:
         fingerprint: str,
         per_minute: int,
         per_hour: int,
-        burst_window: float = 60.0,
+        burst_window: float = DEFAULT_BURST_WINDOW_SECONDS,
     ) -> None:
         if per_minute < 1 or per_hour < 1 or burst_window <= 0:
             raise ValueError("rate budget limits and window must be positive")
