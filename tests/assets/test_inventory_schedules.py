@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from itertools import islice
+from itertools import islice, pairwise
 
 import dagster as dg
 import pytest
@@ -65,7 +65,7 @@ def test_cadence_interval_is_the_gap_between_its_schedule_ticks(
     assert schedule.cron_schedule == cadence.cron
     start = datetime(2026, 3, 1, tzinfo=UTC).timestamp()
     ticks = list(islice(cron_string_iterator(start, cadence.cron, "UTC"), 50))
-    assert {later - earlier for earlier, later in zip(ticks, ticks[1:])} == {cadence.interval}
+    assert {later - earlier for earlier, later in pairwise(ticks)} == {cadence.interval}
 
 
 @pytest.mark.parametrize("kind", RESOURCE_KINDS)
