@@ -117,6 +117,27 @@ def test_provisioning_defaults_are_the_documented_ones() -> None:
     assert config.saga_inputs()["saga_target"] == "web-1"
 
 
+def test_launchpad_schema_shows_the_validated_fields_as_plain_typed_fields(
+    defs: dg.Definitions,
+) -> None:
+    """`Annotated` validators leave Dagster's schema as it was: type, default, description."""
+    job = defs.get_job_def("provision_droplet")
+    schema = job.graph.node_named(first_op(job)).definition.config_schema
+    fields = schema.as_field().config_type.fields
+    shown = {
+        name: (fields[name].config_type.key, fields[name].is_required, fields[name].default_value)
+        for name in ("region", "size", "image", "tags")
+    }
+    assert shown == {
+        "region": ("Noneable.StringSourceType", False, "nyc3"),
+        "size": ("Noneable.StringSourceType", False, "s-1vcpu-1gb"),
+        "image": ("Noneable.StringSourceType", False, "ubuntu-24-04-x64"),
+        "tags": ("Noneable.Array.StringSourceType", False, []),
+    }
+    assert fields["name"].config_type.key == "StringSourceType" and fields["name"].is_required
+    assert fields["name"].description.startswith("Droplet hostname")
+
+
 # ---- run config validation --------------------------------------------------------------------
 
 
