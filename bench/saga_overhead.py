@@ -39,8 +39,8 @@ from arcadia_cloud_core.db.engine import DATABASE_URL_SETTING, open_database
 from arcadia_cloud_core.digitalocean import DOClient
 from arcadia_cloud_core.resources import DatabaseResource, DigitalOceanResource, shared_resources
 from arcadia_cloud_core.saga import SagaDefinition, SagaJournal, SagaRunner, SagaState, SagaStatus
-from arcadia_cloud_core.saga.demo import demo_saga
 from arcadia_cloud_core.saga.steps import StepServices, bind_services, provision_droplet_saga
+from arcadia_cloud_core.testing.demo_saga import demo_saga
 from arcadia_cloud_sim.launcher import SimulatorHandle, running_simulator
 
 GOAL_MS_PER_STEP = 50.0

@@ -28,7 +28,6 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from arcadia_cloud_core.saga.drills import AFTER_SAVE, BEFORE_ACTION, IN_COMPENSATION, drill_point
 from arcadia_cloud_core.saga.errors import (
     IllegalTransitionError,
     SagaBusyError,
@@ -49,6 +48,12 @@ from arcadia_cloud_core.saga.journal import (
 from arcadia_cloud_core.saga.state import SagaState, StepView, check_json, context_delta
 from arcadia_cloud_core.saga.status import SagaStatus, StepStatus
 from arcadia_cloud_core.saga.step import SagaDefinition, Step
+from arcadia_cloud_core.testing.drills import (
+    AFTER_SAVE,
+    BEFORE_ACTION,
+    IN_COMPENSATION,
+    drill_point,
+)
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -16,8 +16,8 @@ from pydantic import ValidationError
 
 from arcadia_cloud_core.db.engine import DATABASE_URL_SETTING, open_database
 from arcadia_cloud_core.saga import SagaJournal, SagaState, SagaStatus, StepStatus
-from arcadia_cloud_core.saga.drills import FAULT_ENV
 from arcadia_cloud_core.saga.steps import saga_tag
+from arcadia_cloud_core.testing.drills import FAULT_ENV
 from arcadia_cloud_ops.definitions import saga_definitions
 from arcadia_cloud_ops.provisioning import PROVISIONING_JOBS, launch_request
 from arcadia_cloud_ops.provisioning_config import (

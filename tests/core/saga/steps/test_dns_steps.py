@@ -8,12 +8,12 @@ import pytest
 
 from arcadia_cloud_core.digitalocean import DOClient
 from arcadia_cloud_core.saga import SagaStatus
-from arcadia_cloud_core.saga.drills import FAULT_ENV
 from arcadia_cloud_core.saga.steps import (
     StepServices,
     delete_dns_record_saga,
     upsert_dns_record_saga,
 )
+from arcadia_cloud_core.testing.drills import FAULT_ENV
 from arcadia_cloud_sim.launcher import SimAdmin
 from tests.core.saga.helpers import runner_for
 from tests.core.saga.steps.world import FAST_POLLING, new_saga_id, records, write_requests

@@ -12,7 +12,6 @@ from sqlalchemy.engine import Engine
 from arcadia_cloud_core.db.schema import cloud_provisioned, cloud_resource_events, cloud_resources
 from arcadia_cloud_core.digitalocean import DOClient
 from arcadia_cloud_core.saga import SagaStatus, StepStatus
-from arcadia_cloud_core.saga.drills import FAULT_ENV
 from arcadia_cloud_core.saga.steps import (
     MANAGED_TAG,
     StepServices,
@@ -21,6 +20,7 @@ from arcadia_cloud_core.saga.steps import (
     provision_droplet_saga,
     saga_tag,
 )
+from arcadia_cloud_core.testing.drills import FAULT_ENV
 from arcadia_cloud_sim.launcher import SimAdmin
 from tests.core.saga.helpers import runner_for
 from tests.core.saga.steps.world import (
