@@ -12,7 +12,7 @@ from arcadia_cloud_core.db.schema import cloud_resources as resources_t
 from arcadia_cloud_core.digitalocean import DOClient, DOServerError
 from arcadia_cloud_core.inventory import NormalizedResource, sync, upsert_resources
 from arcadia_cloud_sim.launcher import SimAdmin, SimulatorHandle
-from tests.core.saga.steps.world import TOKEN
+from tests.core.saga.steps.world import client
 
 #: What the default scenario holds (see the README's simulator section).
 SPACES_BUCKETS = 6
@@ -20,15 +20,8 @@ SPACES_BUCKETS = 6
 
 @pytest.fixture
 def do(sim: SimulatorHandle) -> Iterator[DOClient]:
-    with DOClient(
-        token=TOKEN,
-        base_url=sim.base_url,
-        purpose="sync",
-        max_attempts=1,
-        requests_per_minute=100_000,
-        requests_per_hour=1_000_000,
-    ) as client:
-        yield client
+    with client(sim, purpose="sync", max_attempts=1) as do_client:
+        yield do_client
 
 
 def _live(engine: Engine, kind: str) -> set[str]:
