@@ -17,10 +17,10 @@ from sqlalchemy.engine import Engine
 from arcadia_cloud_core.billing.finance import FinanceSettings
 from arcadia_cloud_core.db.engine import DATABASE_URL_SETTING, open_database
 from arcadia_cloud_core.digitalocean import DOAuthError, DOClient
+from arcadia_cloud_core.digitalocean import defaults as do_defaults
 from arcadia_cloud_core.errors import ConfigError
 
 PURPOSES = ("sync", "billing", "provisioning")
-DEFAULT_DO_BASE_URL = "https://api.digitalocean.com"
 
 
 def env_setting(*names: str) -> dg.EnvVar | None:
@@ -68,12 +68,12 @@ class DigitalOceanResource(dg.ConfigurableResource):
 
     purpose: str = Field(description="sync, billing or provisioning")
     token: str | None = Field(default=None, description="Bearer token (from the environment).")
-    base_url: str = Field(default=DEFAULT_DO_BASE_URL, description="DO_API_BASE_URL")
-    timeout_seconds: float = Field(default=30.0, gt=0)
-    max_attempts: int = Field(default=6, ge=1)
-    page_concurrency: int = Field(default=4, ge=1, le=16)
-    requests_per_minute: int = Field(default=250, ge=1)
-    requests_per_hour: int = Field(default=5000, ge=1)
+    base_url: str = Field(default=do_defaults.DEFAULT_BASE_URL, description="DO_API_BASE_URL")
+    timeout_seconds: float = Field(default=do_defaults.DEFAULT_TIMEOUT_SECONDS, gt=0)
+    max_attempts: int = Field(default=do_defaults.DEFAULT_MAX_ATTEMPTS, ge=1)
+    page_concurrency: int = Field(default=do_defaults.DEFAULT_PAGE_CONCURRENCY, ge=1, le=16)
+    requests_per_minute: int = Field(default=do_defaults.DEFAULT_REQUESTS_PER_MINUTE, ge=1)
+    requests_per_hour: int = Field(default=do_defaults.DEFAULT_REQUESTS_PER_HOUR, ge=1)
 
     @contextmanager
     def client(self) -> Iterator[DOClient]:
@@ -144,7 +144,7 @@ def digitalocean_resource(purpose: str) -> DigitalOceanResource:
     return DigitalOceanResource(
         purpose=purpose,
         token=env_setting(*token_settings(purpose)),
-        base_url=base_url if base_url is not None else DEFAULT_DO_BASE_URL,
+        base_url=base_url if base_url is not None else do_defaults.DEFAULT_BASE_URL,
     )
 
 

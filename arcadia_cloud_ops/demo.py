@@ -1,7 +1,7 @@
 """``saga_demo``: the saga engine end to end with no DigitalOcean call (echo steps).
 
 Run config chooses where a step fails, whether a compensation fails, or where the run worker
-kills itself — see `arcadia_cloud_core.saga.demo`.
+kills itself — see `arcadia_cloud_core.testing.demo_saga`.
 """
 
 # No `from __future__ import annotations`: Dagster reads these annotations at definition time.
@@ -12,7 +12,7 @@ import dagster as dg
 from pydantic import Field
 
 from arcadia_cloud_core.saga import SagaDefinition
-from arcadia_cloud_core.saga.demo import demo_saga
+from arcadia_cloud_core.testing.demo_saga import demo_saga
 from arcadia_cloud_ops.saga_jobs import SagaConfig, build_saga_job
 
 

@@ -1,11 +1,11 @@
 """Run config of the provisioning saga jobs: typed, documented, checked before any DO call.
 
 Each field is checked by the core's validators (`arcadia_cloud_core.saga.steps.validation` and the
-static slug `catalog`), so an unknown region or size, a bad droplet id, a malformed DNS name, a
-TTL outside 30..86400 or an unknown record type fails when the first op reads its config — with
-the field named — before the saga starts or DO is called. Ids are integers and names DNS labels:
-nothing here can reach a DO URL path unchecked. No token: the DO client comes from the
-``do_provisioning`` resource.
+static slug `catalog`), attached to its type with `Annotated`, so an unknown region or size, a
+bad droplet id, a malformed DNS name, a TTL outside 30..86400 or an unknown record type fails
+when the first op reads its config — with the field named — before the saga starts or DO is
+called. Ids are integers and names DNS labels: nothing here can reach a DO URL path unchecked.
+No token: the DO client comes from the ``do_provisioning`` resource.
 
 Each config names its ``saga_target`` (runs need the tag ``arcadia/saga_target=<target>``).
 The steps normalise the values again (lower-case names, DO's trailing dots) from the inputs.
@@ -13,9 +13,10 @@ The steps normalise the values again (lower-case names, DO's trailing dots) from
 
 # No `from __future__ import annotations`: Dagster and pydantic read these annotations at runtime.
 
-from typing import Any
+from functools import partial
+from typing import Annotated
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from arcadia_cloud_core.saga.steps import catalog, validation
 from arcadia_cloud_core.saga.steps.inputs import (
@@ -26,10 +27,18 @@ from arcadia_cloud_core.saga.steps.inputs import (
 )
 from arcadia_cloud_ops.saga_jobs import SagaConfig
 
-
-def _check(check: Any, value: Any, **kwargs: Any) -> Any:
-    """Run a core check; pydantic reports its ValueError against the field."""
-    return check(value, **kwargs)
+# Dagster's config schema takes these (checked with dagster 1.13.27): the Launchpad shows the
+# plain type, default and description; pydantic reports a validator's ValueError on the field.
+DropletName = Annotated[str, AfterValidator(validation.droplet_name)]
+RegionSlug = Annotated[str, AfterValidator(catalog.check_region)]
+SizeSlug = Annotated[str, AfterValidator(catalog.check_size)]
+ImageSlug = Annotated[str, AfterValidator(catalog.check_image)]
+UserTags = Annotated[
+    list[str], AfterValidator(partial(validation.user_tags, reserved_prefix=SAGA_TAG_PREFIX))
+]
+DomainName = Annotated[str, AfterValidator(validation.domain)]
+RecordType = Annotated[str, AfterValidator(validation.record_type)]
+Ttl = Annotated[int, AfterValidator(validation.ttl)]
 
 
 class ProvisioningConfig(SagaConfig):
@@ -52,45 +61,24 @@ class ProvisioningConfig(SagaConfig):
 class ProvisionDropletConfig(ProvisioningConfig):
     """A droplet to create (tagged for the saga and as managed by arcadia-cloud)."""
 
-    name: str = Field(description="Droplet hostname, e.g. web-1 (letters, digits, '-', '.').")
-    region: str = Field(default=catalog.DEFAULT_REGION, description="Region slug, e.g. nyc3.")
-    size: str = Field(default=catalog.DEFAULT_SIZE, description="Size slug, e.g. s-1vcpu-1gb.")
-    image: str = Field(
+    name: DropletName = Field(
+        description="Droplet hostname, e.g. web-1 (letters, digits, '-', '.')."
+    )
+    region: RegionSlug = Field(
+        default=catalog.DEFAULT_REGION, description="Region slug, e.g. nyc3."
+    )
+    size: SizeSlug = Field(default=catalog.DEFAULT_SIZE, description="Size slug, e.g. s-1vcpu-1gb.")
+    image: ImageSlug = Field(
         default=catalog.DEFAULT_IMAGE,
         description="Image slug (e.g. ubuntu-24-04-x64) or a snapshot/custom image id.",
     )
-    tags: list[str] = Field(
+    tags: UserTags = Field(
         default=[],
         description="Extra droplet tags (the saga adds arcadia-saga-<id> and "
         "managed-by-arcadia-cloud itself).",
     )
     backups: bool = Field(default=False, description="Enable DO's weekly backups.")
     monitoring: bool = Field(default=False, description="Install the DO monitoring agent.")
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        return _check(validation.droplet_name, value)
-
-    @field_validator("region")
-    @classmethod
-    def _region(cls, value: str) -> str:
-        return _check(catalog.check_region, value)
-
-    @field_validator("size")
-    @classmethod
-    def _size(cls, value: str) -> str:
-        return _check(catalog.check_size, value)
-
-    @field_validator("image")
-    @classmethod
-    def _image(cls, value: str) -> str:
-        return _check(catalog.check_image, value)
-
-    @field_validator("tags")
-    @classmethod
-    def _tags(cls, value: list[str]) -> list[str]:
-        return _check(validation.user_tags, value, reserved_prefix=SAGA_TAG_PREFIX)
 
     def saga_target(self) -> str:
         """The droplet's name (it has no id yet)."""
@@ -139,19 +127,9 @@ class RevertDriftConfig(DropletTargetConfig):
 class DnsRecordConfig(ProvisioningConfig):
     """A DNS record of a DO-hosted zone, named relative to the zone."""
 
-    domain: str = Field(description="The zone, e.g. example.com.")
-    type: str = Field(description="Record type: A, AAAA, CNAME, MX, TXT, NS, SRV or CAA.")
+    domain: DomainName = Field(description="The zone, e.g. example.com.")
+    type: RecordType = Field(description="Record type: A, AAAA, CNAME, MX, TXT, NS, SRV or CAA.")
     name: str = Field(description="Name relative to the zone: '@' for the apex, or e.g. www.")
-
-    @field_validator("domain")
-    @classmethod
-    def _domain(cls, value: str) -> str:
-        return _check(validation.domain, value)
-
-    @field_validator("type")
-    @classmethod
-    def _type(cls, value: str) -> str:
-        return _check(validation.record_type, value)
 
     @model_validator(mode="after")
     def _record_name(self) -> "DnsRecordConfig":
@@ -167,17 +145,12 @@ class UpsertDnsRecordConfig(DnsRecordConfig):
     """Ensure the (type, name) has this data and TTL (create, keep or update)."""
 
     data: str = Field(description="The value: an address, a hostname (CNAME/MX/NS/SRV), text.")
-    ttl: int = Field(default=1800, description="Time to live in seconds, 30..86400.")
+    ttl: Ttl = Field(default=1800, description="Time to live in seconds, 30..86400.")
     priority: int | None = Field(default=None, description="MX/SRV priority (required there).")
     port: int | None = Field(default=None, description="SRV port.")
     weight: int | None = Field(default=None, description="SRV weight.")
     flags: int | None = Field(default=None, description="CAA flags (0..255).")
     tag: str | None = Field(default=None, description="CAA tag: issue, issuewild or iodef.")
-
-    @field_validator("ttl")
-    @classmethod
-    def _ttl(cls, value: int) -> int:
-        return _check(validation.ttl, value)
 
     @model_validator(mode="after")
     def _record(self) -> "UpsertDnsRecordConfig":

@@ -212,7 +212,7 @@ def _run_step_op(
     saga_id = saga_id_of(context)
     services = step_services(database, do_provisioning)
     runner = SagaRunner(
-        services.engine, saga, heartbeat_seconds=heartbeat_seconds, logger=context.log
+        SagaJournal(services.engine), saga, heartbeat_seconds=heartbeat_seconds, logger=context.log
     )
     # A run's first op enters the saga (starts it, or resumes it in a re-execution, whose first
     # op may be any step). Later ops of a first run need not: `run_step` itself refuses a saga
@@ -302,7 +302,10 @@ def _failure_hook(saga: SagaDefinition, *, heartbeat_seconds: float) -> dg.HookD
         )
         services = step_services(context.resources.database, context.resources.do_provisioning)
         runner = SagaRunner(
-            services.engine, saga, heartbeat_seconds=heartbeat_seconds, logger=context.log
+            SagaJournal(services.engine),
+            saga,
+            heartbeat_seconds=heartbeat_seconds,
+            logger=context.log,
         )
         try:
             with bind_services(services):

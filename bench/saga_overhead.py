@@ -38,9 +38,9 @@ from sqlalchemy.engine import Engine
 from arcadia_cloud_core.db.engine import DATABASE_URL_SETTING, open_database
 from arcadia_cloud_core.digitalocean import DOClient
 from arcadia_cloud_core.resources import DatabaseResource, DigitalOceanResource, shared_resources
-from arcadia_cloud_core.saga import SagaDefinition, SagaRunner, SagaState, SagaStatus
-from arcadia_cloud_core.saga.demo import demo_saga
+from arcadia_cloud_core.saga import SagaDefinition, SagaJournal, SagaRunner, SagaState, SagaStatus
 from arcadia_cloud_core.saga.steps import StepServices, bind_services, provision_droplet_saga
+from arcadia_cloud_core.testing.demo_saga import demo_saga
 from arcadia_cloud_sim.launcher import SimulatorHandle, running_simulator
 
 GOAL_MS_PER_STEP = 50.0
@@ -104,7 +104,7 @@ def measure_demo(url: str, *, runs: int, instance: dg.DagsterInstance) -> dict[s
                 current = step.execute(current)
     bare = timer.seconds * 1000 / (loops * steps)
 
-    runner = SagaRunner(open_database(url), saga)
+    runner = SagaRunner(SagaJournal(open_database(url)), saga)
 
     def engine_run() -> None:
         outcome = runner.run(f"bench-{uuid.uuid4()}", inputs={})
@@ -160,7 +160,7 @@ def measure_provision(
                 for idx, step in enumerate(saga.steps):
                     state = step.execute(replace(state, step_idx=idx))
 
-        runner = SagaRunner(engine, saga)
+        runner = SagaRunner(SagaJournal(engine), saga)
 
         def engine_run() -> None:
             with bind_services(StepServices(engine=engine, do_client=do)):

@@ -6,6 +6,7 @@ reports its counts; all DO calls share the `do_api_sync` pool (one token, one ra
 
 import dagster as dg
 from pydantic import Field
+from sqlalchemy.engine import Engine
 
 from arcadia_cloud_assets.metadata import table
 from arcadia_cloud_core.inventory import sync
@@ -59,8 +60,14 @@ def projects(
     )
 
 
-def _kind_result(report: sync.KindSyncReport, preview: list[dict]) -> dg.MaterializeResult:
-    metadata: dict = {**report.metadata(), "preview": table(preview, columns=PREVIEW_COLUMNS)}
+def _kind_result(
+    context: dg.AssetExecutionContext, engine: Engine, kind: str, report: sync.KindSyncReport
+) -> dg.MaterializeResult:
+    """Log each skipped item, then report the sync's figures, skips and a preview of `kind`."""
+    for skip in report.skipped:
+        context.log.warning(f"skipped {kind} {skip.provider_id}: field {skip.field}: {skip.reason}")
+    preview = table(sync.preview(engine, kind), columns=PREVIEW_COLUMNS)
+    metadata: dict = {**report.metadata(), "preview": preview}
     if report.skipped:
         metadata["skipped_items"] = table(
             [
@@ -93,11 +100,7 @@ def build_kind_asset(name: str, spec: sync.KindSpec) -> dg.AssetsDefinition:
         engine = database.engine()
         with do_sync.client() as do:
             report = sync.sync_kind(engine, do, spec)
-        for skip in report.skipped:
-            context.log.warning(
-                f"skipped {spec.kind} {skip.provider_id}: field {skip.field}: {skip.reason}"
-            )
-        return _kind_result(report, sync.preview(engine, spec.kind))
+        return _kind_result(context, engine, spec.kind, report)
 
     return _asset
 
@@ -121,9 +124,7 @@ def droplet_backups(
     engine = database.engine()
     with do_sync.client() as do:
         report = sync.sync_droplet_backups(engine, do)
-    for skip in report.skipped:
-        context.log.warning(f"skipped backup {skip.provider_id}: {skip.field}: {skip.reason}")
-    return _kind_result(report, sync.preview(engine, "droplet_backup"))
+    return _kind_result(context, engine, "droplet_backup", report)
 
 
 @dg.asset(

@@ -8,7 +8,9 @@ Typical use::
             ...
 """
 
-from arcadia_cloud_core.digitalocean.client import DEFAULT_BASE_URL, DOClient
+from arcadia_cloud_core.digitalocean import models
+from arcadia_cloud_core.digitalocean.client import DOClient
+from arcadia_cloud_core.digitalocean.defaults import DEFAULT_BASE_URL
 from arcadia_cloud_core.digitalocean.errors import (
     DOAuthError,
     DOError,
@@ -19,40 +21,11 @@ from arcadia_cloud_core.digitalocean.errors import (
     DOTransportError,
 )
 from arcadia_cloud_core.digitalocean.listing import Listing, SkippedItem
-from arcadia_cloud_core.digitalocean.models import (
-    Account,
-    Action,
-    Balance,
-    BillingHistoryEntry,
-    Created,
-    Domain,
-    DomainRecord,
-    Droplet,
-    Firewall,
-    FirewallRule,
-    ForwardingRule,
-    Image,
-    Invoice,
-    InvoiceItem,
-    InvoiceSummary,
-    LoadBalancer,
-    Project,
-    ProjectResource,
-    ReservedIP,
-    Snapshot,
-    SummaryLine,
-    Volume,
-    split_urn,
-)
+from arcadia_cloud_core.digitalocean.models import *  # noqa: F403 (the names of models.__all__)
 from arcadia_cloud_core.digitalocean.pacing import RateBudget, token_fingerprint
 
 __all__ = [
     "DEFAULT_BASE_URL",
-    "Account",
-    "Action",
-    "Balance",
-    "BillingHistoryEntry",
-    "Created",
     "DOAuthError",
     "DOClient",
     "DOError",
@@ -61,26 +34,9 @@ __all__ = [
     "DORateLimitError",
     "DOServerError",
     "DOTransportError",
-    "Domain",
-    "DomainRecord",
-    "Droplet",
-    "Firewall",
-    "FirewallRule",
-    "ForwardingRule",
-    "Image",
-    "Invoice",
-    "InvoiceItem",
-    "InvoiceSummary",
     "Listing",
-    "LoadBalancer",
-    "Project",
-    "ProjectResource",
     "RateBudget",
-    "ReservedIP",
     "SkippedItem",
-    "Snapshot",
-    "SummaryLine",
-    "Volume",
-    "split_urn",
     "token_fingerprint",
 ]
+__all__ += models.__all__  # the payload models: listed once, in models/__init__.py

@@ -18,10 +18,19 @@ from arcadia_cloud_core.digitalocean.api.projects import ProjectsAPI
 from arcadia_cloud_core.digitalocean.api.reserved_ips import ReservedIPsAPI
 from arcadia_cloud_core.digitalocean.api.snapshots import SnapshotsAPI
 from arcadia_cloud_core.digitalocean.api.volumes import VolumesAPI
+from arcadia_cloud_core.digitalocean.defaults import (
+    DEFAULT_BASE_URL,
+    DEFAULT_BURST_WINDOW_SECONDS,
+    DEFAULT_MAX_ATTEMPTS,
+    DEFAULT_MAX_RETRY_SECONDS,
+    DEFAULT_PAGE_CONCURRENCY,
+    DEFAULT_REQUESTS_PER_HOUR,
+    DEFAULT_REQUESTS_PER_MINUTE,
+    DEFAULT_TIMEOUT_SECONDS,
+)
 from arcadia_cloud_core.digitalocean.pacing import RateBudget, shared_budget
 from arcadia_cloud_core.digitalocean.transport import Transport
 
-DEFAULT_BASE_URL = "https://api.digitalocean.com"
 _PURPOSE = re.compile(r"[a-z][a-z0-9_-]{0,31}")
 _API_PATH = re.compile(r"/v2/[A-Za-z0-9_./-]*")
 
@@ -52,13 +61,13 @@ class DOClient(
         token: str,
         base_url: str = DEFAULT_BASE_URL,
         purpose: str = "sync",
-        timeout: float = 30.0,
-        max_attempts: int = 6,
-        max_retry_seconds: float = 120.0,
-        page_concurrency: int = 4,
-        requests_per_minute: int = 250,
-        requests_per_hour: int = 5000,
-        burst_window_seconds: float = 60.0,
+        timeout: float = DEFAULT_TIMEOUT_SECONDS,
+        max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+        max_retry_seconds: float = DEFAULT_MAX_RETRY_SECONDS,
+        page_concurrency: int = DEFAULT_PAGE_CONCURRENCY,
+        requests_per_minute: int = DEFAULT_REQUESTS_PER_MINUTE,
+        requests_per_hour: int = DEFAULT_REQUESTS_PER_HOUR,
+        burst_window_seconds: float = DEFAULT_BURST_WINDOW_SECONDS,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         if not isinstance(token, str) or not token.strip():

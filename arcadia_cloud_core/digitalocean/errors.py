@@ -11,6 +11,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from arcadia_cloud_core.digitalocean.headers import number_header
 from arcadia_cloud_core.errors import ArcadiaError
 
 #: Longest DO error message we keep (a proxy's error page must not end up in a log line).
@@ -186,19 +187,8 @@ def error_from_response(
     if cls is DORateLimitError:
         return DORateLimitError(
             message,
-            retry_after=_header_float(headers, "retry-after"),
-            reset_at=_header_float(headers, "ratelimit-reset"),
+            retry_after=number_header(headers, "retry-after"),
+            reset_at=number_header(headers, "ratelimit-reset"),
             **common,
         )
     return cls(message, **common)
-
-
-def _header_float(headers: Mapping[str, str], name: str) -> float | None:
-    raw = headers.get(name)
-    if raw is None:
-        return None
-    try:
-        value = float(raw)
-    except ValueError:
-        return None
-    return value if value >= 0 else None

@@ -25,6 +25,9 @@ from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from arcadia_cloud_core.digitalocean.defaults import DEFAULT_BURST_WINDOW_SECONDS
+from arcadia_cloud_core.digitalocean.headers import number_header
+
 logger = logging.getLogger(__name__)
 
 HOUR_SECONDS = 3600.0
@@ -55,7 +58,7 @@ class RateBudget:
         fingerprint: str,
         per_minute: int,
         per_hour: int,
-        burst_window: float = 60.0,
+        burst_window: float = DEFAULT_BURST_WINDOW_SECONDS,
     ) -> None:
         if per_minute < 1 or per_hour < 1 or burst_window <= 0:
             raise ValueError("rate budget limits and window must be positive")
@@ -151,8 +154,8 @@ class RateBudget:
         (On a 429, ``remaining: 0`` may mean the burst limit while ``reset`` is the hourly
         one; the retry policy handles 429s through ``Retry-After`` and :meth:`pause`.)
         """
-        remaining = _number_header(headers, "ratelimit-remaining")
-        reset = _number_header(headers, "ratelimit-reset")
+        remaining = number_header(headers, "ratelimit-remaining")
+        reset = number_header(headers, "ratelimit-reset")
         if remaining is None or reset is None:
             return
         seconds_to_reset = min(max(reset - time.time(), 0.0), MAX_HINT_WAIT_SECONDS)
@@ -172,17 +175,6 @@ class RateBudget:
             self.fingerprint,
             seconds,
         )
-
-
-def _number_header(headers: Mapping[str, str], name: str) -> float | None:
-    raw = headers.get(name)
-    if raw is None:
-        return None
-    try:
-        value = float(raw)
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
 
 
 _REGISTRY: dict[str, RateBudget] = {}

@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 
 import httpx
 
+from arcadia_cloud_core.digitalocean.defaults import DEFAULT_PAGE_CONCURRENCY
 from arcadia_cloud_core.digitalocean.errors import DOParseError
 from arcadia_cloud_core.digitalocean.fields import FieldError, frozen
 from arcadia_cloud_core.digitalocean.listing import Listing, SkippedItem
@@ -61,7 +62,7 @@ def collect(
     parse: Callable[[Mapping[str, Any]], T],
     id_field: str | None = "id",
     params: Mapping[str, Any] | None = None,
-    page_concurrency: int = 4,
+    page_concurrency: int = DEFAULT_PAGE_CONCURRENCY,
     per_page: int = PER_PAGE,
 ) -> Listing[T]:
     """Every item of the collection at ``path`` (envelope key ``key``), parsed with ``parse``.

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from arcadia_cloud_core.db.schema import RESOURCE_KINDS
+
 #: DO's URN kinds (and the aliases the live API emits) → our kind vocabulary.
 URN_KINDS = {
     "droplet": "droplet",
@@ -20,19 +22,11 @@ URN_KINDS = {
     "kubernetes": "k8s_cluster",
 }
 
+#: Kinds that exist in inventory only through project resources (placeholder rows).
+PLACEHOLDER_KINDS = ("spaces_bucket", "managed_db", "k8s_cluster")
+
 #: Kinds that have their own sync asset: attribution only, never a placeholder.
-DEDICATED_KINDS = frozenset(
-    {
-        "droplet",
-        "dns_zone",
-        "volume",
-        "snapshot",
-        "reserved_ip",
-        "firewall",
-        "load_balancer",
-        "droplet_backup",
-    }
-)
+DEDICATED_KINDS = frozenset(RESOURCE_KINDS).difference(PLACEHOLDER_KINDS)
 
 #: An `image` URN names a droplet snapshot or a droplet backup: try these in order.
 IMAGE_KINDS = ("snapshot", "droplet_backup")

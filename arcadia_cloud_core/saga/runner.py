@@ -28,9 +28,6 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from sqlalchemy.engine import Engine
-
-from arcadia_cloud_core.saga.drills import AFTER_SAVE, BEFORE_ACTION, IN_COMPENSATION, drill_point
 from arcadia_cloud_core.saga.errors import (
     IllegalTransitionError,
     SagaBusyError,
@@ -51,6 +48,12 @@ from arcadia_cloud_core.saga.journal import (
 from arcadia_cloud_core.saga.state import SagaState, StepView, check_json, context_delta
 from arcadia_cloud_core.saga.status import SagaStatus, StepStatus
 from arcadia_cloud_core.saga.step import SagaDefinition, Step
+from arcadia_cloud_core.testing.drills import (
+    AFTER_SAVE,
+    BEFORE_ACTION,
+    IN_COMPENSATION,
+    drill_point,
+)
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -102,6 +105,14 @@ def decide_after_failure(on_failure: str, error: BaseException | None) -> AfterF
     return AfterFailure.COMPENSATE
 
 
+def retry_delay(step: Step, error: BaseException, attempt: int) -> float | None:
+    """Seconds to wait before trying ``step`` again after ``error`` ended attempt ``attempt``;
+    ``None`` when it is not retried (not a retryable `StepError`, or no attempts left)."""
+    if not (isinstance(error, StepError) and error.retryable and attempt < step.max_attempts):
+        return None
+    return step.retry_delay_seconds * 2 ** (attempt - 1)
+
+
 def fail_running_saga(
     journal: SagaJournal,
     saga_id: str,
@@ -137,14 +148,14 @@ class SagaRunner:
 
     def __init__(
         self,
-        journal: SagaJournal | Engine,
+        journal: SagaJournal,
         definition: SagaDefinition,
         *,
         heartbeat_seconds: float = DEFAULT_HEARTBEAT_SECONDS,
         logger: logging.Logger | logging.LoggerAdapter[Any] | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self.journal = journal if isinstance(journal, SagaJournal) else SagaJournal(journal)
+        self.journal = journal
         self.definition = definition
         self.heartbeat_seconds = heartbeat_seconds
         self.log = logger or log
@@ -240,74 +251,75 @@ class SagaRunner:
         """
         step = self.definition.steps[step_idx]
         worker = Worker.current(dagster_run_id=dagster_run_id)
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                start = self.journal.start_step(
-                    saga_id, step_idx, step.name, worker=worker, kind=self.definition.kind
-                )
-            except SagaCancelledError as cancelled:
-                self.mark_failed(saga_id, error=describe_error(cancelled), error_obj=cancelled)
-                raise
-            saga = start.saga
-            if start.started is None:
-                self.log.info("saga %s: step %s already completed, skipped", saga_id, step.name)
-                self.last_step = start.prior
-                return self._state(saga, step_idx + 1)
-            started = start.started
-            state = SagaState(
-                saga_id=saga_id,
-                kind=saga.kind,
-                inputs=saga.inputs,
-                context=saga.context,
-                step_idx=step_idx,
-                step=_view(start.prior),
+        return self._retrying(
+            step,
+            saga_id,
+            f"step {step.name}",
+            lambda attempt: self._attempt_step(saga_id, step_idx, worker, attempt=attempt),
+        )
+
+    def _attempt_step(
+        self, saga_id: str, step_idx: int, worker: Worker, *, attempt: int
+    ) -> SagaState:
+        step = self.definition.steps[step_idx]
+        try:
+            start = self.journal.start_step(
+                saga_id, step_idx, step.name, worker=worker, kind=self.definition.kind
             )
-            try:
-                with Heartbeat(
-                    self.journal, saga_id, worker, interval_seconds=self.heartbeat_seconds
-                ):
-                    drill_point(step.name, BEFORE_ACTION)
-                    result = step.execute(state)
-                self._check_result(step, state, result)
-            except BaseException as exc:
-                message = describe_error(exc)
-                output = exc.output if isinstance(exc, StepError) else None
-                if isinstance(exc, StepError) and exc.retryable and attempt < step.max_attempts:
-                    delay = step.retry_delay_seconds * 2 ** (attempt - 1)
-                    self.log.warning(
-                        "saga %s: step %s attempt %s failed (%s); retrying in %.2fs",
-                        saga_id,
-                        step.name,
-                        started.attempts,
-                        message,
-                        delay,
-                    )
-                    self.journal.fail_step(saga_id, step_idx, error=message, output=output)
-                    self._sleep(delay)
-                    continue
-                after = decide_after_failure(saga.on_failure, exc)
-                self.log.error(
-                    "saga %s: step %s failed (%s); next: %s", saga_id, step.name, message, after
-                )
-                self.journal.fail_step(
-                    saga_id,
-                    step_idx,
-                    error=message,
-                    output=output,
-                    saga_error=f"step {step.name} failed: {message}",
-                    after_failure=after.value,
-                )
-                raise
-            output_delta = context_delta(state.context, result.context)
-            self.journal.complete_step(
-                saga_id, step_idx, output=output_delta, context=result.context
-            )
-            drill_point(step.name, AFTER_SAVE)
-            self.last_step = replace(started, status=StepStatus.COMPLETED, output=output_delta)
-            self.log.info("saga %s: step %s completed", saga_id, step.name)
-            return replace(result, step_idx=step_idx + 1, step=StepView())
+        except SagaCancelledError as cancelled:
+            self.mark_failed(saga_id, error=describe_error(cancelled), error_obj=cancelled)
+            raise
+        saga = start.saga
+        if start.started is None:
+            self.log.info("saga %s: step %s already completed, skipped", saga_id, step.name)
+            self.last_step = start.prior
+            return self._state(saga, step_idx + 1)
+        started = start.started
+        state = SagaState(
+            saga_id=saga_id,
+            kind=saga.kind,
+            inputs=saga.inputs,
+            context=saga.context,
+            step_idx=step_idx,
+            step=_view(start.prior),
+        )
+        try:
+            with Heartbeat(self.journal, saga_id, worker, interval_seconds=self.heartbeat_seconds):
+                drill_point(step.name, BEFORE_ACTION)
+                result = step.execute(state)
+            self._check_result(step, state, result)
+        except BaseException as exc:
+            self._journal_step_failure(saga, step_idx, exc, attempt=attempt)
+            raise
+        output_delta = context_delta(state.context, result.context)
+        self.journal.complete_step(saga_id, step_idx, output=output_delta, context=result.context)
+        drill_point(step.name, AFTER_SAVE)
+        self.last_step = replace(started, status=StepStatus.COMPLETED, output=output_delta)
+        self.log.info("saga %s: step %s completed", saga_id, step.name)
+        return replace(result, step_idx=step_idx + 1, step=StepView())
+
+    def _journal_step_failure(
+        self, saga: SagaRecord, step_idx: int, error: BaseException, *, attempt: int
+    ) -> None:
+        """Journal a failed attempt; when it is not retried, the saga's failure and decision."""
+        step = self.definition.steps[step_idx]
+        message = describe_error(error)
+        output = error.output if isinstance(error, StepError) else None
+        if retry_delay(step, error, attempt) is not None:
+            self.journal.fail_step(saga.saga_id, step_idx, error=message, output=output)
+            return
+        after = decide_after_failure(saga.on_failure, error)
+        self.log.error(
+            "saga %s: step %s failed (%s); next: %s", saga.saga_id, step.name, message, after
+        )
+        self.journal.fail_step(
+            saga.saga_id,
+            step_idx,
+            error=message,
+            output=output,
+            saga_error=f"step {step.name} failed: {message}",
+            after_failure=after.value,
+        )
 
     def finish(self, saga_id: str) -> SagaRecord:
         """Mark the saga ``completed``; every step must be journalled completed."""
@@ -441,7 +453,12 @@ class SagaRunner:
                     self.journal, saga_id, worker, interval_seconds=self.heartbeat_seconds
                 ):
                     drill_point(step.name, IN_COMPENSATION)
-                    self._with_retries(step, saga_id, lambda s=step, st=state: s.compensate(st))
+                    self._retrying(
+                        step,
+                        saga_id,
+                        f"compensation of {step.name}",
+                        lambda _attempt, s=step, st=state: s.compensate(st),
+                    )
             except Exception as exc:
                 message = describe_error(exc)
                 self.log.error(
@@ -471,21 +488,23 @@ class SagaRunner:
 
     # ---- helpers -------------------------------------------------------------------------
 
-    def _with_retries(self, step: Step, saga_id: str, call: Callable[[], T]) -> T:
-        attempt = 0
+    def _retrying(self, step: Step, saga_id: str, what: str, attempt: Callable[[int], T]) -> T:
+        """The one retry loop: ``attempt(n)`` for n = 1, 2, … until it succeeds or
+        `retry_delay` says stop (then its error is raised)."""
+        n = 0
         while True:
-            attempt += 1
+            n += 1
             try:
-                return call()
+                return attempt(n)
             except StepError as exc:
-                if not exc.retryable or attempt >= step.max_attempts:
+                delay = retry_delay(step, exc, n)
+                if delay is None:
                     raise
-                delay = step.retry_delay_seconds * 2 ** (attempt - 1)
                 self.log.warning(
-                    "saga %s: compensation of %s attempt %s failed (%s); retrying in %.2fs",
+                    "saga %s: %s attempt %s failed (%s); retrying in %.2fs",
                     saga_id,
-                    step.name,
-                    attempt,
+                    what,
+                    n,
                     describe_error(exc),
                     delay,
                 )

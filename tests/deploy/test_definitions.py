@@ -58,16 +58,50 @@ def test_workspace_validates_with_nothing_running(tmp_path: Path) -> None:
     assert not list(tmp_path.glob("*.db")), "loading definitions must not create a database"
 
 
+#: Every job each location defines (schedules, sensors, the UI and the runbooks name them).
+JOBS = {
+    "arcadia_cloud_assets.definitions": {
+        "__ASSET_JOB",
+        "billing_balance_job",
+        "billing_cost_views_job",
+        "billing_invoices_job",
+        "drift_job",
+        "finance_push_job",
+        "inventory_backups_job",
+        "inventory_snapshots_job",
+        "inventory_sync_job",
+        "invoice_ingest_job",
+    },
+    "arcadia_cloud_ops.definitions": {
+        "accept_drift_job",
+        "compensate_saga",
+        "delete_dns_record",
+        "destroy_droplet",
+        "provision_droplet",
+        "request_saga_cancel",
+        "revert_drift",
+        "saga_demo",
+        "snapshot_droplet",
+        "upsert_dns_record",
+    },
+}
+
+
 @pytest.mark.parametrize("module", LOCATIONS)
 def test_each_location_wires_the_shared_resources(module: str) -> None:
     defs = __import__(module, fromlist=["defs"]).defs
     assert isinstance(defs, dg.Definitions)
     repo = defs.get_repository_def()
-    assert {"database", "do_sync", "do_billing", "do_provisioning"} <= set(
-        repo.get_top_level_resources()
-    )
-    for job in repo.get_all_jobs():
-        assert job.name  # every job resolves (with its resources)
+    shared = set(repo.get_top_level_resources())
+    assert {"database", "do_sync", "do_billing", "do_provisioning"} <= shared
+    jobs = {job.name: job for job in repo.get_all_jobs()}  # resolving each job binds its resources
+    assert set(jobs) == JOBS[module]
+    for job in jobs.values():
+        assert job.required_resource_keys <= shared | {"io_manager"}, job.name
+    targets = {schedule.job_name for schedule in repo.schedule_defs} | {
+        target.job_name for sensor in repo.sensor_defs for target in sensor.targets
+    }
+    assert targets and targets <= set(jobs)
 
 
 def test_purpose_token_falls_back_to_the_general_one(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -79,10 +113,8 @@ def test_purpose_token_falls_back_to_the_general_one(monkeypatch: pytest.MonkeyP
     assert sync.token == dg.EnvVar("DO_API_TOKEN")
     assert billing.token == dg.EnvVar("DO_API_TOKEN_BILLING")
     assert "dop_v1" not in repr(sync) + repr(billing)
-    resolved = dg.build_init_resource_context()
     assert sync.process_config_and_initialize().token == "dop_v1_general"
     assert billing.process_config_and_initialize().token == "dop_v1_billing"
-    assert resolved is not None
 
 
 def test_missing_token_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -39,8 +39,8 @@ from arcadia_cloud_core.db.engine import DATABASE_URL_SETTING, open_database
 from arcadia_cloud_core.db.schema import cloud_provisioned, cloud_resources
 from arcadia_cloud_core.resources import DigitalOceanResource
 from arcadia_cloud_core.saga import SagaJournal, SagaStatus, StepStatus
-from arcadia_cloud_core.saga.drills import CRASH_ENV, FAULT_ENV
 from arcadia_cloud_core.saga.steps import MANAGED_TAG, saga_tag, snapshot_name
+from arcadia_cloud_core.testing.drills import CRASH_ENV, FAULT_ENV
 from arcadia_cloud_ops.recovery import SENSOR_NAME
 from arcadia_cloud_ops.saga_jobs import process_client
 from arcadia_cloud_sim.launcher import SimAdmin, SimulatorHandle

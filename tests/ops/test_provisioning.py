@@ -16,8 +16,8 @@ from pydantic import ValidationError
 
 from arcadia_cloud_core.db.engine import DATABASE_URL_SETTING, open_database
 from arcadia_cloud_core.saga import SagaJournal, SagaState, SagaStatus, StepStatus
-from arcadia_cloud_core.saga.drills import FAULT_ENV
 from arcadia_cloud_core.saga.steps import saga_tag
+from arcadia_cloud_core.testing.drills import FAULT_ENV
 from arcadia_cloud_ops.definitions import saga_definitions
 from arcadia_cloud_ops.provisioning import PROVISIONING_JOBS, launch_request
 from arcadia_cloud_ops.provisioning_config import (
@@ -115,6 +115,27 @@ def test_provisioning_defaults_are_the_documented_ones() -> None:
         "ubuntu-24-04-x64",
     )
     assert config.saga_inputs()["saga_target"] == "web-1"
+
+
+def test_launchpad_schema_shows_the_validated_fields_as_plain_typed_fields(
+    defs: dg.Definitions,
+) -> None:
+    """`Annotated` validators leave Dagster's schema as it was: type, default, description."""
+    job = defs.get_job_def("provision_droplet")
+    schema = job.graph.node_named(first_op(job)).definition.config_schema
+    fields = schema.as_field().config_type.fields
+    shown = {
+        name: (fields[name].config_type.key, fields[name].is_required, fields[name].default_value)
+        for name in ("region", "size", "image", "tags")
+    }
+    assert shown == {
+        "region": ("Noneable.StringSourceType", False, "nyc3"),
+        "size": ("Noneable.StringSourceType", False, "s-1vcpu-1gb"),
+        "image": ("Noneable.StringSourceType", False, "ubuntu-24-04-x64"),
+        "tags": ("Noneable.Array.StringSourceType", False, []),
+    }
+    assert fields["name"].config_type.key == "StringSourceType" and fields["name"].is_required
+    assert fields["name"].description.startswith("Droplet hostname")
 
 
 # ---- run config validation --------------------------------------------------------------------

@@ -13,7 +13,7 @@ import dagster as dg
 import pytest
 
 from arcadia_cloud_core.saga import SagaJournal, SagaRecord, SagaStatus, Worker
-from arcadia_cloud_core.saga.demo import demo_saga
+from arcadia_cloud_core.testing.demo_saga import demo_saga
 from arcadia_cloud_ops.recovery import SENSOR_NAME, assess_liveness
 
 HOST = socket.gethostname()

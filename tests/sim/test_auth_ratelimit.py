@@ -45,11 +45,18 @@ def test_any_non_empty_token_is_valid_by_default(api: httpx.Client) -> None:
 
 
 def test_admin_endpoints_need_the_admin_token(limited: SimulatorHandle) -> None:
-    with api_client(limited, token="good-1") as client:
-        assert client.get("/_sim/stats").status_code == 401
-        assert client.get("/_sim/health").status_code == 200
     with SimAdmin(limited) as admin:
-        assert admin.stats()["total"] >= 0
+        admin.reset_stats()
+        with api_client(limited, token="good-1") as client:
+            assert client.get("/v2/account").status_code == 200
+            assert client.get("/_sim/stats").status_code == 401
+            assert client.post("/_sim/stats/reset").status_code == 401
+            assert client.get("/_sim/health").status_code == 200
+        stats = admin.stats()
+    # The admin token reads the counters; the refused reset changed nothing, and /_sim/
+    # requests are never counted: only the one API call is.
+    assert stats["total"] == 1
+    assert stats["by_path"] == {"GET /v2/account": {"200": 1}}
 
 
 def test_burst_and_hourly_limits(limited: SimulatorHandle) -> None:

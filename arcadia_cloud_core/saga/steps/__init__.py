@@ -11,7 +11,7 @@
 
 Steps read their inputs through `inputs` (checked again, naming the field), reach DO and the
 database through the `services` bound by the caller, wait with bounded `waits`, and call
-`saga.drills.drill_point(step, "after_action")` right after their write, for the crash tests.
+`testing.drills.drill_point(step, "after_action")` right after their write, for the crash tests.
 """
 
 from arcadia_cloud_core.saga.steps.dns import delete_dns_record_saga, upsert_dns_record_saga

@@ -19,7 +19,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from arcadia_cloud_core.digitalocean import DOClient, DomainRecord
-from arcadia_cloud_core.saga.drills import AFTER_ACTION, drill_point
 from arcadia_cloud_core.saga.errors import PermanentStepError
 from arcadia_cloud_core.saga.state import SagaState
 from arcadia_cloud_core.saga.step import SagaDefinition, Step
@@ -27,6 +26,7 @@ from arcadia_cloud_core.saga.steps.do_errors import do_call
 from arcadia_cloud_core.saga.steps.inputs import DnsRecordSpec
 from arcadia_cloud_core.saga.steps.services import current_services
 from arcadia_cloud_core.saga.steps.validation import same_data
+from arcadia_cloud_core.testing.drills import AFTER_ACTION, drill_point
 
 log = logging.getLogger(__name__)
 

@@ -26,7 +26,6 @@ from arcadia_cloud_core.digitalocean import DONotFoundError, Droplet
 from arcadia_cloud_core.drift import forget_provisioned, record_provisioned
 from arcadia_cloud_core.inventory import mark_deleted, resource_id_of, upsert_resources
 from arcadia_cloud_core.inventory import normalize as inventory_normalize
-from arcadia_cloud_core.saga.drills import AFTER_ACTION, drill_point
 from arcadia_cloud_core.saga.errors import PermanentStepError, RetryableStepError
 from arcadia_cloud_core.saga.state import SagaState
 from arcadia_cloud_core.saga.step import SagaDefinition, Step
@@ -35,6 +34,7 @@ from arcadia_cloud_core.saga.steps.inputs import DropletSpec, Polling, droplet_i
 from arcadia_cloud_core.saga.steps.names import MANAGED_TAG, saga_tag
 from arcadia_cloud_core.saga.steps.services import current_services
 from arcadia_cloud_core.saga.steps.waits import poll, retry_find
+from arcadia_cloud_core.testing.drills import AFTER_ACTION, drill_point
 
 log = logging.getLogger(__name__)
 

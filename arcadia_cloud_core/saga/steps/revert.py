@@ -26,7 +26,6 @@ from arcadia_cloud_core.drift import DriftAlreadyClosed, close_drift_reverted
 from arcadia_cloud_core.inventory import normalize as inventory_normalize
 from arcadia_cloud_core.inventory import upsert_resources
 from arcadia_cloud_core.inventory.tombstone import resource_id_of
-from arcadia_cloud_core.saga.drills import AFTER_ACTION, drill_point
 from arcadia_cloud_core.saga.errors import PermanentStepError
 from arcadia_cloud_core.saga.state import SagaState
 from arcadia_cloud_core.saga.step import SagaDefinition, Step
@@ -35,6 +34,7 @@ from arcadia_cloud_core.saga.steps.do_errors import do_call
 from arcadia_cloud_core.saga.steps.inputs import Polling, droplet_id_of
 from arcadia_cloud_core.saga.steps.services import StepServices, current_services
 from arcadia_cloud_core.saga.steps.waits import wait_droplet_idle, wait_for_action
+from arcadia_cloud_core.testing.drills import AFTER_ACTION, drill_point
 
 log = logging.getLogger(__name__)
 

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from arcadia_cloud_core.digitalocean import DOClient, DONotFoundError, Image
-from arcadia_cloud_core.saga.drills import AFTER_ACTION, drill_point
 from arcadia_cloud_core.saga.errors import PermanentStepError, StepError
 from arcadia_cloud_core.saga.state import SagaState
 from arcadia_cloud_core.saga.step import SagaDefinition, Step
@@ -30,6 +29,7 @@ from arcadia_cloud_core.saga.steps.inputs import Polling, droplet_id_of
 from arcadia_cloud_core.saga.steps.names import snapshot_name
 from arcadia_cloud_core.saga.steps.services import StepServices, current_services
 from arcadia_cloud_core.saga.steps.waits import retry_find, wait_droplet_idle, wait_for_action
+from arcadia_cloud_core.testing.drills import AFTER_ACTION, drill_point
 
 log = logging.getLogger(__name__)
 

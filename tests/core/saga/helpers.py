@@ -1,11 +1,32 @@
-"""Recording steps for the engine tests: each call is appended to a shared list."""
+"""Engine test helpers: a quick-heartbeat runner, and recording steps (each call is appended to
+a shared list)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
-from arcadia_cloud_core.saga import FunctionStep, SagaDefinition, SagaState, Step
+from sqlalchemy.engine import Engine
+
+from arcadia_cloud_core.saga import (
+    FunctionStep,
+    SagaDefinition,
+    SagaJournal,
+    SagaRunner,
+    SagaState,
+    Step,
+)
+
+#: A heartbeat quick enough for tests that look at it.
+TEST_HEARTBEAT_SECONDS = 0.05
+
+
+def runner_for(engine: Engine, saga: SagaDefinition, **kwargs: Any) -> SagaRunner:
+    """A runner of ``saga`` on the journal in ``engine``, with the tests' quick heartbeat."""
+    return SagaRunner(
+        SagaJournal(engine), saga, heartbeat_seconds=TEST_HEARTBEAT_SECONDS, **kwargs
+    )
 
 
 @dataclass

@@ -24,13 +24,13 @@ from arcadia_cloud_core.saga import (
     decide_after_failure,
     saga_id_for_run,
 )
-from arcadia_cloud_core.saga.demo import DemoOptions, EchoStep, demo_saga
 from arcadia_cloud_core.saga.status import (
     SAGA_TRANSITIONS,
     STEP_TRANSITIONS,
     check_saga_transition,
     check_step_transition,
 )
+from arcadia_cloud_core.testing.demo_saga import DemoOptions, EchoStep, demo_saga
 
 
 def test_the_enums_are_the_schema_vocabulary() -> None:

@@ -8,19 +8,23 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from arcadia_cloud_core.saga import (
+    FunctionStep,
     IllegalTransitionError,
     OnFailure,
     PermanentStepError,
     ResumableStepError,
     RetryableStepError,
     SagaBusyError,
+    SagaCancelledError,
+    SagaDefinition,
     SagaJournal,
     SagaRunner,
     SagaStatus,
     StepStatus,
     Worker,
 )
-from tests.core.saga.helpers import Recorder
+from arcadia_cloud_core.saga.runner import retry_delay
+from tests.core.saga.helpers import Recorder, runner_for
 
 STEPS = ("reserve", "create", "attach", "announce")
 
@@ -30,7 +34,7 @@ def _fail_at(name: str, target: str, error: BaseException | None = None):
 
 
 def _runner(engine: Engine, recorder: Recorder, *steps, **kwargs) -> SagaRunner:
-    return SagaRunner(engine, recorder.saga(*steps), heartbeat_seconds=0.05, **kwargs)
+    return runner_for(engine, recorder.saga(*steps), **kwargs)
 
 
 def test_success_journals_every_step_and_the_context(engine: Engine) -> None:
@@ -347,3 +351,41 @@ def test_a_run_never_resumes_its_own_failed_saga(engine: Engine) -> None:
     runner.run_step("saga-own", 1, dagster_run_id="run-2")
     assert runner.finish("saga-own").status is SagaStatus.COMPLETED
     assert rec.done("do") == ["reserve", "create"]
+
+
+def test_retry_delay_is_the_one_rule_for_steps_and_compensations() -> None:
+    step = FunctionStep("s", lambda state: state, max_attempts=3, retry_delay_seconds=0.5)
+    transient = RetryableStepError("503")
+    assert [retry_delay(step, transient, n) for n in (1, 2, 3)] == [0.5, 1.0, None]
+    assert retry_delay(step, PermanentStepError("no"), 1) is None
+    assert retry_delay(step, ValueError("bug"), 1) is None
+    assert retry_delay(step, SagaCancelledError("stop"), 1) is None
+    assert retry_delay(step, PermanentStepError("flagged", retryable=True), 2) == 1.0
+
+
+def test_a_retryable_compensation_is_retried_with_the_steps_backoff(engine: Engine) -> None:
+    waits: list[float] = []
+    undo_attempts: list[int] = []
+
+    def undo(state) -> None:
+        undo_attempts.append(len(undo_attempts) + 1)
+        if len(undo_attempts) < 3:
+            raise RetryableStepError("DO 503 on delete")
+
+    def broke(state):
+        raise PermanentStepError("attach broke")
+
+    saga = SagaDefinition(
+        "test",
+        [
+            FunctionStep(
+                "create", lambda state: state, undo, max_attempts=3, retry_delay_seconds=0.01
+            ),
+            FunctionStep("attach", broke),
+        ],
+    )
+    runner = runner_for(engine, saga, sleep=waits.append)
+    outcome = runner.run("saga-undo-retry", inputs={})
+    assert outcome.status is SagaStatus.ROLLED_BACK
+    assert undo_attempts == [1, 2, 3]
+    assert waits == [0.01, 0.02]

@@ -7,26 +7,27 @@ from typing import Any
 import pytest
 
 from arcadia_cloud_core.digitalocean import DOClient
-from arcadia_cloud_core.saga import SagaRunner, SagaStatus
-from arcadia_cloud_core.saga.drills import FAULT_ENV
+from arcadia_cloud_core.saga import SagaStatus
 from arcadia_cloud_core.saga.steps import (
     StepServices,
     delete_dns_record_saga,
     upsert_dns_record_saga,
 )
+from arcadia_cloud_core.testing.drills import FAULT_ENV
 from arcadia_cloud_sim.launcher import SimAdmin
+from tests.core.saga.helpers import runner_for
 from tests.core.saga.steps.world import FAST_POLLING, new_saga_id, records, write_requests
 
 ZONE = "arcadia-status.dev"  # seeded with SOA, NS and an @ A record only
 
 
 def _upsert(services: StepServices, **inputs: Any) -> Any:
-    runner = SagaRunner(services.engine, upsert_dns_record_saga(), heartbeat_seconds=0.05)
+    runner = runner_for(services.engine, upsert_dns_record_saga())
     return runner.run(new_saga_id(), inputs={"domain": ZONE, **FAST_POLLING, **inputs})
 
 
 def _delete(services: StepServices, **inputs: Any) -> Any:
-    runner = SagaRunner(services.engine, delete_dns_record_saga(), heartbeat_seconds=0.05)
+    runner = runner_for(services.engine, delete_dns_record_saga())
     return runner.run(new_saga_id(), inputs={"domain": ZONE, **FAST_POLLING, **inputs})
 
 

@@ -11,8 +11,7 @@ from sqlalchemy.engine import Engine
 
 from arcadia_cloud_core.db.schema import cloud_provisioned, cloud_resource_events, cloud_resources
 from arcadia_cloud_core.digitalocean import DOClient
-from arcadia_cloud_core.saga import SagaRunner, SagaStatus, StepStatus
-from arcadia_cloud_core.saga.drills import FAULT_ENV
+from arcadia_cloud_core.saga import SagaStatus, StepStatus
 from arcadia_cloud_core.saga.steps import (
     MANAGED_TAG,
     StepServices,
@@ -21,7 +20,9 @@ from arcadia_cloud_core.saga.steps import (
     provision_droplet_saga,
     saga_tag,
 )
+from arcadia_cloud_core.testing.drills import FAULT_ENV
 from arcadia_cloud_sim.launcher import SimAdmin
+from tests.core.saga.helpers import runner_for
 from tests.core.saga.steps.world import (
     FAST_POLLING,
     droplets_tagged,
@@ -77,7 +78,7 @@ def test_provision_creates_waits_and_registers(
     bound: StepServices, engine: Engine, admin: SimAdmin
 ) -> None:
     saga_id = new_saga_id()
-    outcome = SagaRunner(engine, provision_droplet_saga(), heartbeat_seconds=0.05).run(
+    outcome = runner_for(engine, provision_droplet_saga()).run(
         saga_id, inputs=provision_inputs("prov-ok", tags=["team:web"])
     )
 
@@ -114,7 +115,7 @@ def test_reentry_adopts_the_droplet_an_earlier_attempt_created(
         tags=[saga_tag(saga_id), MANAGED_TAG],
     )
 
-    outcome = SagaRunner(engine, provision_droplet_saga(), heartbeat_seconds=0.05).run(
+    outcome = runner_for(engine, provision_droplet_saga()).run(
         saga_id, inputs=provision_inputs("prov-adopt")
     )
 
@@ -146,7 +147,7 @@ def test_a_failure_at_any_step_rolls_back_everything_before_it(
 ) -> None:
     monkeypatch.setenv(FAULT_ENV, f"{failing}:{point}")
     saga_id = new_saga_id()
-    runner = SagaRunner(services.engine, provision_droplet_saga(), heartbeat_seconds=0.05)
+    runner = runner_for(services.engine, provision_droplet_saga())
 
     outcome = runner.run(saga_id, inputs=provision_inputs(f"prov-fail-{STEPS.index(failing)}"))
 
@@ -174,7 +175,7 @@ def test_a_droplet_that_never_becomes_active_times_out_and_is_destroyed(
     saga_id = new_saga_id()
     inputs = provision_inputs("prov-slow", wait_timeout_seconds=1, poll_interval_seconds=0.1)
 
-    outcome = SagaRunner(services.engine, provision_droplet_saga(), heartbeat_seconds=0.05).run(
+    outcome = runner_for(services.engine, provision_droplet_saga()).run(
         saga_id, inputs=inputs
     )
 
@@ -188,7 +189,7 @@ def test_a_failed_compensation_is_recorded_and_the_others_still_run(
 ) -> None:
     monkeypatch.setenv(FAULT_ENV, "register_droplet:after_action,register_droplet:in_compensation")
     saga_id = new_saga_id()
-    runner = SagaRunner(services.engine, provision_droplet_saga(), heartbeat_seconds=0.05)
+    runner = runner_for(services.engine, provision_droplet_saga())
 
     outcome = runner.run(saga_id, inputs=provision_inputs("prov-compfail"))
 
@@ -206,7 +207,7 @@ def test_a_failed_compensation_is_recorded_and_the_others_still_run(
 def test_invalid_inputs_fail_before_any_do_call(services: StepServices, admin: SimAdmin) -> None:
     admin.reset_stats()
     saga_id = new_saga_id()
-    outcome = SagaRunner(services.engine, provision_droplet_saga(), heartbeat_seconds=0.05).run(
+    outcome = runner_for(services.engine, provision_droplet_saga()).run(
         saga_id, inputs=provision_inputs("ok-name", region="mars-1")
     )
 
@@ -217,7 +218,7 @@ def test_invalid_inputs_fail_before_any_do_call(services: StepServices, admin: S
 
 
 def _provision(services: StepServices, name: str) -> str:
-    outcome = SagaRunner(services.engine, provision_droplet_saga(), heartbeat_seconds=0.05).run(
+    outcome = runner_for(services.engine, provision_droplet_saga()).run(
         new_saga_id(), inputs=provision_inputs(name)
     )
     assert outcome.status is SagaStatus.COMPLETED, outcome.error
@@ -228,7 +229,7 @@ def test_destroy_deletes_a_managed_droplet_and_tombstones_it(
     bound: StepServices, engine: Engine, admin: SimAdmin
 ) -> None:
     droplet_id = _provision(bound, "to-destroy")
-    runner = SagaRunner(engine, destroy_droplet_saga(), heartbeat_seconds=0.05)
+    runner = runner_for(engine, destroy_droplet_saga())
 
     outcome = runner.run(new_saga_id(), inputs={"droplet_id": int(droplet_id), **FAST_POLLING})
 
@@ -255,7 +256,7 @@ def test_destroy_refuses_an_unmanaged_droplet_unless_forced(
 ) -> None:
     seeded = next(b for b in admin.resources("droplet") if b["name"] == "platform-ci-1")
     droplet_id = seeded["body"]["id"]
-    runner = SagaRunner(services.engine, destroy_droplet_saga(), heartbeat_seconds=0.05)
+    runner = runner_for(services.engine, destroy_droplet_saga())
 
     refused = runner.run(new_saga_id(), inputs={"droplet_id": droplet_id, **FAST_POLLING})
 

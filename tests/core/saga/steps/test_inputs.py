@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from arcadia_cloud_core.saga.drills import CRASH_ENV, FAULT_ENV, drill_point
 from arcadia_cloud_core.saga.errors import PermanentStepError
 from arcadia_cloud_core.saga.steps import catalog, saga_tag, snapshot_name, validation
 from arcadia_cloud_core.saga.steps.inputs import DnsRecordSpec, DropletSpec, Polling
+from arcadia_cloud_core.testing.drills import CRASH_ENV, FAULT_ENV, drill_point
 from arcadia_cloud_sim.catalog import IMAGES as SIM_IMAGES
 from arcadia_cloud_sim.catalog import REGION_NAMES as SIM_REGIONS
 from arcadia_cloud_sim.catalog import SIZES as SIM_SIZES
@@ -135,7 +135,10 @@ def test_a_fault_drill_raises_where_it_is_armed(monkeypatch: pytest.MonkeyPatch)
 
 
 def test_a_crash_drill_kills_the_process_with_sigkill() -> None:
-    code = "from arcadia_cloud_core.saga.drills import drill_point; drill_point('s', 'after_save')"
+    code = (
+        "from arcadia_cloud_core.testing.drills import drill_point; "
+        "drill_point('s', 'after_save')"
+    )
     env = {**os.environ, CRASH_ENV: "s:after_save"}
     done = subprocess.run([sys.executable, "-c", code], env=env, check=False, timeout=60)
     assert done.returncode == -signal.SIGKILL

@@ -12,7 +12,7 @@ from arcadia_cloud_core.db.schema import cloud_drift, cloud_resource_events
 from arcadia_cloud_core.digitalocean import DOClient
 from arcadia_cloud_core.drift import detect_all
 from arcadia_cloud_core.inventory import normalize, upsert_resources
-from arcadia_cloud_core.saga import SagaRunner, SagaStatus
+from arcadia_cloud_core.saga import SagaStatus
 from arcadia_cloud_core.saga.steps import (
     StepServices,
     bind_services,
@@ -20,6 +20,7 @@ from arcadia_cloud_core.saga.steps import (
     revert_drift_saga,
 )
 from arcadia_cloud_sim.launcher import SimAdmin
+from tests.core.saga.helpers import runner_for
 from tests.core.saga.steps.world import FAST_POLLING, new_saga_id
 
 
@@ -34,7 +35,7 @@ def drifted_droplet(
 ) -> tuple[str, int]:
     """A provisioned s-1vcpu-1gb droplet resized to s-1vcpu-2gb behind our back, synced and
     swept: returns (droplet id, open drift id)."""
-    outcome = SagaRunner(services.engine, provision_droplet_saga(), heartbeat_seconds=0.05).run(
+    outcome = runner_for(services.engine, provision_droplet_saga()).run(
         new_saga_id(), inputs={"name": name, "size": "s-1vcpu-1gb", **FAST_POLLING}
     )
     assert outcome.status is SagaStatus.COMPLETED, outcome.error
@@ -59,7 +60,7 @@ def test_revert_resizes_back_powers_on_and_closes_the_drift(
     bound: StepServices, engine: Engine, admin: SimAdmin, do: DOClient
 ) -> None:
     droplet_id, drift_id = drifted_droplet(bound, admin, do, name="drifty")
-    runner = SagaRunner(engine, revert_drift_saga(), heartbeat_seconds=0.05)
+    runner = runner_for(engine, revert_drift_saga())
 
     outcome = runner.run(new_saga_id(), inputs={"droplet_id": int(droplet_id), **FAST_POLLING})
 
@@ -87,7 +88,7 @@ def test_a_revert_that_cannot_shrink_the_disk_fails_and_powers_the_droplet_back_
     services: StepServices, admin: SimAdmin, do: DOClient
 ) -> None:
     droplet_id, drift_id = drifted_droplet(services, admin, do, name="drifty-disk", disk=True)
-    runner = SagaRunner(services.engine, revert_drift_saga(), heartbeat_seconds=0.05)
+    runner = runner_for(services.engine, revert_drift_saga())
 
     outcome = runner.run(new_saga_id(), inputs={"droplet_id": int(droplet_id), **FAST_POLLING})
 
@@ -105,13 +106,13 @@ def test_a_revert_that_cannot_shrink_the_disk_fails_and_powers_the_droplet_back_
 def test_no_open_size_drift_is_refused_before_any_write(
     services: StepServices, admin: SimAdmin
 ) -> None:
-    outcome = SagaRunner(services.engine, provision_droplet_saga(), heartbeat_seconds=0.05).run(
+    outcome = runner_for(services.engine, provision_droplet_saga()).run(
         new_saga_id(), inputs={"name": "steady", **FAST_POLLING}
     )
     droplet_id = int(outcome.context["droplet"]["id"])
     admin.reset_stats()
 
-    refused = SagaRunner(services.engine, revert_drift_saga(), heartbeat_seconds=0.05).run(
+    refused = runner_for(services.engine, revert_drift_saga()).run(
         new_saga_id(), inputs={"droplet_id": droplet_id, **FAST_POLLING}
     )
 

@@ -9,6 +9,7 @@ from arcadia_cloud_core.saga import SagaRunner, SagaState, SagaStatus, StepView
 from arcadia_cloud_core.saga.steps import StepServices, snapshot_droplet_saga, snapshot_name
 from arcadia_cloud_core.saga.steps.snapshot import CreateDropletSnapshot
 from arcadia_cloud_sim.launcher import SimAdmin
+from tests.core.saga.helpers import runner_for
 from tests.core.saga.steps.world import FAST_POLLING, new_saga_id, snapshots_named, write_requests
 
 
@@ -22,7 +23,7 @@ def droplet_id(do: DOClient) -> str:
 
 
 def _runner(services: StepServices) -> SagaRunner:
-    return SagaRunner(services.engine, snapshot_droplet_saga(), heartbeat_seconds=0.05)
+    return runner_for(services.engine, snapshot_droplet_saga())
 
 
 def test_snapshot_waits_for_the_action_and_the_listing(

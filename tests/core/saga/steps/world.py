@@ -54,17 +54,17 @@ def zero_lag_admin(sim: SimulatorHandle) -> Iterator[SimAdmin]:
         )
 
 
-def client(sim: SimulatorHandle) -> DOClient:
-    """A provisioning DO client against the simulator (close it after use)."""
-    return DOClient(
-        token=TOKEN,
-        base_url=sim.base_url,
-        purpose="provisioning",
-        max_attempts=4,
-        max_retry_seconds=5,
-        requests_per_minute=100_000,
-        requests_per_hour=1_000_000,
-    )
+def client(sim: SimulatorHandle, **options: Any) -> DOClient:
+    """A provisioning DO client against the simulator, no client pacing (close it after use);
+    ``options`` override the client's (e.g. ``purpose="sync"``, ``max_attempts=1``)."""
+    settings: dict[str, Any] = {
+        "purpose": "provisioning",
+        "max_attempts": 4,
+        "max_retry_seconds": 5,
+        "requests_per_minute": 100_000,
+        "requests_per_hour": 1_000_000,
+    }
+    return DOClient(token=TOKEN, base_url=sim.base_url, **{**settings, **options})
 
 
 def ops_definitions(*, db_url: str, base_url: str, token: str = TOKEN) -> Any:

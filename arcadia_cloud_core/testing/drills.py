@@ -19,8 +19,6 @@ import logging
 import os
 import signal
 
-from arcadia_cloud_core.saga.errors import PermanentStepError
-
 log = logging.getLogger(__name__)
 
 CRASH_ENV = "ARCADIA_SAGA_CRASH_AT"
@@ -45,4 +43,8 @@ def drill_point(step: str, point: str) -> None:
         log.warning("saga drill: crashing at %s:%s (SIGKILL, %s)", step, point, CRASH_ENV)
         os.kill(os.getpid(), signal.SIGKILL)
     if _armed(FAULT_ENV, step, point):
+        # Imported here: the saga engine imports this module, so this one cannot import the
+        # saga package at load time.
+        from arcadia_cloud_core.saga.errors import PermanentStepError
+
         raise PermanentStepError(f"injected fault at {step}:{point} ({FAULT_ENV})")
