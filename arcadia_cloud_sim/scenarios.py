@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from arcadia_cloud_sim import account, billing
-from arcadia_cloud_sim.catalog import REGION_NAMES, SIZES
-from arcadia_cloud_sim.common import (
+from arcadia_cloud_sim.account import account
+from arcadia_cloud_sim.account.projects import new_project_body
+from arcadia_cloud_sim.api.kinds import (
     BACKUP,
     DOMAIN,
     DOMAIN_RECORD,
@@ -37,21 +37,20 @@ from arcadia_cloud_sim.common import (
     RESERVED_IPS,
     SNAPSHOT,
     VOLUME,
-    networks_for,
-    public_ipv4,
-    reserved_ipv4,
-    urn,
 )
+from arcadia_cloud_sim.api.urns import urn
+from arcadia_cloud_sim.billing import endpoints as billing
+from arcadia_cloud_sim.catalog import REGION_NAMES, SIZES
+from arcadia_cloud_sim.compute.droplets import new_droplet_body
 from arcadia_cloud_sim.context import SimContext
-from arcadia_cloud_sim.domains import NAMESERVERS, fqdn, record_body
-from arcadia_cloud_sim.droplets import new_droplet_body
-from arcadia_cloud_sim.firewalls import new_firewall_body
-from arcadia_cloud_sim.load_balancers import new_lb_body
-from arcadia_cloud_sim.projects import new_project_body
-from arcadia_cloud_sim.reserved_ips import new_ip_body
+from arcadia_cloud_sim.networking.addresses import networks_for, public_ipv4, reserved_ipv4
+from arcadia_cloud_sim.networking.domains import NAMESERVERS, fqdn, record_body
+from arcadia_cloud_sim.networking.firewalls import new_firewall_body
+from arcadia_cloud_sim.networking.load_balancers import new_lb_body
+from arcadia_cloud_sim.networking.reserved_ips import new_ip_body
 from arcadia_cloud_sim.settings import SCENARIOS
+from arcadia_cloud_sim.storage.volumes import new_volume_body
 from arcadia_cloud_sim.store import NewResource, iso
-from arcadia_cloud_sim.volumes import new_volume_body
 
 log = logging.getLogger(__name__)
 DAY = 86400.0

@@ -24,27 +24,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from arcadia_cloud_sim import snapshots
-from arcadia_cloud_sim.actions import (
-    action_link,
-    action_scope,
-    get_scoped_action,
-    in_progress_actions,
-    list_scoped_actions,
-    on_effect,
-    render_action,
-    start_action,
-)
-from arcadia_cloud_sim.catalog import (
-    IMAGES,
-    SIZES,
-    image_fragment,
-    region_fragment,
-    resolve_image,
-    resolve_region,
-    size_fragment,
-)
-from arcadia_cloud_sim.common import (
+from arcadia_cloud_sim.api.endpoints import require
+from arcadia_cloud_sim.api.envelopes import json_response, no_content, read_json
+from arcadia_cloud_sim.api.errors import bad_request, unprocessable
+from arcadia_cloud_sim.api.kinds import (
     BACKUP,
     DROPLET,
     DROPLET_IDS,
@@ -55,24 +38,32 @@ from arcadia_cloud_sim.common import (
     RESERVED_IP,
     SNAPSHOT,
     VOLUME,
-    assign_urn,
-    ctx_of,
-    networks_for,
     next_id,
-    require,
-    unassign_urn,
-    urn,
-    vpc_uuid,
 )
-from arcadia_cloud_sim.context import SimContext
-from arcadia_cloud_sim.http import (
-    bad_request,
-    json_response,
-    no_content,
-    paginate,
-    read_json,
-    unprocessable,
+from arcadia_cloud_sim.api.pagination import paginate
+from arcadia_cloud_sim.api.urns import assign_urn, snapshot_urn, unassign_urn, urn
+from arcadia_cloud_sim.catalog import (
+    IMAGES,
+    SIZES,
+    image_fragment,
+    region_fragment,
+    resolve_image,
+    resolve_region,
+    size_fragment,
 )
+from arcadia_cloud_sim.compute.actions import (
+    action_link,
+    action_scope,
+    get_scoped_action,
+    in_progress_actions,
+    list_scoped_actions,
+    on_effect,
+    render_action,
+    start_action,
+)
+from arcadia_cloud_sim.context import SimContext, sim_context
+from arcadia_cloud_sim.networking.addresses import networks_for, vpc_uuid
+from arcadia_cloud_sim.storage import snapshots
 from arcadia_cloud_sim.store import ResourceRow, iso
 
 NAME_RE = re.compile(r"^[a-zA-Z0-9]?[a-z0-9A-Z.\-]*[a-z0-9A-Z]$")
@@ -140,7 +131,8 @@ def _static_fields(b: dict[str, Any]) -> dict[str, Any]:
     """The droplet object's fields that follow from its stored body and the catalog alone.
 
     The catalog parts (image, size, region) are pre-encoded ``orjson.Fragment`` values: send
-    them through :func:`~arcadia_cloud_sim.http.json_response` (orjson), not ``json.dumps``.
+    them through :func:`~arcadia_cloud_sim.api.envelopes.json_response` (orjson), not
+    ``json.dumps``.
     """
     size = SIZES[b["size_slug"]]
     image = IMAGES.get(b["image"])
@@ -365,7 +357,7 @@ def _validated_create(payload: dict[str, Any]) -> dict[str, Any]:
 # -- handlers ---------------------------------------------------------------------------------
 async def list_droplets(request: Request) -> Response:
     """GET /v2/droplets (filters ``tag_name``, ``name``, ``type``)."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     q = request.query_params
     tag, name, dtype = q.get("tag_name"), q.get("name"), q.get("type")
     if tag is not None and (name is not None or dtype is not None):
@@ -385,7 +377,7 @@ async def list_droplets(request: Request) -> Response:
 
 async def get_droplet(request: Request) -> Response:
     """GET /v2/droplets/{droplet_id}."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     with ctx.store.transaction(write=False):
         row = require(ctx.store.get_row(DROPLET, str(request.path_params["droplet_id"])))
         return json_response({"droplet": render_droplet(ctx, row.body)})
@@ -393,7 +385,7 @@ async def get_droplet(request: Request) -> Response:
 
 async def create_droplets(request: Request) -> Response:
     """POST /v2/droplets → 202 (single or multi-create)."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     spec = _validated_create(await read_json(request))
     created: list[dict[str, Any]] = []
     links: list[dict[str, Any]] = []
@@ -437,7 +429,7 @@ async def create_droplets(request: Request) -> Response:
 
 async def delete_droplet_route(request: Request) -> Response:
     """DELETE /v2/droplets/{droplet_id} → 204."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     with ctx.store.transaction():
         row = require(ctx.store.get_row(DROPLET, str(request.path_params["droplet_id"])))
         delete_droplet(ctx, row)
@@ -446,7 +438,7 @@ async def delete_droplet_route(request: Request) -> Response:
 
 async def delete_by_tag(request: Request) -> Response:
     """DELETE /v2/droplets?tag_name=X → 204 (every droplet carrying the tag)."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     tag = request.query_params.get("tag_name")
     if not tag:
         raise bad_request("tag_name is required")
@@ -598,13 +590,13 @@ def _effect_snapshot(ctx: SimContext, action: dict[str, Any], args: dict[str, An
         size_gigabytes=round(body["disk"] * 0.09 + 0.41, 2), tags=list(body["tags"]),
         created_at=due,
     )
-    assign_urn(ctx, snapshots.snapshot_urn(snap))
+    assign_urn(ctx, snapshot_urn(snap))
     return True
 
 
 async def post_action(request: Request) -> Response:
     """POST /v2/droplets/{droplet_id}/actions → 201 ``{action}``."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     payload = await read_json(request)
     with ctx.store.transaction():
         row = require(ctx.store.get_row(DROPLET, str(request.path_params["droplet_id"])))
@@ -614,7 +606,7 @@ async def post_action(request: Request) -> Response:
 
 async def post_action_by_tag(request: Request) -> Response:
     """POST /v2/droplets/actions?tag_name=X → 201 ``{actions: [...]}``."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     tag = request.query_params.get("tag_name")
     if not tag:
         raise bad_request("tag_name is required")
@@ -629,7 +621,7 @@ async def post_action_by_tag(request: Request) -> Response:
 
 async def list_actions(request: Request) -> Response:
     """GET /v2/droplets/{droplet_id}/actions."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     droplet_id = request.path_params["droplet_id"]
     require(ctx.store.get_row(DROPLET, str(droplet_id)))
     return list_scoped_actions(request, action_scope("droplet", droplet_id))
@@ -637,7 +629,7 @@ async def list_actions(request: Request) -> Response:
 
 async def get_action(request: Request) -> Response:
     """GET /v2/droplets/{droplet_id}/actions/{action_id}."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     droplet_id = request.path_params["droplet_id"]
     require(ctx.store.get_row(DROPLET, str(droplet_id)))
     return get_scoped_action(request, action_scope("droplet", droplet_id),

@@ -15,37 +15,23 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from arcadia_cloud_sim.catalog import IMAGES_BY_ID
-from arcadia_cloud_sim.common import (
+from arcadia_cloud_sim.api.endpoints import require
+from arcadia_cloud_sim.api.envelopes import json_response, no_content, read_json
+from arcadia_cloud_sim.api.errors import ApiError, bad_request
+from arcadia_cloud_sim.api.kinds import (
     BACKUP,
     DROPLET,
     IMAGE_IDS,
     SNAPSHOT,
     VOLUME,
-    assign_urn,
-    ctx_of,
     new_uuid,
     next_id,
-    require,
-    unassign_urn,
-    urn,
 )
-from arcadia_cloud_sim.context import SimContext
-from arcadia_cloud_sim.http import (
-    ApiError,
-    bad_request,
-    json_response,
-    no_content,
-    paginate,
-    read_json,
-)
+from arcadia_cloud_sim.api.pagination import paginate
+from arcadia_cloud_sim.api.urns import assign_urn, snapshot_urn, unassign_urn
+from arcadia_cloud_sim.catalog import IMAGES_BY_ID
+from arcadia_cloud_sim.context import SimContext, sim_context
 from arcadia_cloud_sim.store import ResourceRow, iso
-
-
-def snapshot_urn(body: dict[str, Any]) -> str:
-    """The URN the projects API uses for a snapshot (``do:image:`` / ``do:volumesnapshot:``)."""
-    kind = "image" if body["resource_type"] == "droplet" else "volumesnapshot"
-    return urn(kind, body["id"])
 
 
 def create_snapshot(
@@ -114,7 +100,7 @@ def delete_snapshot(ctx: SimContext, row: ResourceRow) -> None:
 # -- /v2/snapshots ----------------------------------------------------------------------------
 async def list_snapshots(request: Request) -> Response:
     """GET /v2/snapshots?resource_type=droplet|volume."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     resource_type = request.query_params.get("resource_type")
     if resource_type not in (None, "droplet", "volume"):
         raise bad_request("resource_type must be droplet or volume")
@@ -142,14 +128,14 @@ def _lookup(ctx: SimContext, snapshot_id: str) -> ResourceRow:
 
 async def get_snapshot(request: Request) -> Response:
     """GET /v2/snapshots/{snapshot_id}."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     row = _lookup(ctx, request.path_params["snapshot_id"])
     return json_response({"snapshot": row.body})
 
 
 async def delete_snapshot_route(request: Request) -> Response:
     """DELETE /v2/snapshots/{snapshot_id} (droplet or volume snapshot)."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     with ctx.store.transaction():
         row = _lookup(ctx, request.path_params["snapshot_id"])
         delete_snapshot(ctx, row)
@@ -159,7 +145,7 @@ async def delete_snapshot_route(request: Request) -> Response:
 # -- /v2/droplets/{id}/snapshots and /backups -------------------------------------------------
 async def list_droplet_snapshots(request: Request) -> Response:
     """GET /v2/droplets/{droplet_id}/snapshots (int ids)."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     droplet_id = str(request.path_params["droplet_id"])
     filters = listing_filters(ctx)
     with ctx.store.transaction(write=False):
@@ -177,7 +163,7 @@ async def list_droplet_snapshots(request: Request) -> Response:
 
 async def list_droplet_backups(request: Request) -> Response:
     """GET /v2/droplets/{droplet_id}/backups."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     droplet_id = str(request.path_params["droplet_id"])
     with ctx.store.transaction(write=False):
         require(ctx.store.get_row(DROPLET, droplet_id))
@@ -194,7 +180,7 @@ async def list_droplet_backups(request: Request) -> Response:
 # -- volume snapshots -------------------------------------------------------------------------
 async def list_volume_snapshots(request: Request) -> Response:
     """GET /v2/volumes/{volume_id}/snapshots."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     volume_id = request.path_params["volume_id"]
     filters = listing_filters(ctx)
     with ctx.store.transaction(write=False):
@@ -212,7 +198,7 @@ async def list_volume_snapshots(request: Request) -> Response:
 
 async def create_volume_snapshot(request: Request) -> Response:
     """POST /v2/volumes/{volume_id}/snapshots → 201 (the snapshot is immediate for volumes)."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     payload = await read_json(request)
     name = payload.get("name")
     if not isinstance(name, str) or not name.strip():
@@ -233,7 +219,7 @@ async def create_volume_snapshot(request: Request) -> Response:
 
 async def get_volume_snapshot(request: Request) -> Response:
     """GET /v2/volumes/snapshots/{snapshot_id}."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     row = require(ctx.store.get_row(SNAPSHOT, request.path_params["snapshot_id"]))
     if row.body["resource_type"] != "volume":
         require(None)
@@ -242,7 +228,7 @@ async def get_volume_snapshot(request: Request) -> Response:
 
 async def delete_volume_snapshot(request: Request) -> Response:
     """DELETE /v2/volumes/snapshots/{snapshot_id}."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     with ctx.store.transaction():
         row = require(ctx.store.get_row(SNAPSHOT, request.path_params["snapshot_id"]))
         if row.body["resource_type"] != "volume":

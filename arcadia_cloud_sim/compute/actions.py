@@ -14,10 +14,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from arcadia_cloud_sim.api.endpoints import require
+from arcadia_cloud_sim.api.envelopes import json_response
+from arcadia_cloud_sim.api.kinds import ACTION, ACTION_IDS, next_id
+from arcadia_cloud_sim.api.pagination import paginate
 from arcadia_cloud_sim.catalog import region_json
-from arcadia_cloud_sim.common import ACTION, ACTION_IDS, ctx_of, next_id, require
-from arcadia_cloud_sim.context import SimContext
-from arcadia_cloud_sim.http import json_response, paginate
+from arcadia_cloud_sim.context import SimContext, sim_context
 from arcadia_cloud_sim.lifecycle import on_event, schedule
 from arcadia_cloud_sim.store import ResourceRow, iso
 
@@ -119,7 +121,7 @@ def action_link(request: Request, action_id: int, rel: str) -> dict[str, Any]:
 
 def list_scoped_actions(request: Request, scope: str) -> Response:
     """The paginated actions of one resource (``scope`` as in :func:`start_action`)."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     return paginate(
         request,
         lambda limit, offset: ctx.store.list_rows(ACTION, parent=scope, limit=limit,
@@ -131,7 +133,7 @@ def list_scoped_actions(request: Request, scope: str) -> Response:
 
 def get_scoped_action(request: Request, scope: str, action_id: int) -> Response:
     """One action of one resource (404 if it belongs to another)."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     row = require(ctx.store.get_row(ACTION, str(action_id)))
     if row.parent != scope:
         require(None)
@@ -140,7 +142,7 @@ def get_scoped_action(request: Request, scope: str, action_id: int) -> Response:
 
 async def list_all(request: Request) -> Response:
     """GET /v2/actions."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     return paginate(
         request,
         lambda limit, offset: ctx.store.list_rows(ACTION, limit=limit, offset=offset),
@@ -151,7 +153,7 @@ async def list_all(request: Request) -> Response:
 
 async def get_one(request: Request) -> Response:
     """GET /v2/actions/{action_id}."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     row = require(ctx.store.get_row(ACTION, str(request.path_params["action_id"])))
     return json_response({"action": render_action(row.body)})
 

@@ -15,29 +15,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from arcadia_cloud_sim.common import (
-    DOMAIN,
-    DROPLET,
-    LOAD_BALANCER,
+from arcadia_cloud_sim.api.endpoints import require
+from arcadia_cloud_sim.api.envelopes import json_response, no_content, read_json
+from arcadia_cloud_sim.api.errors import ApiError, bad_request
+from arcadia_cloud_sim.api.kinds import (
     PROJECT,
     PROJECT_RESOURCE,
-    RESERVED_IP,
-    SNAPSHOT,
-    VOLUME,
-    ctx_of,
-    default_project_id,
     new_uuid,
-    require,
 )
-from arcadia_cloud_sim.context import SimContext
-from arcadia_cloud_sim.http import (
-    ApiError,
-    bad_request,
-    json_response,
-    no_content,
-    paginate,
-    read_json,
-)
+from arcadia_cloud_sim.api.pagination import paginate
+from arcadia_cloud_sim.api.urns import URN_KINDS, default_project_id
+from arcadia_cloud_sim.context import SimContext, sim_context
 from arcadia_cloud_sim.store import ResourceRow, iso
 
 PURPOSES = frozenset({
@@ -48,22 +36,6 @@ PURPOSES = frozenset({
 ENVIRONMENTS = frozenset({"Development", "Staging", "Production"})
 OWNER_UUID = "3c0d9e8f4b5a46d2a1b7e6f5d4c3b2a1908f7e6d"
 OWNER_ID = 2_840_113
-
-#: URN kind → (store kind, API path) for resources the simulator can check and link to.
-URN_TARGETS: dict[str, tuple[str | None, str]] = {
-    "droplet": (DROPLET, "/v2/droplets/{id}"),
-    "volume": (VOLUME, "/v2/volumes/{id}"),
-    "domain": (DOMAIN, "/v2/domains/{id}"),
-    "floatingip": (RESERVED_IP, "/v2/floating_ips/{id}"),
-    "loadbalancer": (LOAD_BALANCER, "/v2/load_balancers/{id}"),
-    "image": (SNAPSHOT, "/v2/snapshots/{id}"),
-    "volumesnapshot": (SNAPSHOT, "/v2/snapshots/{id}"),
-    "dbaas": (None, "/v2/databases/{id}"),
-    "kubernetes": (None, "/v2/kubernetes/clusters/{id}"),
-    "space": (None, "/v2/spaces/{id}"),
-    "app": (None, "/v2/apps/{id}"),
-}
-
 
 def purpose_value(purpose: str) -> str:
     """DO stores unknown purposes as ``Other: <value>``."""
@@ -139,7 +111,7 @@ def _make_default(ctx: SimContext, project_id: str) -> None:
 
 async def list_projects(request: Request) -> Response:
     """GET /v2/projects."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     with ctx.store.transaction(write=False):
         return paginate(
             request,
@@ -150,7 +122,7 @@ async def list_projects(request: Request) -> Response:
 
 async def create_project(request: Request) -> Response:
     """POST /v2/projects → 201."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     payload = await read_json(request)
     fields = _validate(payload, full=False)
     if "name" not in fields or "purpose" not in fields:
@@ -169,13 +141,13 @@ async def create_project(request: Request) -> Response:
 
 async def get_project(request: Request) -> Response:
     """GET /v2/projects/{project_id} and /v2/projects/default."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     return json_response({"project": _project(ctx, request).body})
 
 
 async def update_project(request: Request) -> Response:
     """PUT (all attributes) or PATCH (some) /v2/projects/{project_id|default}."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     payload = await read_json(request)
     fields = _validate(payload, full=request.method == "PUT")
     with ctx.store.transaction():
@@ -193,7 +165,7 @@ async def update_project(request: Request) -> Response:
 
 async def delete_project(request: Request) -> Response:
     """DELETE /v2/projects/{project_id} → 204, or 412 if it still has resources."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     with ctx.store.transaction():
         row = _project(ctx, request)
         _, count = ctx.store.list_rows(PROJECT_RESOURCE, parent=row.id, limit=0)
@@ -209,11 +181,11 @@ async def delete_project(request: Request) -> Response:
 
 def _resource_json(request: Request, row: ResourceRow, status: str) -> dict[str, Any]:
     _, kind, ident = row.id.split(":", 2)
-    target = URN_TARGETS.get(kind)
+    target = URN_KINDS.get(kind)
     out: dict[str, Any] = {"urn": row.id, "assigned_at": iso(row.created_at)}
     if target is not None:
         base = str(request.base_url).rstrip("/")
-        out["links"] = {"self": base + target[1].format(id=ident)}
+        out["links"] = {"self": base + target.path.format(id=ident)}
     out["status"] = status
     return out
 
@@ -224,7 +196,7 @@ def _render_resources(request: Request, rows: Sequence[ResourceRow]) -> list[dic
 
 async def list_resources(request: Request) -> Response:
     """GET /v2/projects/{project_id|default}/resources."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     with ctx.store.transaction(write=False):
         project = _project(ctx, request)
         return paginate(
@@ -241,10 +213,10 @@ def _exists(ctx: SimContext, resource_urn: str) -> bool:
     parts = resource_urn.split(":", 2)
     if len(parts) != 3 or parts[0] != "do" or not parts[2]:
         return False
-    target = URN_TARGETS.get(parts[1])
+    target = URN_KINDS.get(parts[1])
     if target is None:
         return False
-    store_kind = target[0]
+    store_kind = target.store_kind
     if store_kind is None:
         return True  # products the simulator does not model (spaces, dbaas, k8s, apps)
     return ctx.store.get_row(store_kind, parts[2]) is not None
@@ -252,7 +224,7 @@ def _exists(ctx: SimContext, resource_urn: str) -> bool:
 
 async def assign_resources(request: Request) -> Response:
     """POST /v2/projects/{project_id|default}/resources → 200 with the project's resources."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     payload = await read_json(request)
     urns = payload.get("resources")
     if not isinstance(urns, list) or not all(isinstance(u, str) for u in urns):

@@ -1,4 +1,4 @@
-"""DigitalOcean response envelopes: errors, pagination links and JSON bodies.
+"""DigitalOcean collections: ``{key: [...], "links": {...}, "meta": {"total": N}}``.
 
 Pagination follows the DO reference (§1.5):
 
@@ -15,113 +15,21 @@ Pagination follows the DO reference (§1.5):
 
 from __future__ import annotations
 
-import json
 import math
-import uuid
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
-import orjson
 from starlette.requests import Request
-from starlette.responses import JSONResponse as _StarletteJSONResponse
-from starlette.responses import Response
+
+from arcadia_cloud_sim.api.envelopes import JSONResponse
+from arcadia_cloud_sim.api.errors import bad_request
 
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 200
 
 #: A page source: either a materialised list, or ``fetch(limit, offset) -> (items, total)``.
 PageFetch = Callable[[int, int], tuple[Sequence[Any], int]]
-
-ERROR_MESSAGES: dict[str, str] = {
-    "bad_request": "error parsing request body",
-    "unauthorized": "Unable to authenticate you.",
-    "forbidden": "You do not have permission to perform this action.",
-    "not_found": "The resource you requested could not be found.",
-    "conflict": "The request could not be completed due to a conflict.",
-    "precondition_failed": "The request could not be completed due to a failed precondition.",
-    "unprocessable_entity": "request payload validation failed",
-    "too_many_requests": "API rate limit exceeded.",
-    "server_error": "Unexpected server-side error",
-}
-
-
-class JSONResponse(_StarletteJSONResponse):
-    """A JSON response encoded with orjson (a page of 200 droplets is ~330 KB)."""
-
-    def render(self, content: Any) -> bytes:
-        return orjson.dumps(content)
-
-
-class ApiError(Exception):
-    """Raise from a handler to answer with DO's error body (turned into a response by the app)."""
-
-    def __init__(self, status: int, error_id: str, message: str | None = None) -> None:
-        super().__init__(message or ERROR_MESSAGES.get(error_id, error_id))
-        self.status = status
-        self.error_id = error_id
-        self.message = message or ERROR_MESSAGES.get(error_id, error_id)
-
-
-def not_found() -> ApiError:
-    """The canonical 404 error."""
-    return ApiError(404, "not_found")
-
-
-def bad_request(message: str) -> ApiError:
-    """A 400 ``bad_request`` error with a human message."""
-    return ApiError(400, "bad_request", message)
-
-
-def unprocessable(message: str) -> ApiError:
-    """A 422 ``unprocessable_entity`` error with a human message."""
-    return ApiError(422, "unprocessable_entity", message)
-
-
-def error_body(error_id: str, message: str | None = None) -> dict[str, str]:
-    """DO's error body ``{id, message, request_id}``."""
-    return {
-        "id": error_id,
-        "message": message or ERROR_MESSAGES.get(error_id, error_id),
-        "request_id": str(uuid.uuid4()),
-    }
-
-
-def error_response(
-    status: int,
-    error_id: str,
-    message: str | None = None,
-    *,
-    headers: Mapping[str, str] | None = None,
-) -> JSONResponse:
-    """A JSON error response with DO's body ``{id, message, request_id}``."""
-    return JSONResponse(error_body(error_id, message), status_code=status, headers=headers)
-
-
-def json_response(body: Any, status: int = 200) -> JSONResponse:
-    """A JSON response (compact separators, like DO)."""
-    return JSONResponse(body, status_code=status)
-
-
-def no_content() -> Response:
-    """DO's 204 for deletes and similar: empty body."""
-    return Response(status_code=204)
-
-
-async def read_json(request: Request, *, required: bool = True) -> dict[str, Any]:
-    """Parse a JSON object body, raising 400 ``bad_request`` like DO when it is not one."""
-    raw = await request.body()
-    if not raw.strip():
-        if required:
-            raise bad_request("error parsing request body")
-        return {}
-    try:
-        body = json.loads(raw)
-    except ValueError as exc:
-        raise bad_request("error parsing request body") from exc
-    if not isinstance(body, dict):
-        raise bad_request("error parsing request body")
-    return body
 
 
 def _int_param(request: Request, name: str, default: int) -> tuple[int, bool]:

@@ -18,7 +18,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from arcadia_cloud_sim.actions import (
+from arcadia_cloud_sim.api.endpoints import require
+from arcadia_cloud_sim.api.envelopes import json_response, no_content, read_json
+from arcadia_cloud_sim.api.errors import ApiError, bad_request, not_found, unprocessable
+from arcadia_cloud_sim.api.kinds import DROPLET, PROJECT, RESERVED_IP, RESERVED_IPS, next_id
+from arcadia_cloud_sim.api.pagination import paginate
+from arcadia_cloud_sim.api.urns import assign_urn, project_of, unassign_urn, urn
+from arcadia_cloud_sim.catalog import region_json, resolve_region
+from arcadia_cloud_sim.compute.actions import (
     action_link,
     get_scoped_action,
     in_progress_actions,
@@ -27,33 +34,9 @@ from arcadia_cloud_sim.actions import (
     render_action,
     start_action,
 )
-from arcadia_cloud_sim.catalog import region_json, resolve_region
-from arcadia_cloud_sim.common import (
-    DROPLET,
-    PROJECT,
-    RESERVED_IP,
-    RESERVED_IPS,
-    assign_urn,
-    ctx_of,
-    next_id,
-    project_of,
-    require,
-    reserved_ipv4,
-    unassign_urn,
-    urn,
-)
-from arcadia_cloud_sim.context import SimContext
-from arcadia_cloud_sim.droplets import render_droplets
-from arcadia_cloud_sim.http import (
-    ApiError,
-    bad_request,
-    json_response,
-    no_content,
-    not_found,
-    paginate,
-    read_json,
-    unprocessable,
-)
+from arcadia_cloud_sim.compute.droplets import render_droplets
+from arcadia_cloud_sim.context import SimContext, sim_context
+from arcadia_cloud_sim.networking.addresses import reserved_ipv4
 from arcadia_cloud_sim.store import ResourceRow
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -113,7 +96,7 @@ def _ip_int(ip: str) -> int:
 
 def _list(family: Family) -> Handler:
     async def handler(request: Request) -> Response:
-        ctx = ctx_of(request)
+        ctx = sim_context(request)
         with ctx.store.transaction(write=False):
             return paginate(
                 request,
@@ -128,7 +111,7 @@ def _list(family: Family) -> Handler:
 
 def _get(family: Family) -> Handler:
     async def handler(request: Request) -> Response:
-        ctx = ctx_of(request)
+        ctx = sim_context(request)
         row = require(ctx.store.get_row(RESERVED_IP, request.path_params["ip"]))
         return json_response({family.singular: render_ips(ctx, [row.body])[0]})
 
@@ -137,7 +120,7 @@ def _get(family: Family) -> Handler:
 
 def _create(family: Family) -> Handler:
     async def handler(request: Request) -> Response:
-        ctx = ctx_of(request)
+        ctx = sim_context(request)
         payload = await read_json(request)
         droplet_id = payload.get("droplet_id")
         links: dict[str, Any] = {}
@@ -183,7 +166,7 @@ def _create(family: Family) -> Handler:
 
 def _delete(family: Family) -> Handler:
     async def handler(request: Request) -> Response:
-        ctx = ctx_of(request)
+        ctx = sim_context(request)
         with ctx.store.transaction():
             row = require(ctx.store.get_row(RESERVED_IP, request.path_params["ip"]))
             ctx.store.delete(RESERVED_IP, row.id, at=ctx.clock.now())
@@ -215,7 +198,7 @@ def _unassign(ctx: SimContext, action: dict[str, Any], args: dict[str, Any], due
 
 def _post_action(family: Family) -> Handler:
     async def handler(request: Request) -> Response:
-        ctx = ctx_of(request)
+        ctx = sim_context(request)
         payload = await read_json(request)
         with ctx.store.transaction():
             row: ResourceRow = require(ctx.store.get_row(RESERVED_IP, request.path_params["ip"]))
@@ -252,7 +235,7 @@ def _post_action(family: Family) -> Handler:
 
 def _list_actions(family: Family) -> Handler:
     async def handler(request: Request) -> Response:
-        ctx = ctx_of(request)
+        ctx = sim_context(request)
         require(ctx.store.get_row(RESERVED_IP, request.path_params["ip"]))
         return list_scoped_actions(request, ip_scope(request.path_params["ip"]))
 
@@ -261,7 +244,7 @@ def _list_actions(family: Family) -> Handler:
 
 def _get_action(family: Family) -> Handler:
     async def handler(request: Request) -> Response:
-        ctx = ctx_of(request)
+        ctx = sim_context(request)
         ip = request.path_params["ip"]
         if ctx.store.get_row(RESERVED_IP, ip) is None:
             raise ApiError(404, "not_found")

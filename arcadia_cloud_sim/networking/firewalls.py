@@ -14,9 +14,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from arcadia_cloud_sim.common import DROPLET, FIREWALL, ctx_of, new_uuid, require
-from arcadia_cloud_sim.context import SimContext
-from arcadia_cloud_sim.http import bad_request, json_response, no_content, paginate, read_json
+from arcadia_cloud_sim.api.endpoints import require
+from arcadia_cloud_sim.api.envelopes import json_response, no_content, read_json
+from arcadia_cloud_sim.api.errors import bad_request
+from arcadia_cloud_sim.api.kinds import DROPLET, FIREWALL, new_uuid
+from arcadia_cloud_sim.api.pagination import paginate
+from arcadia_cloud_sim.context import SimContext, sim_context
 from arcadia_cloud_sim.lifecycle import on_event, schedule
 from arcadia_cloud_sim.store import iso
 
@@ -136,7 +139,7 @@ def _settle(ctx: SimContext, payload: dict[str, Any], due_at: float) -> None:
 
 async def list_firewalls(request: Request) -> Response:
     """GET /v2/firewalls."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     with ctx.store.transaction(write=False):
         return paginate(
             request,
@@ -147,14 +150,14 @@ async def list_firewalls(request: Request) -> Response:
 
 async def get_firewall(request: Request) -> Response:
     """GET /v2/firewalls/{firewall_id}."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     row = require(ctx.store.get_row(FIREWALL, request.path_params["firewall_id"]))
     return json_response({"firewall": row.body})
 
 
 async def create_firewall(request: Request) -> Response:
     """POST /v2/firewalls → 202 (``waiting``)."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     payload = await read_json(request)
     with ctx.store.transaction():
         spec = _validated(ctx, payload)
@@ -167,7 +170,7 @@ async def create_firewall(request: Request) -> Response:
 
 async def update_firewall(request: Request) -> Response:
     """PUT /v2/firewalls/{firewall_id} → 200 (full replacement)."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     payload = await read_json(request)
     with ctx.store.transaction():
         row = require(ctx.store.get_row(FIREWALL, request.path_params["firewall_id"]))
@@ -179,7 +182,7 @@ async def update_firewall(request: Request) -> Response:
 
 async def delete_firewall(request: Request) -> Response:
     """DELETE /v2/firewalls/{firewall_id} → 204."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     with ctx.store.transaction():
         row = require(ctx.store.get_row(FIREWALL, request.path_params["firewall_id"]))
         ctx.store.delete(FIREWALL, row.id, at=ctx.clock.now())
@@ -188,7 +191,7 @@ async def delete_firewall(request: Request) -> Response:
 
 async def change_membership(request: Request) -> Response:
     """POST/DELETE /v2/firewalls/{id}/droplets|tags|rules → 204."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     payload = await read_json(request)
     what = request.url.path.rsplit("/", 1)[-1]
     adding = request.method == "POST"

@@ -14,33 +14,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from arcadia_cloud_sim.api.endpoints import require
+from arcadia_cloud_sim.api.envelopes import json_response, no_content, read_json
+from arcadia_cloud_sim.api.errors import ApiError, bad_request, unprocessable
+from arcadia_cloud_sim.api.kinds import DROPLET, LOAD_BALANCER, PUBLIC_IPS, new_uuid, next_id
+from arcadia_cloud_sim.api.pagination import paginate
+from arcadia_cloud_sim.api.urns import assign_urn, project_of, unassign_urn, urn
 from arcadia_cloud_sim.catalog import region_json, resolve_region
-from arcadia_cloud_sim.common import (
-    DROPLET,
-    LOAD_BALANCER,
-    PUBLIC_IPS,
-    assign_urn,
-    ctx_of,
-    new_uuid,
-    next_id,
-    project_of,
-    public_ipv4,
-    require,
-    unassign_urn,
-    urn,
-    vpc_uuid,
-)
-from arcadia_cloud_sim.context import SimContext
-from arcadia_cloud_sim.http import (
-    ApiError,
-    bad_request,
-    json_response,
-    no_content,
-    paginate,
-    read_json,
-    unprocessable,
-)
+from arcadia_cloud_sim.context import SimContext, sim_context
 from arcadia_cloud_sim.lifecycle import on_event, schedule
+from arcadia_cloud_sim.networking.addresses import public_ipv4, vpc_uuid
 from arcadia_cloud_sim.store import ResourceRow, iso
 
 ENTRY_PROTOCOLS = frozenset({"http", "https", "http2", "http3", "tcp", "udp"})
@@ -155,7 +138,7 @@ def _render_rows(ctx: SimContext, rows: Sequence[ResourceRow]) -> list[dict[str,
 
 async def list_lbs(request: Request) -> Response:
     """GET /v2/load_balancers."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     with ctx.store.transaction(write=False):
         return paginate(
             request,
@@ -168,14 +151,14 @@ async def list_lbs(request: Request) -> Response:
 
 async def get_lb(request: Request) -> Response:
     """GET /v2/load_balancers/{lb_id}."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     row = require(ctx.store.get_row(LOAD_BALANCER, request.path_params["lb_id"]))
     return json_response({"load_balancer": render_lb(ctx, row.body)})
 
 
 async def create_lb(request: Request) -> Response:
     """POST /v2/load_balancers → 202 (``new``)."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     payload = await read_json(request)
     with ctx.store.transaction():
         spec = _validated(ctx, payload, name_default=f"lb-{int(ctx.clock.now())}")
@@ -192,7 +175,7 @@ async def create_lb(request: Request) -> Response:
 
 async def update_lb(request: Request) -> Response:
     """PUT /v2/load_balancers/{lb_id} → 200 (full replacement)."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     payload = await read_json(request)
     with ctx.store.transaction():
         row = require(ctx.store.get_row(LOAD_BALANCER, request.path_params["lb_id"]))
@@ -210,7 +193,7 @@ async def update_lb(request: Request) -> Response:
 
 async def delete_lb(request: Request) -> Response:
     """DELETE /v2/load_balancers/{lb_id} → 204."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     with ctx.store.transaction():
         row = require(ctx.store.get_row(LOAD_BALANCER, request.path_params["lb_id"]))
         ctx.store.delete(LOAD_BALANCER, row.id, at=ctx.clock.now())
@@ -220,7 +203,7 @@ async def delete_lb(request: Request) -> Response:
 
 async def change_membership(request: Request) -> Response:
     """POST/DELETE /v2/load_balancers/{lb_id}/droplets|forwarding_rules → 204."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     payload = await read_json(request)
     adding = request.method == "POST"
     what = request.url.path.rsplit("/", 1)[-1]

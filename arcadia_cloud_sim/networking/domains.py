@@ -20,26 +20,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from arcadia_cloud_sim.common import (
-    DOMAIN,
-    DOMAIN_RECORD,
-    RECORD_IDS,
-    assign_urn,
-    ctx_of,
-    next_id,
-    require,
-    unassign_urn,
-    urn,
-)
-from arcadia_cloud_sim.context import SimContext
-from arcadia_cloud_sim.http import (
-    bad_request,
-    json_response,
-    no_content,
-    paginate,
-    read_json,
-    unprocessable,
-)
+from arcadia_cloud_sim.api.endpoints import require
+from arcadia_cloud_sim.api.envelopes import json_response, no_content, read_json
+from arcadia_cloud_sim.api.errors import bad_request, unprocessable
+from arcadia_cloud_sim.api.kinds import DOMAIN, DOMAIN_RECORD, RECORD_IDS, next_id
+from arcadia_cloud_sim.api.pagination import paginate
+from arcadia_cloud_sim.api.urns import assign_urn, unassign_urn, urn
+from arcadia_cloud_sim.context import SimContext, sim_context
 from arcadia_cloud_sim.store import NewResource, ResourceRow
 
 DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
@@ -114,7 +101,7 @@ def zone_file(domain: str, ttl: int, records: Sequence[dict[str, Any]]) -> str:
 # -- domains ----------------------------------------------------------------------------------
 async def list_domains(request: Request) -> Response:
     """GET /v2/domains."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     with ctx.store.transaction(write=False):
         return paginate(
             request,
@@ -132,7 +119,7 @@ def _render_domain(ctx: SimContext, row: ResourceRow) -> dict[str, Any]:
 
 async def get_domain(request: Request) -> Response:
     """GET /v2/domains/{domain_name}."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     with ctx.store.transaction(write=False):
         row = require(ctx.store.get_row(DOMAIN, request.path_params["domain_name"]))
         return json_response({"domain": _render_domain(ctx, row)})
@@ -140,7 +127,7 @@ async def get_domain(request: Request) -> Response:
 
 async def create_domain(request: Request) -> Response:
     """POST /v2/domains → 201 (``zone_file: null`` straight after creation)."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     payload = await read_json(request)
     name = payload.get("name")
     if not isinstance(name, str) or not DOMAIN_RE.match(name.lower()):
@@ -165,7 +152,7 @@ async def create_domain(request: Request) -> Response:
 
 async def delete_domain(request: Request) -> Response:
     """DELETE /v2/domains/{domain_name} → 204 (its records go with it)."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     with ctx.store.transaction():
         row = require(ctx.store.get_row(DOMAIN, request.path_params["domain_name"]))
         now = ctx.clock.now()
@@ -232,7 +219,7 @@ def _validated_record(merged: dict[str, Any]) -> dict[str, Any]:
 
 async def list_records(request: Request) -> Response:
     """GET /v2/domains/{domain_name}/records (filters ``type``, ``name`` as FQDN)."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     domain = request.path_params["domain_name"]
     rtype = request.query_params.get("type")
     name = request.query_params.get("name")
@@ -260,13 +247,13 @@ def _record_row(ctx: SimContext, request: Request) -> ResourceRow:
 
 async def get_record(request: Request) -> Response:
     """GET /v2/domains/{domain_name}/records/{domain_record_id}."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     return json_response({"domain_record": _record_row(ctx, request).body})
 
 
 async def create_record(request: Request) -> Response:
     """POST /v2/domains/{domain_name}/records → 201."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     payload = await read_json(request)
     domain = request.path_params["domain_name"]
     with ctx.store.transaction():
@@ -281,7 +268,7 @@ async def create_record(request: Request) -> Response:
 
 async def update_record(request: Request) -> Response:
     """PUT/PATCH /v2/domains/{domain_name}/records/{id} → 200 (supplied fields change)."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     payload = await read_json(request)
     unknown = set(payload) - set(_FIELDS)
     if unknown:
@@ -305,7 +292,7 @@ async def update_record(request: Request) -> Response:
 
 async def delete_record(request: Request) -> Response:
     """DELETE /v2/domains/{domain_name}/records/{id} → 204."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     with ctx.store.transaction():
         row = _record_row(ctx, request)
         if row.body["type"] == "SOA":

@@ -15,7 +15,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from arcadia_cloud_sim.actions import (
+from arcadia_cloud_sim.api.endpoints import require
+from arcadia_cloud_sim.api.envelopes import json_response, no_content, read_json
+from arcadia_cloud_sim.api.errors import ApiError, bad_request, not_found
+from arcadia_cloud_sim.api.kinds import DROPLET, SNAPSHOT, VOLUME, new_uuid
+from arcadia_cloud_sim.api.pagination import paginate
+from arcadia_cloud_sim.api.urns import assign_urn, unassign_urn, urn
+from arcadia_cloud_sim.catalog import region_json, resolve_region
+from arcadia_cloud_sim.compute.actions import (
     action_scope,
     get_scoped_action,
     list_scoped_actions,
@@ -23,28 +30,7 @@ from arcadia_cloud_sim.actions import (
     render_action,
     start_action,
 )
-from arcadia_cloud_sim.catalog import region_json, resolve_region
-from arcadia_cloud_sim.common import (
-    DROPLET,
-    SNAPSHOT,
-    VOLUME,
-    assign_urn,
-    ctx_of,
-    new_uuid,
-    require,
-    unassign_urn,
-    urn,
-)
-from arcadia_cloud_sim.context import SimContext
-from arcadia_cloud_sim.http import (
-    ApiError,
-    bad_request,
-    json_response,
-    no_content,
-    not_found,
-    paginate,
-    read_json,
-)
+from arcadia_cloud_sim.context import SimContext, sim_context
 from arcadia_cloud_sim.store import ResourceRow, iso
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,63}$")
@@ -82,7 +68,7 @@ def _render(rows: Sequence[ResourceRow]) -> list[dict[str, Any]]:
 
 async def list_volumes(request: Request) -> Response:
     """GET /v2/volumes (filters ``name``, ``region``)."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     name = request.query_params.get("name")
     region = request.query_params.get("region")
     json_eq = {"region": region} if region else None
@@ -98,7 +84,7 @@ async def list_volumes(request: Request) -> Response:
 
 async def get_volume(request: Request) -> Response:
     """GET /v2/volumes/{volume_id}."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     row = require(ctx.store.get_row(VOLUME, request.path_params["volume_id"]))
     return json_response({"volume": render_volume(row.body)})
 
@@ -136,7 +122,7 @@ def _validated(payload: dict[str, Any]) -> dict[str, Any]:
 
 async def create_volume(request: Request) -> Response:
     """POST /v2/volumes → 201."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     spec = _validated(await read_json(request))
     with ctx.store.transaction():
         if spec["snapshot_id"] is not None:
@@ -172,7 +158,7 @@ def _delete(ctx: SimContext, row: ResourceRow) -> None:
 
 async def delete_volume(request: Request) -> Response:
     """DELETE /v2/volumes/{volume_id} → 204."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     with ctx.store.transaction():
         _delete(ctx, require(ctx.store.get_row(VOLUME, request.path_params["volume_id"])))
     return no_content()
@@ -180,7 +166,7 @@ async def delete_volume(request: Request) -> Response:
 
 async def delete_by_name(request: Request) -> Response:
     """DELETE /v2/volumes?name=X&region=Y → 204."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     name, region = request.query_params.get("name"), request.query_params.get("region")
     if not name or not region:
         raise bad_request("name and region are required")
@@ -260,7 +246,7 @@ def _resize(ctx: SimContext, action: dict[str, Any], args: dict[str, Any], due: 
 
 async def post_action(request: Request) -> Response:
     """POST /v2/volumes/{volume_id}/actions → 202."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     payload = await read_json(request)
     with ctx.store.transaction():
         row = require(ctx.store.get_row(VOLUME, request.path_params["volume_id"]))
@@ -270,7 +256,7 @@ async def post_action(request: Request) -> Response:
 
 async def post_action_by_name(request: Request) -> Response:
     """POST /v2/volumes/actions (``volume_name`` + ``region``) → 202."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     payload = await read_json(request)
     name = payload.get("volume_name") or request.query_params.get("volume_name")
     region = payload.get("region") or request.query_params.get("region")
@@ -285,7 +271,7 @@ async def post_action_by_name(request: Request) -> Response:
 
 async def list_actions(request: Request) -> Response:
     """GET /v2/volumes/{volume_id}/actions."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     volume_id = request.path_params["volume_id"]
     require(ctx.store.get_row(VOLUME, volume_id))
     return list_scoped_actions(request, action_scope("volume", volume_id))
@@ -293,7 +279,7 @@ async def list_actions(request: Request) -> Response:
 
 async def get_action(request: Request) -> Response:
     """GET /v2/volumes/{volume_id}/actions/{action_id}."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     volume_id = request.path_params["volume_id"]
     require(ctx.store.get_row(VOLUME, volume_id))
     return get_scoped_action(request, action_scope("volume", volume_id),
@@ -301,7 +287,7 @@ async def get_action(request: Request) -> Response:
 
 
 def routes() -> list[BaseRoute]:
-    """Volume routes (volume snapshot routes live in :mod:`snapshots`)."""
+    """Volume routes (volume snapshot routes live in :mod:`.snapshots`)."""
     return [
         Route("/v2/volumes", list_volumes, methods=["GET"]),
         Route("/v2/volumes", create_volume, methods=["POST"]),

@@ -1,0 +1,81 @@
+"""Endpoints every kind shares: fetch-or-404, and the GET of a collection or of one resource.
+
+A kind module builds its read routes from these, declaring only what differs: the store kind,
+the envelope key, how a page renders (default: stored bodies as they are) and which store
+filters a request means.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from arcadia_cloud_sim.api.envelopes import json_response, stored_bodies
+from arcadia_cloud_sim.api.errors import not_found
+from arcadia_cloud_sim.api.pagination import paginate
+from arcadia_cloud_sim.context import SimContext, sim_context
+from arcadia_cloud_sim.store import ResourceRow
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+#: Renders a page of rows as DO's objects.
+Render = Callable[[SimContext, Sequence[ResourceRow]], list[Any]]
+#: ``Store.list_rows`` keyword arguments for a request; may raise (e.g. a 404 for a parent).
+Filters = Callable[[Request, SimContext], Mapping[str, Any]]
+
+
+def as_stored(ctx: SimContext, rows: Sequence[ResourceRow]) -> list[Any]:
+    """The default :data:`Render`: stored bodies already have DO's shape."""
+    return stored_bodies(rows)
+
+
+def require(row: ResourceRow | None) -> ResourceRow:
+    """``row`` or a 404 ``not_found``."""
+    if row is None:
+        raise not_found()
+    return row
+
+
+def list_endpoint(
+    kind: str, key: str, *, render: Render = as_stored, filters: Filters | None = None
+) -> Endpoint:
+    """``GET`` a paginated collection of ``kind`` as ``{key: [...], links, meta}``.
+
+    ``filters`` runs inside the read transaction, so it can check that a parent exists.
+    """
+
+    async def endpoint(request: Request) -> Response:
+        ctx = sim_context(request)
+        with ctx.store.transaction(write=False):
+            where = filters(request, ctx) if filters else {}
+            return paginate(
+                request,
+                lambda limit, offset: ctx.store.list_rows(kind, limit=limit, offset=offset,
+                                                          **where),
+                key,
+                render=lambda rows: render(ctx, rows),
+            )
+
+    return endpoint
+
+
+def get_endpoint(
+    kind: str, key: str, param: str, *, render: Render = as_stored,
+    accept: Callable[[ResourceRow], bool] | None = None,
+) -> Endpoint:
+    """``GET`` one ``kind`` by path parameter ``param`` as ``{key: {...}}``.
+
+    A row that ``accept`` refuses is a 404 as if it did not exist.
+    """
+
+    async def endpoint(request: Request) -> Response:
+        ctx = sim_context(request)
+        with ctx.store.transaction(write=False):
+            row = require(ctx.store.get_row(kind, str(request.path_params[param])))
+            if accept is not None and not accept(row):
+                raise not_found()
+            return json_response({key: render(ctx, [row])[0]})
+
+    return endpoint
