@@ -20,17 +20,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from arcadia_cloud_sim.api.endpoints import require
+from arcadia_cloud_sim.api.endpoints import forget, require
 from arcadia_cloud_sim.api.envelopes import JSONResponse, json_response, no_content, read_json
 from arcadia_cloud_sim.api.errors import bad_request
-from arcadia_cloud_sim.api.kinds import DROPLET, SNAPSHOT
-from arcadia_cloud_sim.api.urns import assign_urn, unassign_urn, urn_for
+from arcadia_cloud_sim.api.kinds import DROPLET
+from arcadia_cloud_sim.api.urns import assign_urn, urn_for
 from arcadia_cloud_sim.catalog import SIZES
 from arcadia_cloud_sim.compute import droplets
 from arcadia_cloud_sim.context import sim_context
 from arcadia_cloud_sim.scenarios import reseed
 from arcadia_cloud_sim.settings import apply_live_changes
-from arcadia_cloud_sim.storage import snapshots
 from arcadia_cloud_sim.store import ResourceRow
 
 DROPLET_STATUSES = frozenset({"new", "active", "off", "archive"})
@@ -160,13 +159,8 @@ async def delete_resource(request: Request) -> Response:
         row = require(ctx.store.get_row(kind, ident))
         if kind == DROPLET:
             droplets.delete_droplet(ctx, row)
-        elif kind == SNAPSHOT:
-            snapshots.delete_snapshot(ctx, row)
         else:
-            ctx.store.delete(kind, ident, at=ctx.clock.now())
-            resource_urn = urn_for(kind, row)
-            if resource_urn:
-                unassign_urn(ctx, resource_urn)
+            forget(ctx, kind, row)
     return no_content()
 
 

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from arcadia_cloud_sim.api.endpoints import require
+from arcadia_cloud_sim.api.endpoints import list_endpoint, require
 from arcadia_cloud_sim.api.envelopes import json_response, no_content, read_json
 from arcadia_cloud_sim.api.errors import ApiError, bad_request
 from arcadia_cloud_sim.api.kinds import (
@@ -107,17 +107,6 @@ def _make_default(ctx: SimContext, project_id: str) -> None:
     for row in ctx.store.list_rows(PROJECT, json_eq={"is_default": True})[0]:
         if row.id != project_id:
             ctx.store.update(PROJECT, row.id, dict(row.body, is_default=False))
-
-
-async def list_projects(request: Request) -> Response:
-    """GET /v2/projects."""
-    ctx = sim_context(request)
-    with ctx.store.transaction(write=False):
-        return paginate(
-            request,
-            lambda limit, offset: ctx.store.list(PROJECT, limit=limit, offset=offset),
-            "projects",
-        )
 
 
 async def create_project(request: Request) -> Response:
@@ -255,7 +244,7 @@ async def assign_resources(request: Request) -> Response:
 def routes() -> list[BaseRoute]:
     """Project routes."""
     return [
-        Route("/v2/projects", list_projects, methods=["GET"]),
+        Route("/v2/projects", list_endpoint(PROJECT, "projects"), methods=["GET"]),
         Route("/v2/projects", create_project, methods=["POST"]),
         Route("/v2/projects/default", get_project, methods=["GET"]),
         Route("/v2/projects/default", update_project, methods=["PUT", "PATCH"]),

@@ -14,10 +14,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from arcadia_cloud_sim.api.endpoints import require
-from arcadia_cloud_sim.api.envelopes import json_response
+from arcadia_cloud_sim.api.endpoints import (
+    Endpoint,
+    get_endpoint,
+    list_endpoint,
+    parent_id,
+    require,
+)
+from arcadia_cloud_sim.api.envelopes import json_response, read_json
 from arcadia_cloud_sim.api.kinds import ACTION, ACTION_IDS, next_id
-from arcadia_cloud_sim.api.pagination import paginate
 from arcadia_cloud_sim.catalog import region_json
 from arcadia_cloud_sim.context import SimContext, sim_context
 from arcadia_cloud_sim.lifecycle import on_event, schedule
@@ -108,7 +113,7 @@ def render_action(body: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def render_actions(rows: Sequence[ResourceRow]) -> list[dict[str, Any]]:
+def render_actions(ctx: SimContext, rows: Sequence[ResourceRow]) -> list[dict[str, Any]]:
     """Action objects for a page of rows."""
     return [render_action(r.body) for r in rows]
 
@@ -119,48 +124,55 @@ def action_link(request: Request, action_id: int, rel: str) -> dict[str, Any]:
     return {"id": action_id, "rel": rel, "href": f"{base}/v2/actions/{action_id}"}
 
 
-def list_scoped_actions(request: Request, scope: str) -> Response:
-    """The paginated actions of one resource (``scope`` as in :func:`start_action`)."""
-    ctx = sim_context(request)
-    return paginate(
-        request,
-        lambda limit, offset: ctx.store.list_rows(ACTION, parent=scope, limit=limit,
-                                                  offset=offset),
-        "actions",
-        render=render_actions,
+#: Validates and starts one action on a resource (its row, the request body); returns the action.
+Start = Callable[[SimContext, ResourceRow, dict[str, Any]], dict[str, Any]]
+
+
+def post_action_endpoint(kind: str, param: str, start: Start, *, status: int) -> Endpoint:
+    """``POST {resource}/actions`` → ``{action}`` with ``status`` (DO: 201, volumes 202)."""
+
+    async def endpoint(request: Request) -> Response:
+        ctx = sim_context(request)
+        payload = await read_json(request)
+        with ctx.store.transaction():
+            row = require(ctx.store.get_row(kind, str(request.path_params[param])))
+            action = start(ctx, row, payload)
+        return json_response({"action": render_action(action)}, status)
+
+    endpoint.__name__ = f"post_{kind}_action"
+    return endpoint
+
+
+def resource_action_routes(
+    path: str, *, kind: str, param: str, scope: Callable[[str], str]
+) -> list[BaseRoute]:
+    """``GET {path}/actions`` and ``GET {path}/actions/{action_id}`` for one resource kind.
+
+    ``path`` names the resource by path parameter ``param``; ``scope(id)`` is where its actions
+    are stored (see :func:`start_action`). A missing resource, or another's action, is a 404.
+    """
+
+    def scope_of(request: Request) -> str:
+        return scope(parent_id(request, kind, param))
+
+    listing = list_endpoint(
+        ACTION, "actions", render=render_actions,
+        filters=lambda request, ctx: {"parent": scope_of(request)},
     )
-
-
-def get_scoped_action(request: Request, scope: str, action_id: int) -> Response:
-    """One action of one resource (404 if it belongs to another)."""
-    ctx = sim_context(request)
-    row = require(ctx.store.get_row(ACTION, str(action_id)))
-    if row.parent != scope:
-        require(None)
-    return json_response({"action": render_action(row.body)})
-
-
-async def list_all(request: Request) -> Response:
-    """GET /v2/actions."""
-    ctx = sim_context(request)
-    return paginate(
-        request,
-        lambda limit, offset: ctx.store.list_rows(ACTION, limit=limit, offset=offset),
-        "actions",
-        render=render_actions,
-    )
-
-
-async def get_one(request: Request) -> Response:
-    """GET /v2/actions/{action_id}."""
-    ctx = sim_context(request)
-    row = require(ctx.store.get_row(ACTION, str(request.path_params["action_id"])))
-    return json_response({"action": render_action(row.body)})
+    one = get_endpoint(ACTION, "action", "action_id", render=render_actions,
+                       accept=lambda request, row: row.parent == scope_of(request))
+    return [
+        Route(f"{path}/actions", listing, methods=["GET"]),
+        Route(f"{path}/actions/{{action_id:int}}", one, methods=["GET"]),
+    ]
 
 
 def routes() -> list[BaseRoute]:
     """Routes for ``/v2/actions``."""
     return [
-        Route("/v2/actions", list_all, methods=["GET"]),
-        Route("/v2/actions/{action_id:int}", get_one, methods=["GET"]),
+        Route("/v2/actions", list_endpoint(ACTION, "actions", render=render_actions),
+              methods=["GET"]),
+        Route("/v2/actions/{action_id:int}",
+              get_endpoint(ACTION, "action", "action_id", render=render_actions),
+              methods=["GET"]),
     ]

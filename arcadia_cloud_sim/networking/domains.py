@@ -20,12 +20,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from arcadia_cloud_sim.api.endpoints import require
+from arcadia_cloud_sim.api.endpoints import (
+    forget,
+    get_endpoint,
+    list_endpoint,
+    parent_id,
+    require,
+)
 from arcadia_cloud_sim.api.envelopes import json_response, no_content, read_json
 from arcadia_cloud_sim.api.errors import bad_request, unprocessable
 from arcadia_cloud_sim.api.kinds import DOMAIN, DOMAIN_RECORD, RECORD_IDS, next_id
-from arcadia_cloud_sim.api.pagination import paginate
-from arcadia_cloud_sim.api.urns import assign_urn, unassign_urn, urn
+from arcadia_cloud_sim.api.urns import assign_urn, urn
 from arcadia_cloud_sim.context import SimContext, sim_context
 from arcadia_cloud_sim.store import NewResource, ResourceRow
 
@@ -99,30 +104,14 @@ def zone_file(domain: str, ttl: int, records: Sequence[dict[str, Any]]) -> str:
 
 
 # -- domains ----------------------------------------------------------------------------------
-async def list_domains(request: Request) -> Response:
-    """GET /v2/domains."""
-    ctx = sim_context(request)
-    with ctx.store.transaction(write=False):
-        return paginate(
-            request,
-            lambda limit, offset: ctx.store.list_rows(DOMAIN, limit=limit, offset=offset),
-            "domains",
-            render=lambda rows: [_render_domain(ctx, r) for r in rows],
-        )
-
-
-def _render_domain(ctx: SimContext, row: ResourceRow) -> dict[str, Any]:
-    records, _ = ctx.store.list(DOMAIN_RECORD, parent=row.id)
-    return {"name": row.id, "ttl": row.body["ttl"],
-            "zone_file": zone_file(row.id, row.body["ttl"], records)}
-
-
-async def get_domain(request: Request) -> Response:
-    """GET /v2/domains/{domain_name}."""
-    ctx = sim_context(request)
-    with ctx.store.transaction(write=False):
-        row = require(ctx.store.get_row(DOMAIN, request.path_params["domain_name"]))
-        return json_response({"domain": _render_domain(ctx, row)})
+def _render_domains(ctx: SimContext, rows: Sequence[ResourceRow]) -> list[dict[str, Any]]:
+    """Domains with their zone files rendered from the records."""
+    out = []
+    for row in rows:
+        records, _ = ctx.store.list(DOMAIN_RECORD, parent=row.id)
+        out.append({"name": row.id, "ttl": row.body["ttl"],
+                    "zone_file": zone_file(row.id, row.body["ttl"], records)})
+    return out
 
 
 async def create_domain(request: Request) -> Response:
@@ -155,11 +144,10 @@ async def delete_domain(request: Request) -> Response:
     ctx = sim_context(request)
     with ctx.store.transaction():
         row = require(ctx.store.get_row(DOMAIN, request.path_params["domain_name"]))
+        forget(ctx, DOMAIN, row)
         now = ctx.clock.now()
-        ctx.store.delete(DOMAIN, row.id, at=now)
         for rec in ctx.store.list_rows(DOMAIN_RECORD, parent=row.id)[0]:
             ctx.store.delete(DOMAIN_RECORD, rec.id, at=now)
-        unassign_urn(ctx, urn("domain", row.id))
     return no_content()
 
 
@@ -217,23 +205,14 @@ def _validated_record(merged: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-async def list_records(request: Request) -> Response:
-    """GET /v2/domains/{domain_name}/records (filters ``type``, ``name`` as FQDN)."""
-    ctx = sim_context(request)
-    domain = request.path_params["domain_name"]
+def _record_filters(request: Request, ctx: SimContext) -> dict[str, Any]:
+    """``type`` and ``name`` (the FQDN) of ``GET /v2/domains/{domain_name}/records``."""
     rtype = request.query_params.get("type")
-    name = request.query_params.get("name")
     if rtype is not None and rtype not in RECORD_TYPES:
         raise bad_request(f"type must be one of {', '.join(RECORD_TYPES)}")
-    json_eq = {"type": rtype} if rtype else None
-    with ctx.store.transaction(write=False):
-        require(ctx.store.get_row(DOMAIN, domain))
-        return paginate(
-            request,
-            lambda limit, offset: ctx.store.list(DOMAIN_RECORD, parent=domain, name=name,
-                                                 json_eq=json_eq, limit=limit, offset=offset),
-            "domain_records",
-        )
+    return {"parent": parent_id(request, DOMAIN, "domain_name"),
+            "name": request.query_params.get("name"),
+            "json_eq": {"type": rtype} if rtype else None}
 
 
 def _record_row(ctx: SimContext, request: Request) -> ResourceRow:
@@ -305,11 +284,16 @@ def routes() -> list[BaseRoute]:
     """Domain and record routes."""
     rec = "/v2/domains/{domain_name}/records/{record_id:int}"
     return [
-        Route("/v2/domains", list_domains, methods=["GET"]),
+        Route("/v2/domains", list_endpoint(DOMAIN, "domains", render=_render_domains),
+              methods=["GET"]),
         Route("/v2/domains", create_domain, methods=["POST"]),
-        Route("/v2/domains/{domain_name}", get_domain, methods=["GET"]),
+        Route("/v2/domains/{domain_name}",
+              get_endpoint(DOMAIN, "domain", "domain_name", render=_render_domains),
+              methods=["GET"]),
         Route("/v2/domains/{domain_name}", delete_domain, methods=["DELETE"]),
-        Route("/v2/domains/{domain_name}/records", list_records, methods=["GET"]),
+        Route("/v2/domains/{domain_name}/records",
+              list_endpoint(DOMAIN_RECORD, "domain_records", filters=_record_filters),
+              methods=["GET"]),
         Route("/v2/domains/{domain_name}/records", create_record, methods=["POST"]),
         Route(rec, get_record, methods=["GET"]),
         Route(rec, update_record, methods=["PUT", "PATCH"]),
