@@ -240,7 +240,6 @@ def seed_default(ctx: SimContext, seed: int) -> None:
             "tags": [tenants[droplet]],
         }
         batch.add(SNAPSHOT, sid, body, created_at=at, parent=body["resource_id"], name=name)
-        batch.member(projects[tenants[droplet]], urn("image", sid), at)
     volumes = {v[0]: v for v in _VOLUMES}
     for name, volume, day in _VOLUME_SNAPSHOTS:
         at = _date(day)
@@ -252,7 +251,6 @@ def seed_default(ctx: SimContext, seed: int) -> None:
             "resource_id": volume_ids[volume], "resource_type": "volume", "tags": [tenant],
         }
         batch.add(SNAPSHOT, sid, body, created_at=at, parent=volume_ids[volume], name=name)
-        batch.member(projects[tenant], urn("volumesnapshot", sid), at)
 
     for i, (domain, tenant, droplet, extra) in enumerate(_DOMAINS):
         at = t0 + (30 + i) * DAY
@@ -380,7 +378,6 @@ def seed_scale(ctx: SimContext, seed: int) -> None:
                 "min_disk_size": 25, "size_gigabytes": round(rng.uniform(1, 20), 2),
                 "resource_id": str(did), "resource_type": "droplet", "tags": []}
         batch.add(SNAPSHOT, sid, body, created_at=at, parent=str(did), name=name)
-        batch.member(projects[tenant], urn("image", sid), at)
     for i in range(n_volume_snaps):
         vid, region, gib, tenant = volume_ids[i % len(volume_ids)]
         sid = _uuid(rng)
@@ -390,7 +387,6 @@ def seed_scale(ctx: SimContext, seed: int) -> None:
                 "min_disk_size": gib, "size_gigabytes": round(gib * 0.1, 2),
                 "resource_id": vid, "resource_type": "volume", "tags": []}
         batch.add(SNAPSHOT, sid, body, created_at=at, parent=vid, name=name)
-        batch.member(projects[tenant], urn("volumesnapshot", sid), at)
 
     rec_ids = iter(ids.take(RECORD_IDS, s.domains * 5))
     for i in range(s.domains):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-#: DO's URN kinds (and the aliases the live API emits) → our kind vocabulary.
+#: DO's URN kinds (and aliases) → our kind vocabulary. DO's spec lists no snapshot under a
+#: project (snapshots inherit from their droplet or volume, see `attribution`); the
+#: `volumesnapshot` and `image` forms are still understood should a project list one.
 URN_KINDS = {
     "droplet": "droplet",
     "domain": "dns_zone",

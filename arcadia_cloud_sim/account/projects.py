@@ -1,9 +1,8 @@
 """Projects and project resources (``/v2/projects``, ``/v2/projects/default``, ``…/resources``).
 
-Membership is stored as ``project_resource`` rows (id = URN, parent = project id, created_at =
-assignment time; the body is empty). URNs are
-``do:<kind>:<id>`` as the live API emits them: droplet, volume, domain, floatingip (reserved IPs
-too), loadbalancer, image / volumesnapshot (snapshots), space, dbaas, kubernetes.
+Membership and the URN kinds a project can hold: :mod:`arcadia_cloud_sim.api.urns`. Assigning
+a URN of another kind is a 400 (the spec's request pattern); one of a missing resource is listed
+with ``status: not_found``.
 """
 
 from __future__ import annotations
@@ -24,7 +23,7 @@ from arcadia_cloud_sim.api.kinds import (
     new_uuid,
 )
 from arcadia_cloud_sim.api.pagination import paginate
-from arcadia_cloud_sim.api.urns import URN_KINDS, default_project_id
+from arcadia_cloud_sim.api.urns import URN_KINDS, URN_PATTERN, default_project_id
 from arcadia_cloud_sim.context import SimContext, sim_context
 from arcadia_cloud_sim.store import ResourceRow, iso
 
@@ -199,16 +198,11 @@ async def list_resources(request: Request) -> Response:
 
 
 def _exists(ctx: SimContext, resource_urn: str) -> bool:
-    parts = resource_urn.split(":", 2)
-    if len(parts) != 3 or parts[0] != "do" or not parts[2]:
-        return False
-    target = URN_KINDS.get(parts[1])
-    if target is None:
-        return False
-    store_kind = target.store_kind
+    _, kind, ident = resource_urn.split(":", 2)
+    store_kind = URN_KINDS[kind].store_kind
     if store_kind is None:
-        return True  # products the simulator does not model (spaces, dbaas, k8s, apps)
-    return ctx.store.get_row(store_kind, parts[2]) is not None
+        return True  # products the simulator does not model (spaces, dbaas, k8s, vpcs)
+    return bool(ident) and ctx.store.get_row(store_kind, ident) is not None
 
 
 async def assign_resources(request: Request) -> Response:
@@ -218,6 +212,9 @@ async def assign_resources(request: Request) -> Response:
     urns = payload.get("resources")
     if not isinstance(urns, list) or not all(isinstance(u, str) for u in urns):
         raise bad_request("resources must be a list of URNs")
+    invalid = [u for u in urns if not URN_PATTERN.match(u)]
+    if invalid:
+        raise bad_request(f"resources must match {URN_PATTERN.pattern}: {invalid}")
     statuses: dict[str, str] = {}
     with ctx.store.transaction():
         project = _project(ctx, request)

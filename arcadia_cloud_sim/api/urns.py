@@ -1,5 +1,8 @@
 """Project membership by URN (``do:<kind>:<id>``): one table of the URN kinds the simulator knows.
 
+Those are the kinds DO's spec allows in project resources (``shared/attributes/urn.yml``:
+dbaas, domain, droplet, floatingip (reserved IPs too), loadbalancer, space, volume, kubernetes,
+vpc). Snapshots are no project resources: they belong where their droplet or volume does.
 Membership is stored as ``project_resource`` rows (id = URN, parent = project id, created_at =
 assignment time, empty body). A kind module assigns its resource on create and unassigns it on
 delete; :func:`urn_for` finds the URN of any stored row (admin routes, restores).
@@ -7,8 +10,8 @@ delete; :func:`urn_for` finds the URN of any stored row (admin routes, restores)
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from typing import Any
 
 from arcadia_cloud_sim.api.kinds import (
     DOMAIN,
@@ -17,7 +20,6 @@ from arcadia_cloud_sim.api.kinds import (
     PROJECT,
     PROJECT_RESOURCE,
     RESERVED_IP,
-    SNAPSHOT,
     VOLUME,
 )
 from arcadia_cloud_sim.context import SimContext
@@ -42,14 +44,14 @@ URN_KINDS: dict[str, UrnKind] = {
         UrnKind("domain", DOMAIN, "/v2/domains/{id}"),
         UrnKind("floatingip", RESERVED_IP, "/v2/floating_ips/{id}"),  # reserved IPs too
         UrnKind("loadbalancer", LOAD_BALANCER, "/v2/load_balancers/{id}"),
-        UrnKind("image", SNAPSHOT, "/v2/snapshots/{id}"),
-        UrnKind("volumesnapshot", SNAPSHOT, "/v2/snapshots/{id}"),
         UrnKind("dbaas", None, "/v2/databases/{id}"),
         UrnKind("kubernetes", None, "/v2/kubernetes/clusters/{id}"),
         UrnKind("space", None, "/v2/spaces/{id}"),
-        UrnKind("app", None, "/v2/apps/{id}"),
+        UrnKind("vpc", None, "/v2/vpcs/{id}"),
     )
 }
+#: What the spec's ``urn`` pattern accepts (the same kinds).
+URN_PATTERN = re.compile(r"^do:(" + "|".join(URN_KINDS) + r"):.*")
 #: The URN kind of each store kind that has exactly one.
 _BY_STORE_KIND = {DROPLET: "droplet", VOLUME: "volume", DOMAIN: "domain",
                   RESERVED_IP: "floatingip", LOAD_BALANCER: "loadbalancer"}
@@ -60,16 +62,8 @@ def urn(kind: str, id: object) -> str:
     return f"do:{kind}:{id}"
 
 
-def snapshot_urn(body: dict[str, Any]) -> str:
-    """The URN the projects API uses for a snapshot (``do:image:`` / ``do:volumesnapshot:``)."""
-    kind = "image" if body["resource_type"] == "droplet" else "volumesnapshot"
-    return urn(kind, body["id"])
-
-
 def urn_for(kind: str, row: ResourceRow) -> str | None:
     """The project URN of a stored resource, if it can belong to a project."""
-    if kind == SNAPSHOT:
-        return snapshot_urn(row.body)
     urn_kind = _BY_STORE_KIND.get(kind)
     return None if urn_kind is None else urn(urn_kind, row.id)
 

@@ -41,7 +41,7 @@ from arcadia_cloud_sim.api.kinds import (
     next_id,
 )
 from arcadia_cloud_sim.api.pagination import paginate
-from arcadia_cloud_sim.api.urns import assign_urn, snapshot_urn, urn
+from arcadia_cloud_sim.api.urns import assign_urn, urn
 from arcadia_cloud_sim.catalog import (
     IMAGES,
     SIZES,
@@ -594,13 +594,12 @@ def _resize(ctx: SimContext, body: dict[str, Any], args: dict[str, Any],
 @_droplet_effect("droplet.snapshot")
 def _snapshot(ctx: SimContext, body: dict[str, Any], args: dict[str, Any],
               due: float) -> dict[str, Any] | None:
-    snap = snapshots.create_snapshot(
+    snapshots.create_snapshot(
         ctx, resource_type="droplet", resource_id=str(body["id"]), name=args["name"],
         regions=[body["region"]], min_disk_size=body["disk"],
         size_gigabytes=round(body["disk"] * 0.09 + 0.41, 2), tags=list(body["tags"]),
         created_at=due,
     )
-    assign_urn(ctx, snapshot_urn(snap))
     return None
 
 

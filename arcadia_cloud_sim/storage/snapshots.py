@@ -32,7 +32,6 @@ from arcadia_cloud_sim.api.kinds import (
     new_uuid,
     next_id,
 )
-from arcadia_cloud_sim.api.urns import assign_urn, snapshot_urn
 from arcadia_cloud_sim.catalog import IMAGES_BY_ID
 from arcadia_cloud_sim.context import SimContext, sim_context
 from arcadia_cloud_sim.store import ResourceRow, iso
@@ -91,7 +90,7 @@ def as_droplet_snapshot(body: dict[str, Any]) -> dict[str, Any]:
 
 
 def delete_snapshot(ctx: SimContext, row: ResourceRow) -> None:
-    """Delete a snapshot (it lingers in listings) and drop it from its project."""
+    """Delete a snapshot (it lingers in listings)."""
     forget(ctx, SNAPSHOT, row)
 
 
@@ -164,7 +163,6 @@ async def create_volume_snapshot(request: Request) -> Response:
             regions=[volume.body["region"]], min_disk_size=volume.body["size_gigabytes"],
             size_gigabytes=round(volume.body["size_gigabytes"] * 0.13, 2), tags=tags,
         )
-        assign_urn(ctx, snapshot_urn(body))
     return json_response({"snapshot": body}, 201)
 
 

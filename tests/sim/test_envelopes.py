@@ -132,7 +132,7 @@ def test_domain_records_as_do_creates_them(api: httpx.Client) -> None:
     assert api.get("/v2/domains").json()["meta"]["total"] == 7
 
 
-def test_project_resources_use_live_urns(api: httpx.Client) -> None:
+def test_project_resources_use_the_spec_urn_kinds(api: httpx.Client) -> None:
     projects = {p["name"]: p for p in api.get("/v2/projects").json()["projects"]}
     assert {p["description"] for p in projects.values()} == {
         "tenant:acme", "tenant:globex", "tenant:platform"}
@@ -145,12 +145,11 @@ def test_project_resources_use_live_urns(api: httpx.Client) -> None:
         assert body["meta"]["total"] == len(body["resources"])
         urns += [r["urn"] for r in body["resources"]]
     kinds = sorted({u.split(":")[1] for u in urns})
-    assert kinds == ["dbaas", "domain", "droplet", "floatingip", "image", "kubernetes",
-                     "loadbalancer", "space", "volume", "volumesnapshot"]
+    assert kinds == ["dbaas", "domain", "droplet", "floatingip", "kubernetes",
+                     "loadbalancer", "space", "volume"]
     count = {k: sum(1 for u in urns if u.split(":")[1] == k) for k in kinds}
-    assert count == {"dbaas": 1, "domain": 7, "droplet": 5, "floatingip": 2, "image": 8,
-                     "kubernetes": 1, "loadbalancer": 1, "space": 6, "volume": 3,
-                     "volumesnapshot": 4}
+    assert count == {"dbaas": 1, "domain": 7, "droplet": 5, "floatingip": 2,
+                     "kubernetes": 1, "loadbalancer": 1, "space": 6, "volume": 3}
     assert len(urns) == len(set(urns))
 
 

@@ -1,0 +1,89 @@
+"""Fidelity to DO's spec where the simulator once drifted from it: the URN kinds of project
+resources."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from arcadia_cloud_sim.launcher import SimulatorHandle
+from tests.sim.conftest import StartSimulator, api_client
+from tests.sim.openapi import load_spec
+
+
+def spec_urn_pattern() -> re.Pattern[str]:
+    """The ``urn`` pattern of a project resource, as the spec declares it."""
+    schema = load_spec()["paths"]["/v2/projects/{project_id}/resources"]["get"]["responses"][
+        "200"]["content"]["application/json"]["schema"]
+    resource = schema["allOf"][0]["properties"]["resources"]["items"]
+    return re.compile(resource["properties"]["urn"]["pattern"])
+
+
+def all_project_urns(client: httpx.Client) -> list[str]:
+    urns = []
+    for project in client.get("/v2/projects", params={"per_page": 200}).json()["projects"]:
+        body = client.get(f"/v2/projects/{project['id']}/resources",
+                          params={"per_page": 200}).json()
+        urns += [r["urn"] for r in body["resources"]]
+    return urns
+
+
+@pytest.fixture(scope="module")
+def fresh(start_simulator: StartSimulator) -> Iterator[SimulatorHandle]:
+    with start_simulator() as handle:
+        yield handle
+
+
+@pytest.fixture
+def client(fresh: SimulatorHandle) -> Iterator[httpx.Client]:
+    with api_client(fresh) as c:
+        yield c
+
+
+def wait_until(probe: Any, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not probe():
+        assert time.monotonic() < deadline, "condition not reached in time"
+        time.sleep(0.05)
+
+
+# -- project resources: only the URN kinds the spec allows -----------------------------------
+def test_seeded_project_resources_match_the_spec_urn_pattern(api: httpx.Client) -> None:
+    pattern = spec_urn_pattern()
+    urns = all_project_urns(api)
+    assert urns
+    assert [u for u in urns if not pattern.match(u)] == []
+
+
+def test_new_snapshots_join_no_project(client: httpx.Client) -> None:
+    droplet = client.post("/v2/droplets", json={
+        "name": "fid-snap", "region": "nyc3", "size": "s-1vcpu-1gb",
+        "image": "ubuntu-24-04-x64"}).json()["droplet"]
+    wait_until(lambda: client.get(f"/v2/droplets/{droplet['id']}").json()["droplet"][
+        "status"] == "active")
+    action = client.post(f"/v2/droplets/{droplet['id']}/actions",
+                         json={"type": "snapshot", "name": "fid-snap-1"}).json()["action"]
+    volume = client.post("/v2/volumes", json={
+        "name": "fid-vol", "region": "nyc3", "size_gigabytes": 10}).json()["volume"]
+    snap = client.post(f"/v2/volumes/{volume['id']}/snapshots",
+                       json={"name": "fid-vol-1"}).json()["snapshot"]
+    wait_until(lambda: client.get(f"/v2/actions/{action['id']}").json()["action"][
+        "status"] == "completed")
+
+    urns = all_project_urns(client)
+    assert f"do:droplet:{droplet['id']}" in urns and f"do:volume:{volume['id']}" in urns
+    pattern = spec_urn_pattern()
+    assert [u for u in urns if not pattern.match(u)] == []
+    assert not [u for u in urns if u.endswith(f":{snap['id']}")]
+
+
+def test_assigning_a_urn_the_spec_rejects_is_bad_request(client: httpx.Client) -> None:
+    response = client.post("/v2/projects/default/resources",
+                           json={"resources": ["do:image:160500001"]})
+    assert response.status_code == 400
+    assert response.json()["id"] == "bad_request"
