@@ -20,6 +20,8 @@ from typing import Any
 from arcadia_cloud_sim.account import account
 from arcadia_cloud_sim.account.projects import new_project_body
 from arcadia_cloud_sim.api.kinds import (
+    ACTION,
+    ACTION_IDS,
     BACKUP,
     DOMAIN,
     DOMAIN_RECORD,
@@ -41,6 +43,7 @@ from arcadia_cloud_sim.api.kinds import (
 from arcadia_cloud_sim.api.urns import urn
 from arcadia_cloud_sim.billing import endpoints as billing
 from arcadia_cloud_sim.catalog import REGION_NAMES, SIZES
+from arcadia_cloud_sim.compute.actions import action_body, action_scope
 from arcadia_cloud_sim.compute.droplets import new_droplet_body
 from arcadia_cloud_sim.context import SimContext
 from arcadia_cloud_sim.networking.addresses import networks_for, public_ipv4, reserved_ipv4
@@ -56,6 +59,8 @@ log = logging.getLogger(__name__)
 DAY = 86400.0
 #: Seeded objects are dated relative to this instant (2026-04-20T00:00:00Z), not "now".
 EPOCH = 1776643200.0
+#: How long a seeded droplet's create action took.
+CREATE_SECONDS = 42.0
 
 
 class _Ids:
@@ -78,6 +83,14 @@ class _Batch:
     def add(self, kind: str, id: object, body: dict[str, Any], *, created_at: float,
             parent: str | None = None, name: str | None = None) -> None:
         self.rows.append(NewResource(kind, str(id), body, created_at, parent, name))
+
+    def created(self, droplet_id: int, region: str, at: float, action_id: int) -> None:
+        """The droplet's ``create`` action, completed :data:`CREATE_SECONDS` after ``at``."""
+        body = action_body(action_id=action_id, type="create", resource_type=DROPLET,
+                           resource_id=droplet_id, region=region, started_at=at,
+                           completed_at=at + CREATE_SECONDS)
+        self.add(ACTION, action_id, body, created_at=at,
+                 parent=action_scope(DROPLET, droplet_id))
 
     def member(self, project_id: str, resource_urn: str, at: float) -> None:
         self.rows.append(NewResource(PROJECT_RESOURCE, resource_urn, _EMPTY, at, project_id))
@@ -181,6 +194,7 @@ def seed_default(ctx: SimContext, seed: int) -> None:
 
     droplet_ids = dict(zip((d[0] for d in _DROPLETS), ids.take(DROPLET_IDS, len(_DROPLETS)),
                            strict=True))
+    action_ids = ids.take(ACTION_IDS, len(_DROPLETS))
     public_ips: dict[str, str] = {}
     regions: dict[str, str] = {}
     pub_n = ids.take(PUBLIC_IPS, len(_DROPLETS) + 1)
@@ -196,6 +210,7 @@ def seed_default(ctx: SimContext, seed: int) -> None:
             monitoring=True, status="active", networks=networks,
         )
         batch.add(DROPLET, droplet_ids[name], body, created_at=at, name=name)
+        batch.created(droplet_ids[name], region, at, action_ids[i])
         batch.member(projects[tenant], urn("droplet", droplet_ids[name]), at)
 
     # backups: two weekly ones each for the droplets with backups on
@@ -329,6 +344,7 @@ def seed_scale(ctx: SimContext, seed: int) -> None:
                              at=t0 - DAY, is_default=True))
 
     droplet_ids = ids.take(DROPLET_IDS, s.droplets)
+    action_ids = ids.take(ACTION_IDS, s.droplets)
     pub_n = ids.take(PUBLIC_IPS, s.droplets)
     priv_n = ids.take(PRIVATE_IPS, s.droplets)
     droplet_meta: list[tuple[int, str, int]] = []  # id, region, tenant index
@@ -345,6 +361,7 @@ def seed_scale(ctx: SimContext, seed: int) -> None:
             networks=networks_for(region, pub_n[i], priv_n[i]),
         )
         batch.add(DROPLET, did, body, created_at=at, name=name)
+        batch.created(did, region, at, action_ids[i])
         batch.member(projects[tenant], urn("droplet", did), at)
         droplet_meta.append((did, region, tenant))
 

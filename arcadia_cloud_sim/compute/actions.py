@@ -47,6 +47,23 @@ def action_scope(resource_type: str, resource_id: object) -> str:
     return f"{resource_type}:{resource_id}"
 
 
+def action_body(
+    *, action_id: int, type: str, resource_type: str, resource_id: object, region: str | None,
+    started_at: float, completed_at: float | None = None,
+) -> dict[str, Any]:
+    """The stored body of an action: ``in-progress``, or ``completed`` at ``completed_at``."""
+    return {
+        "id": action_id,
+        "status": "in-progress" if completed_at is None else "completed",
+        "type": type,
+        "started_at": iso(started_at),
+        "completed_at": None if completed_at is None else iso(completed_at),
+        "resource_id": resource_id if isinstance(resource_id, int) else None,
+        "resource_type": resource_type,
+        "region_slug": region,
+    }
+
+
 def start_action(
     ctx: SimContext,
     *,
@@ -65,16 +82,8 @@ def start_action(
     """
     action_id = next_id(ctx, ACTION_IDS)
     now = ctx.clock.now()
-    body = {
-        "id": action_id,
-        "status": "in-progress",
-        "type": type,
-        "started_at": iso(now),
-        "completed_at": None,
-        "resource_id": resource_id if isinstance(resource_id, int) else None,
-        "resource_type": resource_type,
-        "region_slug": region,
-    }
+    body = action_body(action_id=action_id, type=type, resource_type=resource_type,
+                       resource_id=resource_id, region=region, started_at=now)
     ctx.store.insert(ACTION, str(action_id), body, created_at=now,
                      parent=scope or action_scope(resource_type, resource_id))
     schedule(ctx, delay=delay, event_type="action_complete",

@@ -1,5 +1,5 @@
 """Fidelity to DO's spec where the simulator once drifted from it: the URN kinds of project
-resources."""
+resources and the create action of seeded droplets."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 
 from arcadia_cloud_sim.launcher import SimulatorHandle
 from tests.sim.conftest import StartSimulator, api_client
-from tests.sim.openapi import load_spec
+from tests.sim.openapi import load_spec, validate_response
 
 
 def spec_urn_pattern() -> re.Pattern[str]:
@@ -87,3 +87,34 @@ def test_assigning_a_urn_the_spec_rejects_is_bad_request(client: httpx.Client) -
                            json={"resources": ["do:image:160500001"]})
     assert response.status_code == 400
     assert response.json()["id"] == "bad_request"
+
+
+# -- seeded droplets carry their create action -----------------------------------------------
+def _check_create_actions(client: httpx.Client) -> int:
+    droplets = client.get("/v2/droplets", params={"per_page": 200}).json()["droplets"]
+    for droplet in droplets:
+        body = client.get(f"/v2/droplets/{droplet['id']}/actions").json()
+        validate_response("GET", "/v2/droplets/{droplet_id}/actions", 200, body)
+        assert [(a["type"], a["status"]) for a in body["actions"]] == [("create", "completed")]
+        action = body["actions"][0]
+        assert action["resource_id"] == droplet["id"]
+        assert action["resource_type"] == "droplet"
+        assert action["started_at"] == droplet["created_at"]
+        assert action["completed_at"] > action["started_at"]
+        assert action["region"]["slug"] == droplet["region"]["slug"]
+        one = client.get(f"/v2/actions/{action['id']}").json()["action"]
+        assert one == action
+    return len(droplets)
+
+
+def test_default_droplets_have_their_completed_create_action(api: httpx.Client) -> None:
+    assert _check_create_actions(api) == 5
+
+
+def test_scale_droplets_have_their_completed_create_action(
+    start_simulator: StartSimulator,
+) -> None:
+    args = ("--droplets", "7", "--volumes", "2", "--snapshots", "3", "--domains", "2")
+    with start_simulator(scenario="scale", extra_args=args) as handle, \
+            api_client(handle) as client:
+        assert _check_create_actions(client) == 7
