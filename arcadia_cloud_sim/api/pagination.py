@@ -10,7 +10,10 @@ Pagination follows the DO reference (§1.5):
 - ``links.pages`` carries absolute URLs (on the simulator's own base URL, so a client that
   follows ``next`` stays on the simulator) that keep the caller's other query parameters;
   ``first``/``prev`` only when page > 1, ``next``/``last`` only when more pages follow.
-- Intro rule: with 20 or fewer items and no explicit ``per_page`` the ``links`` key is omitted.
+- ``links`` is always there, and ``{}`` when there is no page to link to (one page, an empty
+  list): the shape of the spec's single-page examples (droplet snapshots and backups,
+  ``/v2/snapshots``, firewalls, floating IPs, domain records), the same for every list with or
+  without ``per_page``. Otherwise it is ``{"pages": {...}}``.
 """
 
 from __future__ import annotations
@@ -32,24 +35,23 @@ MAX_PER_PAGE = 200
 PageFetch = Callable[[int, int], tuple[Sequence[Any], int]]
 
 
-def _int_param(request: Request, name: str, default: int) -> tuple[int, bool]:
+def _int_param(request: Request, name: str, default: int) -> int:
     raw = request.query_params.get(name)
     if raw is None or raw == "":
-        return default, False
+        return default
     try:
         value = int(raw)
     except ValueError as exc:
         raise bad_request(f"invalid {name}: {raw!r} is not an integer") from exc
     if value < 1:
         raise bad_request(f"invalid {name}: must be at least 1")
-    return value, True
+    return value
 
 
-def page_params(request: Request) -> tuple[int, int, bool]:
-    """``(page, per_page, per_page_explicit)`` from the query string (per_page clamped to 200)."""
-    page, _ = _int_param(request, "page", 1)
-    per_page, explicit = _int_param(request, "per_page", DEFAULT_PER_PAGE)
-    return page, min(per_page, MAX_PER_PAGE), explicit
+def page_params(request: Request) -> tuple[int, int]:
+    """``(page, per_page)`` from the query string (per_page clamped to 200)."""
+    page = _int_param(request, "page", 1)
+    return page, min(_int_param(request, "per_page", DEFAULT_PER_PAGE), MAX_PER_PAGE)
 
 
 def page_url(request: Request, page: int) -> str:
@@ -80,13 +82,13 @@ def paginate(
     render: Callable[[Sequence[Any]], list[Any]] | None = None,
     extra: Mapping[str, Any] | None = None,
 ) -> JSONResponse:
-    """A DO collection response ``{key: [...], "links": {"pages": {...}}, "meta": {"total": N}}``.
+    """A DO collection response ``{key: [...], "links": {...}, "meta": {"total": N}}``.
 
     ``items_or_query`` is either the full list of items or ``fetch(limit, offset) -> (items,
     total)`` (e.g. a store query). ``render`` maps the page's items to JSON (default: as is);
     ``extra`` adds top-level keys (e.g. ``invoice_preview``).
     """
-    page, per_page, explicit = page_params(request)
+    page, per_page = page_params(request)
     offset = (page - 1) * per_page
     if callable(items_or_query):
         items, total = items_or_query(per_page, offset)
@@ -96,7 +98,7 @@ def paginate(
     body: dict[str, Any] = {key: render(items) if render else list(items)}
     if extra:
         body.update(extra)
-    if explicit or total > DEFAULT_PER_PAGE:
-        body["links"] = {"pages": page_links(request, page=page, per_page=per_page, total=total)}
+    pages = page_links(request, page=page, per_page=per_page, total=total)
+    body["links"] = {"pages": pages} if pages else {}
     body["meta"] = {"total": total}
     return JSONResponse(body)

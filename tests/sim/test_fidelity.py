@@ -1,5 +1,5 @@
 """Fidelity to DO's spec where the simulator once drifted from it: the URN kinds of project
-resources and the create action of seeded droplets."""
+resources, the create action of seeded droplets, and the ``links`` of single-page lists."""
 
 from __future__ import annotations
 
@@ -118,3 +118,43 @@ def test_scale_droplets_have_their_completed_create_action(
     with start_simulator(scenario="scale", extra_args=args) as handle, \
             api_client(handle) as client:
         assert _check_create_actions(client) == 7
+
+
+# -- lists: `links` is `{}` whenever there is no other page ----------------------------------
+def _paths(api: httpx.Client) -> dict[str, str]:
+    """Lists of the default account that are empty (with filters or for a childless parent)."""
+    droplets = {d["name"]: d["id"] for d in api.get("/v2/droplets").json()["droplets"]}
+    volumes = {v["name"]: v["id"] for v in api.get("/v2/volumes").json()["volumes"]}
+    ips = [i["ip"] for i in api.get("/v2/reserved_ips").json()["reserved_ips"]]
+    return {
+        "gpu droplets": "/v2/droplets?type=gpus",
+        "droplets by tag": "/v2/droplets?tag_name=no-such-tag",
+        "volumes by name": "/v2/volumes?name=no-such-volume",
+        "droplet backups": f"/v2/droplets/{droplets['platform-ci-1']}/backups",
+        "volumes in a region": "/v2/volumes?region=sfo3",
+        "volume actions": f"/v2/volumes/{volumes['platform-cache']}/actions",
+        "reserved ip actions": f"/v2/reserved_ips/{ips[0]}/actions",
+        "floating ip actions": f"/v2/floating_ips/{ips[0]}/actions",
+        "srv records": "/v2/domains/acme-store.com/records?type=SRV",
+    }
+
+
+@pytest.mark.parametrize("per_page", [None, "20", "200"])
+def test_empty_lists_carry_empty_links(api: httpx.Client, per_page: str | None) -> None:
+    params = {"per_page": per_page} if per_page else {}
+    shapes = {}
+    for what, path in _paths(api).items():
+        query = dict(httpx.URL(path).params) | params
+        body = api.get(path.split("?")[0], params=query).json()
+        assert body["meta"] == {"total": 0}, what
+        shapes[what] = body.get("links", "<missing>")
+    assert shapes == {what: {} for what in shapes}
+
+
+@pytest.mark.parametrize("per_page", [None, "50"])
+def test_a_single_page_carries_empty_links(api: httpx.Client, per_page: str | None) -> None:
+    params = {"per_page": per_page} if per_page else {}
+    for path in ("/v2/projects", "/v2/droplets", "/v2/firewalls", "/v2/snapshots"):
+        body = api.get(path, params=params).json()
+        assert 0 < body["meta"]["total"] <= 20
+        assert body["links"] == {}, path
