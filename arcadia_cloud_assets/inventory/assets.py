@@ -10,6 +10,7 @@ from pydantic import Field
 from arcadia_cloud_assets.metadata import table
 from arcadia_cloud_core.inventory import sync
 from arcadia_cloud_core.inventory.attribution import tenant_kind_summary
+from arcadia_cloud_core.inventory.kinds import KIND_SPECS, KindSpec
 from arcadia_cloud_core.inventory.projects import DEFAULT_INTERNAL_PROJECT
 from arcadia_cloud_core.resources import DatabaseResource, DigitalOceanResource
 
@@ -74,7 +75,7 @@ def _kind_result(report: sync.KindSyncReport, preview: list[dict]) -> dg.Materia
 PREVIEW_COLUMNS = ("name", "region", "status", "tenant")
 
 
-def build_kind_asset(name: str, spec: sync.KindSpec) -> dg.AssetsDefinition:
+def build_kind_asset(name: str, spec: KindSpec) -> dg.AssetsDefinition:
     """The sync asset for one kind with a plain DO list endpoint."""
 
     @dg.asset(
@@ -102,7 +103,7 @@ def build_kind_asset(name: str, spec: sync.KindSpec) -> dg.AssetsDefinition:
     return _asset
 
 
-KIND_ASSETS = [build_kind_asset(name, spec) for name, spec in sync.KIND_SPECS.items()]
+KIND_ASSETS = [build_kind_asset(name, spec) for name, spec in KIND_SPECS.items()]
 
 
 @dg.asset(

@@ -12,25 +12,8 @@ import dagster as dg
 
 from arcadia_cloud_assets.inventory import assets as a
 from arcadia_cloud_assets.schedules import utc_schedule
+from arcadia_cloud_core.inventory.kinds import EVERY_15_MIN, HOURLY, KIND_CADENCE, asset_names
 from arcadia_cloud_core.inventory.upsert import DEFAULT_TOUCH_INTERVAL
-
-EVERY_15_MIN = timedelta(minutes=15)
-HOURLY = timedelta(hours=1)
-
-#: How often each kind is listed (placeholders come with project_resources, every 15 minutes).
-KIND_CADENCE = {
-    "droplet": EVERY_15_MIN,
-    "dns_zone": EVERY_15_MIN,
-    "volume": EVERY_15_MIN,
-    "reserved_ip": EVERY_15_MIN,
-    "firewall": EVERY_15_MIN,
-    "load_balancer": EVERY_15_MIN,
-    "spaces_bucket": EVERY_15_MIN,
-    "managed_db": EVERY_15_MIN,
-    "k8s_cluster": EVERY_15_MIN,
-    "snapshot": HOURLY,
-    "droplet_backup": HOURLY,
-}
 
 
 def max_age(kind: str) -> timedelta:
@@ -44,25 +27,15 @@ def _keys(*names: str) -> dg.AssetSelection:
 
 inventory_sync_job = dg.define_asset_job(
     "inventory_sync_job",
-    selection=_keys(
-        "projects",
-        "droplets",
-        "domains",
-        "volumes",
-        "reserved_ips",
-        "firewalls",
-        "load_balancers",
-        "project_resources",
-        "summary",
-    )
+    selection=_keys("projects", *asset_names(EVERY_15_MIN), "project_resources", "summary")
     | dg.AssetSelection.assets(dg.AssetKey(["drift", "drift"])),
     description="Projects and every 15-minute kind, then attribution, the tenant summary and "
     "the drift sweep.",
 )
 inventory_snapshots_job = dg.define_asset_job(
     "inventory_snapshots_job",
-    selection=_keys("snapshots"),
-    description="Droplet and volume snapshots.",
+    selection=_keys(*asset_names(HOURLY)),
+    description="The hourly kinds: droplet and volume snapshots.",
 )
 inventory_backups_job = dg.define_asset_job(
     "inventory_backups_job",

@@ -24,12 +24,10 @@ from arcadia_cloud_core.db.schema import PROVIDER
 from arcadia_cloud_core.db.schema import cloud_projects as projects_t
 from arcadia_cloud_core.db.schema import cloud_resource_events as events_t
 from arcadia_cloud_core.db.schema import cloud_resources as resources_t
+from arcadia_cloud_core.inventory.kinds import PLACEHOLDER_KINDS
 from arcadia_cloud_core.inventory.model import NormalizedResource, SyncResult
 from arcadia_cloud_core.inventory.upsert import upsert_resources
 from arcadia_cloud_core.inventory.urns import IMAGE_KINDS, ParsedUrn
-
-#: Kinds that exist in inventory only through project resources.
-PLACEHOLDER_KINDS = ("spaces_bucket", "managed_db", "k8s_cluster")
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from arcadia_cloud_core.inventory.kinds import DEDICATED_KINDS
+
 #: DO's URN kinds (and aliases) → our kind vocabulary. DO's spec lists no snapshot under a
 #: project (snapshots inherit from their droplet or volume, see `attribution`); the
 #: `volumesnapshot` and `image` forms are still understood should a project list one.
@@ -22,19 +24,6 @@ URN_KINDS = {
     "kubernetes": "k8s_cluster",
 }
 
-#: Kinds that have their own sync asset: attribution only, never a placeholder.
-DEDICATED_KINDS = frozenset(
-    {
-        "droplet",
-        "dns_zone",
-        "volume",
-        "snapshot",
-        "reserved_ip",
-        "firewall",
-        "load_balancer",
-        "droplet_backup",
-    }
-)
 
 #: An `image` URN names a droplet snapshot or a droplet backup: try these in order.
 IMAGE_KINDS = ("snapshot", "droplet_backup")
