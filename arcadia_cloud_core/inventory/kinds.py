@@ -41,6 +41,7 @@ class KindSpec:
     key: str  # the list envelope's key
     parse: Callable[[Mapping[str, Any]], Any]  # the model's `from_payload`
     convert: Callable[[Any], NormalizedResource]  # the normaliser
+    urns: tuple[str, ...] = ()  # DO's URN kinds for it in project resources (aliases too)
     cadence: timedelta = EVERY_15_MIN
     id_field: str | None = "id"  # de-duplicates across pages
     listing: Callable[[DOClient], Listing[Any]] | None = None  # when one path is not enough
@@ -54,27 +55,35 @@ class KindSpec:
 
 KINDS: tuple[KindSpec, ...] = (
     KindSpec("droplets", "droplet", "/v2/droplets", "droplets", Droplet.from_payload,
-             normalize.droplet),
+             normalize.droplet, urns=("droplet",)),
     KindSpec("domains", "dns_zone", "/v2/domains", "domains", Domain.from_payload,
-             normalize.dns_zone, id_field="name"),
+             normalize.dns_zone, urns=("domain",), id_field="name"),
     KindSpec("volumes", "volume", "/v2/volumes", "volumes", Volume.from_payload,
-             normalize.volume),
+             normalize.volume, urns=("volume",)),
+    # DO's spec lists no snapshot under a project (they inherit from their droplet or volume,
+    # see `attribution`); the forms DO once sent are still understood.
     KindSpec("snapshots", "snapshot", "/v2/snapshots", "snapshots", Snapshot.from_payload,
-             normalize.snapshot, cadence=HOURLY),
+             normalize.snapshot, urns=("volumesnapshot", "image"), cadence=HOURLY),
     KindSpec("reserved_ips", "reserved_ip", "/v2/reserved_ips", "reserved_ips",
-             ReservedIP.from_payload, normalize.reserved_ip, id_field="ip",
-             listing=lambda do: do.list_all_reserved_ips()),  # /v2/floating_ips merged in
+             ReservedIP.from_payload, normalize.reserved_ip, urns=("floatingip", "reservedip"),
+             id_field="ip", listing=lambda do: do.list_all_reserved_ips()),  # + floating IPs
     KindSpec("firewalls", "firewall", "/v2/firewalls", "firewalls", Firewall.from_payload,
-             normalize.firewall),
+             normalize.firewall, urns=("firewall",)),
     KindSpec("load_balancers", "load_balancer", "/v2/load_balancers", "load_balancers",
-             LoadBalancer.from_payload, normalize.load_balancer),
+             LoadBalancer.from_payload, normalize.load_balancer, urns=("loadbalancer",)),
 )
 
 #: Asset name → its spec.
 KIND_SPECS: Mapping[str, KindSpec] = {spec.name: spec for spec in KINDS}
 
-#: Kinds that are in inventory only through project URNs (placeholders, see `attribution`).
-PLACEHOLDER_KINDS = ("spaces_bucket", "managed_db", "k8s_cluster")
+#: Kinds that are in inventory only through project URNs (placeholders, see `attribution`), by
+#: DO's URN kind.
+PLACEHOLDER_URNS: Mapping[str, str] = {
+    "space": "spaces_bucket",
+    "dbaas": "managed_db",
+    "kubernetes": "k8s_cluster",
+}
+PLACEHOLDER_KINDS = tuple(PLACEHOLDER_URNS.values())
 
 #: How often each kind is listed: the specs, droplet backups (listed per droplet, see
 #: `sync.sync_droplet_backups`) and the placeholders (with attribution, every 15 minutes).
@@ -86,6 +95,12 @@ KIND_CADENCE: Mapping[str, timedelta] = {
 
 #: Kinds that have their own sync asset: attribution only, never a placeholder.
 DEDICATED_KINDS = frozenset({spec.kind for spec in KINDS} | {"droplet_backup"})
+
+#: DO's URN kinds (and aliases) → our kinds.
+URN_KINDS: Mapping[str, str] = {
+    **{urn: spec.kind for spec in KINDS for urn in spec.urns},
+    **PLACEHOLDER_URNS,
+}
 
 
 def asset_names(cadence: timedelta) -> list[str]:
