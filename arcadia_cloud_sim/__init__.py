@@ -1,9 +1,18 @@
 """arcadia_cloud_sim: a local DigitalOcean API simulator (the oracle our DO client is tested
 against). Imports nothing of ours and binds loopback only.
 
-Layout: ``__main__`` (CLI), ``launcher`` (subprocess + admin client), ``app``/``middleware``
-(routing; auth, rate limit, faults, latency, stats), ``store`` (SQLite state + clock),
-``context`` (``SimContext`` on ``request.app.state.sim``), ``http`` (DO envelopes, errors,
-pagination), ``lifecycle``/``actions`` (lags and async actions), one module per resource family,
-``scenarios`` (seeding), ``billing*``/``finance`` (billing endpoints and the finance service).
+Layout:
+
+- ``__main__`` (CLI), ``launcher`` (subprocess + admin client), ``app`` (the Starlette app and
+  its error handlers), ``registry`` (every kind module by family, in route order),
+  ``middleware`` (auth, rate limit, faults, latency, stats), ``store`` (SQLite state + clock),
+  ``context`` (``SimContext`` on ``request.app.state.sim``), ``lifecycle`` (lags), ``catalog``
+  (regions, sizes, images), ``scenarios`` (seeding), ``admin`` (``/_sim``).
+- ``api``: the one layer every kind shares — DO error bodies, envelopes, pagination, the generic
+  GET endpoints, store kinds and ids, project URNs.
+- One package per DO API family, one module per kind: ``account`` (account and catalog,
+  projects), ``compute`` (actions, droplets), ``storage`` (snapshots, volumes), ``networking``
+  (reserved IPs, firewalls, load balancers, domains; ``addresses``), ``billing`` (billing API
+  and the finance service). Families without a kind yet (apps, databases, kubernetes,
+  monitoring…) get a package when their first kind arrives, and a line in ``registry``.
 """

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 import uvicorn
 
-from arcadia_cloud_sim import droplets
 from arcadia_cloud_sim.app import create_app
+from arcadia_cloud_sim.compute import droplets
 from arcadia_cloud_sim.context import SimContext
 from arcadia_cloud_sim.scenarios import ensure_seeded
 from arcadia_cloud_sim.settings import settings_from_args

@@ -20,18 +20,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from arcadia_cloud_sim import droplets, snapshots
+from arcadia_cloud_sim.api.endpoints import forget, require
+from arcadia_cloud_sim.api.envelopes import JSONResponse, json_response, no_content, read_json
+from arcadia_cloud_sim.api.errors import bad_request
+from arcadia_cloud_sim.api.kinds import DROPLET
+from arcadia_cloud_sim.api.urns import assign_urn, urn_for
 from arcadia_cloud_sim.catalog import SIZES
-from arcadia_cloud_sim.common import (
-    DROPLET,
-    SNAPSHOT,
-    assign_urn,
-    ctx_of,
-    require,
-    unassign_urn,
-    urn_for,
-)
-from arcadia_cloud_sim.http import JSONResponse, bad_request, json_response, no_content, read_json
+from arcadia_cloud_sim.compute import droplets
+from arcadia_cloud_sim.context import sim_context
 from arcadia_cloud_sim.scenarios import reseed
 from arcadia_cloud_sim.settings import apply_live_changes
 from arcadia_cloud_sim.store import ResourceRow
@@ -50,7 +46,7 @@ def _row_json(row: ResourceRow) -> dict[str, Any]:
 
 async def health(request: Request) -> Response:
     """GET /_sim/health."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     return JSONResponse({
         "status": "ok",
         "scenario": ctx.store.meta_get("scenario"),
@@ -60,12 +56,12 @@ async def health(request: Request) -> Response:
 
 async def get_config(request: Request) -> Response:
     """GET /_sim/config."""
-    return JSONResponse(ctx_of(request).settings.to_json())
+    return JSONResponse(sim_context(request).settings.to_json())
 
 
 async def post_config(request: Request) -> Response:
     """POST /_sim/config: change live settings."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     changes = await read_json(request)
     try:
         ctx.settings = apply_live_changes(ctx.settings, changes)
@@ -79,12 +75,12 @@ async def post_config(request: Request) -> Response:
 
 async def get_stats(request: Request) -> Response:
     """GET /_sim/stats."""
-    return JSONResponse(ctx_of(request).stats.snapshot())
+    return JSONResponse(sim_context(request).stats.snapshot())
 
 
 async def reset_stats(request: Request) -> Response:
     """POST /_sim/stats/reset: zero counters and rate-limit windows."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     ctx.stats.reset()
     ctx.rate_limiter.reset()
     return no_content()
@@ -92,7 +88,7 @@ async def reset_stats(request: Request) -> Response:
 
 async def reset(request: Request) -> Response:
     """POST /_sim/reset: wipe the state and seed a scenario again."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     payload = await read_json(request, required=False)
     scenario = payload.get("scenario", ctx.store.meta_get("scenario") or ctx.settings.scenario)
     seed = int(payload.get("seed", ctx.store.meta_get("seed") or ctx.settings.seed))
@@ -109,7 +105,7 @@ async def reset(request: Request) -> Response:
 
 async def resize_droplet(request: Request) -> Response:
     """POST /_sim/droplets/{id}/resize {"size": slug}: resize at once, whatever the state."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     payload = await read_json(request)
     size = payload.get("size")
     if size not in SIZES:
@@ -123,7 +119,7 @@ async def resize_droplet(request: Request) -> Response:
 
 async def set_droplet_status(request: Request) -> Response:
     """POST /_sim/droplets/{id}/status {"status": "off"}."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     payload = await read_json(request)
     status = payload.get("status")
     if status not in DROPLET_STATUSES:
@@ -141,7 +137,7 @@ async def set_droplet_status(request: Request) -> Response:
 
 async def list_resources(request: Request) -> Response:
     """GET /_sim/resources/{kind}: raw stored rows."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     rows, total = ctx.store.list_rows(request.path_params["kind"],
                                       name=request.query_params.get("name"))
     return JSONResponse({"resources": [_row_json(r) for r in rows], "total": total})
@@ -149,7 +145,7 @@ async def list_resources(request: Request) -> Response:
 
 async def get_resource(request: Request) -> Response:
     """GET /_sim/resources/{kind}/{id}: one raw row (deleted ones too)."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     row = require(ctx.store.get_row(request.path_params["kind"], request.path_params["id"],
                                     include_deleted=True))
     return JSONResponse(_row_json(row))
@@ -157,25 +153,20 @@ async def get_resource(request: Request) -> Response:
 
 async def delete_resource(request: Request) -> Response:
     """DELETE /_sim/resources/{kind}/{id}: delete behind the client's back."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     kind, ident = request.path_params["kind"], request.path_params["id"]
     with ctx.store.transaction():
         row = require(ctx.store.get_row(kind, ident))
         if kind == DROPLET:
             droplets.delete_droplet(ctx, row)
-        elif kind == SNAPSHOT:
-            snapshots.delete_snapshot(ctx, row)
         else:
-            ctx.store.delete(kind, ident, at=ctx.clock.now())
-            resource_urn = urn_for(kind, row)
-            if resource_urn:
-                unassign_urn(ctx, resource_urn)
+            forget(ctx, kind, row)
     return no_content()
 
 
 async def put_resource(request: Request) -> Response:
     """PUT /_sim/resources/{kind}/{id}: create or replace a stored resource."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     kind, ident = request.path_params["kind"], request.path_params["id"]
     payload = await read_json(request)
     body = payload.get("body")
@@ -194,7 +185,7 @@ async def put_resource(request: Request) -> Response:
 
 async def restore_resource(request: Request) -> Response:
     """POST /_sim/resources/{kind}/{id}/restore: bring a deleted resource back."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     kind, ident = request.path_params["kind"], request.path_params["id"]
     payload = await read_json(request, required=False)
     with ctx.store.transaction():

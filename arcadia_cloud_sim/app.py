@@ -9,47 +9,14 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Mount
 
-from arcadia_cloud_sim import (
-    account,
-    actions,
-    admin,
-    billing,
-    domains,
-    droplets,
-    finance,
-    firewalls,
-    load_balancers,
-    projects,
-    reserved_ips,
-    snapshots,
-    volumes,
-)
+from arcadia_cloud_sim.api.envelopes import error_response
+from arcadia_cloud_sim.api.errors import ApiError
 from arcadia_cloud_sim.context import SimContext
-from arcadia_cloud_sim.http import ApiError, error_response
 from arcadia_cloud_sim.middleware import SimMiddleware
+from arcadia_cloud_sim.registry import all_routes
 
 log = logging.getLogger(__name__)
-
-
-def all_routes() -> list[BaseRoute]:
-    """Every route the simulator serves (DO ``/v2``, finance ``/api/v1``, admin ``/_sim``)."""
-    return [
-        *admin.routes(),
-        *account.routes(),
-        *actions.routes(),
-        *snapshots.routes(),  # before volumes: /v2/volumes/snapshots/{id}
-        *droplets.routes(),
-        *volumes.routes(),
-        *reserved_ips.routes(),
-        *firewalls.routes(),
-        *load_balancers.routes(),
-        *domains.routes(),
-        *projects.routes(),
-        *billing.billing_routes(),
-        Mount("/api/v1", routes=finance.finance_routes()),
-    ]
 
 
 async def _api_error(request: Request, exc: Exception) -> Response:

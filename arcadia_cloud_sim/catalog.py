@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 import orjson
@@ -36,7 +35,6 @@ class Size:
     price_monthly_cents: int
     description: str = "Basic"
 
-    @cache  # noqa: B019 - a handful of immortal catalog entries
     @functools.cache  # noqa: B019 - catalog entries live as long as the process
     def to_json(self) -> dict[str, Any]:
         """DO's size object (shared: don't mutate)."""
@@ -83,7 +81,6 @@ class Image:
     min_disk_size: int
     size_gigabytes: float
 
-    @cache  # noqa: B019 - a handful of immortal catalog entries
     @functools.cache  # noqa: B019 - catalog entries live as long as the process
     def to_json(self) -> dict[str, Any]:
         """DO's image object (shared: don't mutate)."""
@@ -118,7 +115,6 @@ IMAGES: dict[str, Image] = {
 IMAGES_BY_ID: dict[int, Image] = {i.id: i for i in IMAGES.values()}
 
 
-@cache
 @functools.cache
 def region_json(slug: str) -> dict[str, Any]:
     """DO's region object for ``slug`` (unknown slugs get a generic name). Shared: don't mutate."""

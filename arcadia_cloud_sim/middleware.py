@@ -25,8 +25,8 @@ import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from arcadia_cloud_sim.api.errors import error_body
 from arcadia_cloud_sim.context import SimContext
-from arcadia_cloud_sim.http import error_body
 from arcadia_cloud_sim.lifecycle import process_due_events
 
 Scope = MutableMapping[str, Any]

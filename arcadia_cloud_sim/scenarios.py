@@ -17,9 +17,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from arcadia_cloud_sim import account, billing
-from arcadia_cloud_sim.catalog import REGION_NAMES, SIZES
-from arcadia_cloud_sim.common import (
+from arcadia_cloud_sim.account import account
+from arcadia_cloud_sim.account.projects import new_project_body
+from arcadia_cloud_sim.api.kinds import (
+    ACTION,
+    ACTION_IDS,
     BACKUP,
     DOMAIN,
     DOMAIN_RECORD,
@@ -37,26 +39,28 @@ from arcadia_cloud_sim.common import (
     RESERVED_IPS,
     SNAPSHOT,
     VOLUME,
-    networks_for,
-    public_ipv4,
-    reserved_ipv4,
-    urn,
 )
+from arcadia_cloud_sim.api.urns import urn
+from arcadia_cloud_sim.billing import endpoints as billing
+from arcadia_cloud_sim.catalog import REGION_NAMES, SIZES
+from arcadia_cloud_sim.compute.actions import action_body, action_scope
+from arcadia_cloud_sim.compute.droplets import new_droplet_body
 from arcadia_cloud_sim.context import SimContext
-from arcadia_cloud_sim.domains import NAMESERVERS, fqdn, record_body
-from arcadia_cloud_sim.droplets import new_droplet_body
-from arcadia_cloud_sim.firewalls import new_firewall_body
-from arcadia_cloud_sim.load_balancers import new_lb_body
-from arcadia_cloud_sim.projects import new_project_body
-from arcadia_cloud_sim.reserved_ips import new_ip_body
+from arcadia_cloud_sim.networking.addresses import networks_for, public_ipv4, reserved_ipv4
+from arcadia_cloud_sim.networking.domains import NAMESERVERS, fqdn, record_body
+from arcadia_cloud_sim.networking.firewalls import new_firewall_body
+from arcadia_cloud_sim.networking.load_balancers import new_lb_body
+from arcadia_cloud_sim.networking.reserved_ips import new_ip_body
 from arcadia_cloud_sim.settings import SCENARIOS
+from arcadia_cloud_sim.storage.volumes import new_volume_body
 from arcadia_cloud_sim.store import NewResource, iso
-from arcadia_cloud_sim.volumes import new_volume_body
 
 log = logging.getLogger(__name__)
 DAY = 86400.0
 #: Seeded objects are dated relative to this instant (2026-04-20T00:00:00Z), not "now".
 EPOCH = 1776643200.0
+#: How long a seeded droplet's create action took.
+CREATE_SECONDS = 42.0
 
 
 class _Ids:
@@ -79,6 +83,14 @@ class _Batch:
     def add(self, kind: str, id: object, body: dict[str, Any], *, created_at: float,
             parent: str | None = None, name: str | None = None) -> None:
         self.rows.append(NewResource(kind, str(id), body, created_at, parent, name))
+
+    def created(self, droplet_id: int, region: str, at: float, action_id: int) -> None:
+        """The droplet's ``create`` action, completed :data:`CREATE_SECONDS` after ``at``."""
+        body = action_body(action_id=action_id, type="create", resource_type=DROPLET,
+                           resource_id=droplet_id, region=region, started_at=at,
+                           completed_at=at + CREATE_SECONDS)
+        self.add(ACTION, action_id, body, created_at=at,
+                 parent=action_scope(DROPLET, droplet_id))
 
     def member(self, project_id: str, resource_urn: str, at: float) -> None:
         self.rows.append(NewResource(PROJECT_RESOURCE, resource_urn, _EMPTY, at, project_id))
@@ -182,6 +194,7 @@ def seed_default(ctx: SimContext, seed: int) -> None:
 
     droplet_ids = dict(zip((d[0] for d in _DROPLETS), ids.take(DROPLET_IDS, len(_DROPLETS)),
                            strict=True))
+    action_ids = ids.take(ACTION_IDS, len(_DROPLETS))
     public_ips: dict[str, str] = {}
     regions: dict[str, str] = {}
     pub_n = ids.take(PUBLIC_IPS, len(_DROPLETS) + 1)
@@ -197,6 +210,7 @@ def seed_default(ctx: SimContext, seed: int) -> None:
             monitoring=True, status="active", networks=networks,
         )
         batch.add(DROPLET, droplet_ids[name], body, created_at=at, name=name)
+        batch.created(droplet_ids[name], region, at, action_ids[i])
         batch.member(projects[tenant], urn("droplet", droplet_ids[name]), at)
 
     # backups: two weekly ones each for the droplets with backups on
@@ -241,7 +255,6 @@ def seed_default(ctx: SimContext, seed: int) -> None:
             "tags": [tenants[droplet]],
         }
         batch.add(SNAPSHOT, sid, body, created_at=at, parent=body["resource_id"], name=name)
-        batch.member(projects[tenants[droplet]], urn("image", sid), at)
     volumes = {v[0]: v for v in _VOLUMES}
     for name, volume, day in _VOLUME_SNAPSHOTS:
         at = _date(day)
@@ -253,7 +266,6 @@ def seed_default(ctx: SimContext, seed: int) -> None:
             "resource_id": volume_ids[volume], "resource_type": "volume", "tags": [tenant],
         }
         batch.add(SNAPSHOT, sid, body, created_at=at, parent=volume_ids[volume], name=name)
-        batch.member(projects[tenant], urn("volumesnapshot", sid), at)
 
     for i, (domain, tenant, droplet, extra) in enumerate(_DOMAINS):
         at = t0 + (30 + i) * DAY
@@ -332,6 +344,7 @@ def seed_scale(ctx: SimContext, seed: int) -> None:
                              at=t0 - DAY, is_default=True))
 
     droplet_ids = ids.take(DROPLET_IDS, s.droplets)
+    action_ids = ids.take(ACTION_IDS, s.droplets)
     pub_n = ids.take(PUBLIC_IPS, s.droplets)
     priv_n = ids.take(PRIVATE_IPS, s.droplets)
     droplet_meta: list[tuple[int, str, int]] = []  # id, region, tenant index
@@ -348,6 +361,7 @@ def seed_scale(ctx: SimContext, seed: int) -> None:
             networks=networks_for(region, pub_n[i], priv_n[i]),
         )
         batch.add(DROPLET, did, body, created_at=at, name=name)
+        batch.created(did, region, at, action_ids[i])
         batch.member(projects[tenant], urn("droplet", did), at)
         droplet_meta.append((did, region, tenant))
 
@@ -381,7 +395,6 @@ def seed_scale(ctx: SimContext, seed: int) -> None:
                 "min_disk_size": 25, "size_gigabytes": round(rng.uniform(1, 20), 2),
                 "resource_id": str(did), "resource_type": "droplet", "tags": []}
         batch.add(SNAPSHOT, sid, body, created_at=at, parent=str(did), name=name)
-        batch.member(projects[tenant], urn("image", sid), at)
     for i in range(n_volume_snaps):
         vid, region, gib, tenant = volume_ids[i % len(volume_ids)]
         sid = _uuid(rng)
@@ -391,7 +404,6 @@ def seed_scale(ctx: SimContext, seed: int) -> None:
                 "min_disk_size": gib, "size_gigabytes": round(gib * 0.1, 2),
                 "resource_id": vid, "resource_type": "volume", "tags": []}
         batch.add(SNAPSHOT, sid, body, created_at=at, parent=vid, name=name)
-        batch.member(projects[tenant], urn("volumesnapshot", sid), at)
 
     rec_ids = iter(ids.take(RECORD_IDS, s.domains * 5))
     for i in range(s.domains):

@@ -30,7 +30,8 @@ from arcadia_cloud_core.db.engine import open_database
 from arcadia_cloud_core.db.schema import cloud_resource_events, cloud_resources
 from arcadia_cloud_core.digitalocean import DOClient
 from arcadia_cloud_core.inventory import normalize
-from arcadia_cloud_core.inventory.sync import KIND_SPECS, KindSyncReport, sync_kind
+from arcadia_cloud_core.inventory.kinds import KIND_SPECS
+from arcadia_cloud_core.inventory.sync import KindSyncReport, sync_kind
 from arcadia_cloud_core.inventory.upsert import jsonable, upsert_resources
 from arcadia_cloud_sim.launcher import running_simulator
 

@@ -54,7 +54,7 @@ def main() -> int:
 
     with ExitStack() as stack:
         if not any(os.environ.get(name, "").strip() for name in TOKEN_SETTINGS):
-            from arcadia_cloud_sim.finance import DEFAULT_SECRET as FINANCE_SECRET
+            from arcadia_cloud_sim.billing.finance import DEFAULT_SECRET as FINANCE_SECRET
             from arcadia_cloud_sim.launcher import running_simulator
 
             sim = stack.enter_context(

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from arcadia_cloud_assets.metadata import table
 from arcadia_cloud_core.inventory import sync
 from arcadia_cloud_core.inventory.attribution import tenant_kind_summary
+from arcadia_cloud_core.inventory.kinds import KIND_SPECS, KindSpec
 from arcadia_cloud_core.inventory.projects import DEFAULT_INTERNAL_PROJECT
 from arcadia_cloud_core.resources import DatabaseResource, DigitalOceanResource
 
@@ -81,7 +82,7 @@ def _kind_result(
 PREVIEW_COLUMNS = ("name", "region", "status", "tenant")
 
 
-def build_kind_asset(name: str, spec: sync.KindSpec) -> dg.AssetsDefinition:
+def build_kind_asset(name: str, spec: KindSpec) -> dg.AssetsDefinition:
     """The sync asset for one kind with a plain DO list endpoint."""
 
     @dg.asset(
@@ -105,7 +106,7 @@ def build_kind_asset(name: str, spec: sync.KindSpec) -> dg.AssetsDefinition:
     return _asset
 
 
-KIND_ASSETS = [build_kind_asset(name, spec) for name, spec in sync.KIND_SPECS.items()]
+KIND_ASSETS = [build_kind_asset(name, spec) for name, spec in KIND_SPECS.items()]
 
 
 @dg.asset(

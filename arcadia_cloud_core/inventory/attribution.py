@@ -2,7 +2,9 @@
 
 Walks the URNs of every project's resources: kinds with their own sync asset are only attributed;
 kinds without one (Spaces buckets, managed databases, Kubernetes clusters) get a minimal
-placeholder through the chokepoint so they are in inventory too. Attribution changes are written
+placeholder through the chokepoint so they are in inventory too. Kinds DO never lists under a
+project (snapshots, droplet backups, firewalls) inherit from the droplet or volume they belong
+to. Attribution changes are written
 in bulk with a `tagged` event; a re-run with no change writes nothing.
 """
 
@@ -22,9 +24,10 @@ from arcadia_cloud_core.db.schema import PROVIDER
 from arcadia_cloud_core.db.schema import cloud_projects as projects_t
 from arcadia_cloud_core.db.schema import cloud_resource_events as events_t
 from arcadia_cloud_core.db.schema import cloud_resources as resources_t
+from arcadia_cloud_core.inventory.kinds import PLACEHOLDER_KINDS
 from arcadia_cloud_core.inventory.model import NormalizedResource, SyncResult
 from arcadia_cloud_core.inventory.upsert import upsert_resources
-from arcadia_cloud_core.inventory.urns import IMAGE_KINDS, PLACEHOLDER_KINDS, ParsedUrn
+from arcadia_cloud_core.inventory.urns import IMAGE_KINDS, ParsedUrn
 
 
 @dataclass(frozen=True)
@@ -163,28 +166,34 @@ def _derived_targets(
     live: dict[tuple[str, str], Any],
     targets: dict[int, tuple[int, str | None]],
 ) -> dict[int, tuple[int, str | None]]:
-    """Kinds DO never lists under a project inherit from their droplets.
+    """Kinds DO never lists under a project inherit from the resources they belong to.
 
-    A droplet backup belongs where its droplet does; a firewall belongs to the one project all of
-    its droplets share (none when they span several).
+    A snapshot belongs where its droplet or volume does (unless a project lists it itself, as
+    `do:image:`/`do:volumesnapshot:` URNs once did); a droplet backup where its droplet does; a
+    firewall to the one project all of its droplets share (none when they span several).
     """
     r = resources_t
-    droplet_target = {
-        pid: targets[row.id]
-        for (kind, pid), row in live.items()
-        if kind == "droplet" and row.id in targets
-    }
+    parent_target: dict[str, dict[str, tuple[int, str | None]]] = {"droplet": {}, "volume": {}}
+    for (kind, pid), row in live.items():
+        if kind in parent_target and row.id in targets:
+            parent_target[kind][pid] = targets[row.id]
+    droplet_target = parent_target["droplet"]
     derived: dict[int, tuple[int, str | None]] = {}
     rows = connection.execute(
         sa.select(r.c.id, r.c.kind, r.c.attrs).where(
             r.c.provider == PROVIDER,
             r.c.deleted_at.is_(None),
-            r.c.kind.in_(["droplet_backup", "firewall"]),
+            r.c.kind.in_(["snapshot", "droplet_backup", "firewall"]),
         )
     )
     for row_id, kind, attrs in rows:
         attrs = attrs or {}
-        if kind == "droplet_backup":
+        if kind == "snapshot":
+            parents = parent_target.get(str(attrs.get("resource_type")), {})
+            target = parents.get(str(attrs.get("resource_id")))
+            if target is not None and row_id not in targets:
+                derived[row_id] = target
+        elif kind == "droplet_backup":
             target = droplet_target.get(str(attrs.get("droplet_id")))
             if target is not None:
                 derived[row_id] = target

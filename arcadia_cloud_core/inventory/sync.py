@@ -1,5 +1,8 @@
 """One sync per kind: list from DO → normalise → chokepoint, with the figures assets report.
 
+The kinds are declared in `kinds.KIND_SPECS`; droplet backups, projects and attribution have
+their own functions below.
+
 The Dagster assets, the tests and the benchmark all call these functions; nothing else talks to
 both the DO client and the inventory tables.
 """
@@ -8,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -19,10 +22,10 @@ from sqlalchemy.engine import Engine
 from arcadia_cloud_core.db.schema import PROVIDER
 from arcadia_cloud_core.db.schema import cloud_resources as resources_t
 from arcadia_cloud_core.digitalocean import DOClient, DONotFoundError
-from arcadia_cloud_core.digitalocean.listing import Listing
 from arcadia_cloud_core.gc_pause import gc_paused
 from arcadia_cloud_core.inventory import normalize
 from arcadia_cloud_core.inventory.attribution import Assignment, AttributionResult, attribute
+from arcadia_cloud_core.inventory.kinds import KindSpec
 from arcadia_cloud_core.inventory.model import (
     NormalizedResource,
     SkippedResource,
@@ -37,31 +40,6 @@ from arcadia_cloud_core.inventory.upsert import upsert_resources
 from arcadia_cloud_core.inventory.urns import parse_urn
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class KindSpec:
-    """How to list and normalise one kind that has a plain DO list endpoint."""
-
-    kind: str
-    list: Callable[[DOClient], Listing[Any]]
-    convert: Callable[[Any], NormalizedResource]
-
-
-#: Asset name → its kind. Droplet backups are listed per droplet (see `sync_droplet_backups`).
-KIND_SPECS: Mapping[str, KindSpec] = {
-    "droplets": KindSpec("droplet", lambda do: do.list_droplets(), normalize.droplet),
-    "domains": KindSpec("dns_zone", lambda do: do.list_domains(), normalize.dns_zone),
-    "volumes": KindSpec("volume", lambda do: do.list_volumes(), normalize.volume),
-    "snapshots": KindSpec("snapshot", lambda do: do.list_snapshots(), normalize.snapshot),
-    "reserved_ips": KindSpec(
-        "reserved_ip", lambda do: do.list_all_reserved_ips(), normalize.reserved_ip
-    ),
-    "firewalls": KindSpec("firewall", lambda do: do.list_firewalls(), normalize.firewall),
-    "load_balancers": KindSpec(
-        "load_balancer", lambda do: do.list_load_balancers(), normalize.load_balancer
-    ),
-}
 
 
 @dataclass(frozen=True)

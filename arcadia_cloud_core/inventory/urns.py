@@ -1,34 +1,13 @@
-"""DO resource URNs (`do:<kind>:<id>`) → our resource kinds, aliases included."""
+"""DO resource URNs (`do:<kind>:<id>`) → our resource kinds (the table: `kinds.URN_KINDS`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from arcadia_cloud_core.db.schema import RESOURCE_KINDS
+from arcadia_cloud_core.inventory.kinds import DEDICATED_KINDS, URN_KINDS
 
-#: DO's URN kinds (and the aliases the live API emits) → our kind vocabulary.
-URN_KINDS = {
-    "droplet": "droplet",
-    "domain": "dns_zone",
-    "volume": "volume",
-    "volumesnapshot": "snapshot",
-    "image": "snapshot",  # droplet snapshots; backups are images too (see IMAGE_KINDS)
-    "floatingip": "reserved_ip",
-    "reservedip": "reserved_ip",
-    "firewall": "firewall",
-    "loadbalancer": "load_balancer",
-    "space": "spaces_bucket",
-    "dbaas": "managed_db",
-    "kubernetes": "k8s_cluster",
-}
-
-#: Kinds that exist in inventory only through project resources (placeholder rows).
-PLACEHOLDER_KINDS = ("spaces_bucket", "managed_db", "k8s_cluster")
-
-#: Kinds that have their own sync asset: attribution only, never a placeholder.
-DEDICATED_KINDS = frozenset(RESOURCE_KINDS).difference(PLACEHOLDER_KINDS)
-
-#: An `image` URN names a droplet snapshot or a droplet backup: try these in order.
+#: An `image` URN names a droplet snapshot or a droplet backup (backups are images too): try
+#: these in order.
 IMAGE_KINDS = ("snapshot", "droplet_backup")
 
 

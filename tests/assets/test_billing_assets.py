@@ -23,7 +23,7 @@ from arcadia_cloud_assets.billing.automation import cost_views_sensor, invoice_i
 from arcadia_cloud_assets.inventory.assets import ASSETS as INVENTORY
 from arcadia_cloud_core.db.schema import cloud_balance_snapshots, cloud_invoices
 from arcadia_cloud_core.resources import FinanceResource
-from arcadia_cloud_sim.finance import DEFAULT_SECRET
+from arcadia_cloud_sim.billing.finance import DEFAULT_SECRET
 from arcadia_cloud_sim.launcher import SimulatorHandle
 from tests.assets.conftest import resources_for
 

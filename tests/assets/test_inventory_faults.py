@@ -12,7 +12,8 @@ from sqlalchemy.engine import Engine
 from arcadia_cloud_assets.inventory.assets import ASSETS
 from arcadia_cloud_core.db.schema import cloud_resource_events, cloud_resources
 from arcadia_cloud_core.digitalocean import DOClient
-from arcadia_cloud_core.inventory.sync import KIND_SPECS, sync_kind
+from arcadia_cloud_core.inventory.kinds import KIND_SPECS
+from arcadia_cloud_core.inventory.sync import sync_kind
 from arcadia_cloud_sim.launcher import SimAdmin, SimulatorHandle
 from tests.assets.conftest import TOKEN, resources_for
 

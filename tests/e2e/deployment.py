@@ -23,7 +23,7 @@ import httpx
 import sqlalchemy as sa
 
 from arcadia_cloud_core.db.engine import open_database
-from arcadia_cloud_sim.finance import DEFAULT_SECRET
+from arcadia_cloud_sim.billing.finance import DEFAULT_SECRET
 from arcadia_cloud_sim.launcher import SimulatorHandle, running_simulator
 from tests.conftest import REPO, PostgresServer
 from tests.e2e.processes import ManagedProcess, free_port, start_process, stop_processes

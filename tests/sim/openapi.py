@@ -24,17 +24,9 @@ REPO = Path(__file__).resolve().parents[2]
 SPEC_PATH = REPO.parent / "shared" / "do-api" / "do-openapi.json"
 
 
-#: Known gaps between the spec and the live API, patched into the converted schemas.
-#: The spec's URN pattern omits kinds the live API emits in project resources (snapshots as
-#: ``do:image:`` / ``do:volumesnapshot:``, and ``do:app:`` from the spec's own resource table).
-SPEC_URN_PATTERN = (
-    "^do:(dbaas|domain|droplet|floatingip|loadbalancer|space|volume|kubernetes|vpc):.*"
-)
-LIVE_URN_PATTERN = (
-    "^do:(app|dbaas|domain|droplet|floatingip|image|kubernetes|loadbalancer|space|volume"
-    "|volumesnapshot|vpc):.*"
-)
-PATTERN_PATCHES = {SPEC_URN_PATTERN: LIVE_URN_PATTERN}
+#: Known gaps between the spec and the live API, patched into the converted schemas (none now:
+#: project resources list only the URN kinds the spec's pattern allows).
+PATTERN_PATCHES: dict[str, str] = {}
 
 
 class SpecError(LookupError):

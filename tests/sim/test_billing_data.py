@@ -12,14 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from arcadia_cloud_sim.billing import invoice_pdf
-from arcadia_cloud_sim.billing_csv import (
-    CSV_HEADER,
-    render_csv_columns,
-    render_invoice_csv,
-    synthesize_invoice_columns,
-)
-from arcadia_cloud_sim.billing_data import (
+from arcadia_cloud_sim.billing.data import (
     InvoiceLine,
     billing_clock,
     build_billing_history,
@@ -30,7 +23,14 @@ from arcadia_cloud_sim.billing_data import (
     prorated_cents,
     tax_cents,
 )
-from arcadia_cloud_sim.billing_scenarios import (
+from arcadia_cloud_sim.billing.endpoints import invoice_pdf
+from arcadia_cloud_sim.billing.invoice_csv import (
+    CSV_HEADER,
+    render_csv_columns,
+    render_invoice_csv,
+    synthesize_invoice_columns,
+)
+from arcadia_cloud_sim.billing.scenarios import (
     APRIL_2026_COMPOSITION,
     APRIL_2026_LINES,
     APRIL_2026_TAX_CENTS,

@@ -18,23 +18,11 @@ import httpx
 import pytest
 from starlette.routing import Mount, Route
 
-from arcadia_cloud_sim import (
-    account,
-    actions,
-    domains,
-    droplets,
-    firewalls,
-    load_balancers,
-    projects,
-    reserved_ips,
-    snapshots,
-    volumes,
-)
+from arcadia_cloud_sim.registry import resource_kinds
 from tests.sim.conftest import StartSimulator, api_client
 from tests.sim.openapi import path_template, validate_response
 
-MODULES = (account, actions, snapshots, droplets, volumes, reserved_ips, firewalls,
-           load_balancers, domains, projects)
+MODULES = resource_kinds()
 
 
 def implemented_operations() -> list[tuple[str, str]]:

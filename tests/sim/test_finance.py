@@ -14,7 +14,7 @@ import jwt
 import pytest
 from jwt.warnings import InsecureKeyLengthWarning
 
-from arcadia_cloud_sim.finance import DEFAULT_SECRET
+from arcadia_cloud_sim.billing.finance import DEFAULT_SECRET
 from arcadia_cloud_sim.launcher import SimAdmin, SimulatorHandle
 from tests.sim.conftest import StartSimulator
 

@@ -70,6 +70,20 @@ class APIBase:
             page_concurrency=self._page_concurrency,
         )
 
+    def list_collection(
+        self,
+        path: str,
+        key: str,
+        parse: Callable[[Mapping[str, Any]], T],
+        *,
+        id_field: str | None = "id",
+    ) -> Listing[T]:
+        """Every item of the DO collection at ``path`` (envelope ``key``), each ``parse``d.
+
+        What an inventory kind needs from DO when a plain list endpoint is all it has.
+        """
+        return self._list(path, key, parse, id_field=id_field)
+
     def _write(
         self,
         method: str,

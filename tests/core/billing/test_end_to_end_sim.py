@@ -29,13 +29,13 @@ from arcadia_cloud_core.billing import (
 )
 from arcadia_cloud_core.db.engine import open_database
 from arcadia_cloud_core.digitalocean import DOClient
-from arcadia_cloud_sim.billing_scenarios import (
+from arcadia_cloud_sim.billing.finance import DEFAULT_SECRET
+from arcadia_cloud_sim.billing.scenarios import (
     APRIL_2026_LINES,
     APRIL_2026_TAX_CENTS,
     APRIL_2026_TOTAL_CENTS,
     RETIRED_DROPLETS,
 )
-from arcadia_cloud_sim.finance import DEFAULT_SECRET
 from arcadia_cloud_sim.launcher import SimAdmin, SimulatorHandle, running_simulator
 
 from .helpers import Header, add_project, add_resources

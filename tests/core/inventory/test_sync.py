@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from arcadia_cloud_core.db.schema import cloud_resources as resources_t
 from arcadia_cloud_core.digitalocean import DOClient, DOServerError
 from arcadia_cloud_core.inventory import NormalizedResource, sync, upsert_resources
+from arcadia_cloud_core.inventory.kinds import KIND_SPECS
 from arcadia_cloud_sim.launcher import SimAdmin, SimulatorHandle
 from tests.core.saga.steps.world import client
 
@@ -33,16 +34,16 @@ def _live(engine: Engine, kind: str) -> set[str]:
 
 def _sync_everything(engine: Engine, do: DOClient) -> None:
     sync.sync_projects_from_do(engine, do)
-    for spec in sync.KIND_SPECS.values():
+    for spec in KIND_SPECS.values():
         sync.sync_kind(engine, do, spec)
     sync.sync_droplet_backups(engine, do)
 
 
-@pytest.mark.parametrize("name", sync.KIND_SPECS)
+@pytest.mark.parametrize("name", KIND_SPECS)
 def test_sync_kind_stores_the_listing_and_a_rerun_writes_nothing(
     sqlite_engine: Engine, do: DOClient, name: str
 ) -> None:
-    spec = sync.KIND_SPECS[name]
+    spec = KIND_SPECS[name]
     listed = {spec.convert(item).provider_id for item in spec.list(do)}
 
     first = sync.sync_kind(sqlite_engine, do, spec)
@@ -60,14 +61,14 @@ def test_a_failing_listing_raises_and_writes_nothing(
 ) -> None:
     admin.set_config(fault_rate=1.0, fault_kinds=["500"])
     with pytest.raises(DOServerError):
-        sync.sync_kind(sqlite_engine, do, sync.KIND_SPECS["droplets"])
+        sync.sync_kind(sqlite_engine, do, KIND_SPECS["droplets"])
     assert _live(sqlite_engine, "droplet") == set()
 
 
 def test_backups_are_listed_per_droplet_with_backups_on(
     sqlite_engine: Engine, do: DOClient
 ) -> None:
-    sync.sync_kind(sqlite_engine, do, sync.KIND_SPECS["droplets"])
+    sync.sync_kind(sqlite_engine, do, KIND_SPECS["droplets"])
     with_backups = sync.live_droplets_with_backups(sqlite_engine)
     expected = {
         backup.id for droplet, _ in with_backups for backup in do.list_droplet_backups(droplet)
@@ -103,7 +104,7 @@ def test_project_resources_attribute_and_add_the_urn_only_kinds(
 
 
 def test_preview_shows_a_few_live_rows_by_name(sqlite_engine: Engine, do: DOClient) -> None:
-    sync.sync_kind(sqlite_engine, do, sync.KIND_SPECS["droplets"])
+    sync.sync_kind(sqlite_engine, do, KIND_SPECS["droplets"])
     rows = sync.preview(sqlite_engine, "droplet", limit=3)
     assert len(rows) == 3
     assert [row["name"] for row in rows] == sorted(row["name"] for row in rows)

@@ -5,14 +5,8 @@ from __future__ import annotations
 import pytest
 
 from arcadia_cloud_core.db.schema import RESOURCE_KINDS
-from arcadia_cloud_core.inventory.sync import KIND_SPECS
-from arcadia_cloud_core.inventory.urns import (
-    DEDICATED_KINDS,
-    IMAGE_KINDS,
-    PLACEHOLDER_KINDS,
-    URN_KINDS,
-    parse_urn,
-)
+from arcadia_cloud_core.inventory.kinds import KIND_SPECS, PLACEHOLDER_KINDS
+from arcadia_cloud_core.inventory.urns import DEDICATED_KINDS, IMAGE_KINDS, URN_KINDS, parse_urn
 
 
 def test_dedicated_and_placeholder_kinds_split_the_schema_kinds() -> None:

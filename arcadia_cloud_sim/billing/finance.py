@@ -42,8 +42,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from arcadia_cloud_sim.api.envelopes import JSONResponse
 from arcadia_cloud_sim.context import sim_context
-from arcadia_cloud_sim.http import JSONResponse
 from arcadia_cloud_sim.store import Store, iso
 
 SECRET_ENV = "ARCADIA_SIM_FINANCE_JWT_SECRET"

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
-from arcadia_cloud_sim.billing_data import (
+from arcadia_cloud_sim.billing.data import (
     CATEGORY,
     GST_DESCRIPTION,
     GST_RATE_PERCENT,
@@ -27,7 +27,7 @@ from arcadia_cloud_sim.billing_data import (
     prorated_cents,
     tax_cents,
 )
-from arcadia_cloud_sim.billing_scenarios import PROJECT_NAMES
+from arcadia_cloud_sim.billing.scenarios import PROJECT_NAMES
 
 CSV_HEADER = "product,group_description,description,hours,start,end,USD,project_name,category"
 CSV_TIME_FORMAT = "%Y-%m-%d %H:%M:%S +0000"

@@ -15,36 +15,22 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from arcadia_cloud_sim.actions import (
+from arcadia_cloud_sim.api.endpoints import forget, get_endpoint, list_endpoint, require
+from arcadia_cloud_sim.api.envelopes import json_response, no_content, read_json
+from arcadia_cloud_sim.api.errors import ApiError, bad_request, not_found
+from arcadia_cloud_sim.api.kinds import DROPLET, SNAPSHOT, VOLUME, new_uuid
+from arcadia_cloud_sim.api.urns import assign_urn, urn
+from arcadia_cloud_sim.catalog import region_json, resolve_region
+from arcadia_cloud_sim.compute.actions import (
     action_scope,
-    get_scoped_action,
-    list_scoped_actions,
     on_effect,
+    post_action_endpoint,
     render_action,
+    resource_action_routes,
     start_action,
 )
-from arcadia_cloud_sim.catalog import region_json, resolve_region
-from arcadia_cloud_sim.common import (
-    DROPLET,
-    SNAPSHOT,
-    VOLUME,
-    assign_urn,
-    ctx_of,
-    new_uuid,
-    require,
-    unassign_urn,
-    urn,
-)
-from arcadia_cloud_sim.context import SimContext
-from arcadia_cloud_sim.http import (
-    ApiError,
-    bad_request,
-    json_response,
-    no_content,
-    not_found,
-    paginate,
-    read_json,
-)
+from arcadia_cloud_sim.compute.droplets import droplet_named_in
+from arcadia_cloud_sim.context import SimContext, sim_context
 from arcadia_cloud_sim.store import ResourceRow, iso
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,63}$")
@@ -76,31 +62,15 @@ def render_volume(body: dict[str, Any]) -> dict[str, Any]:
     return dict(body, region=region_json(body["region"]))
 
 
-def _render(rows: Sequence[ResourceRow]) -> list[dict[str, Any]]:
+def _render(ctx: SimContext, rows: Sequence[ResourceRow]) -> list[dict[str, Any]]:
     return [render_volume(r.body) for r in rows]
 
 
-async def list_volumes(request: Request) -> Response:
-    """GET /v2/volumes (filters ``name``, ``region``)."""
-    ctx = ctx_of(request)
-    name = request.query_params.get("name")
+def _filters(request: Request, ctx: SimContext) -> dict[str, Any]:
+    """``name`` and ``region`` of ``GET /v2/volumes``."""
     region = request.query_params.get("region")
-    json_eq = {"region": region} if region else None
-    with ctx.store.transaction(write=False):
-        return paginate(
-            request,
-            lambda limit, offset: ctx.store.list_rows(VOLUME, name=name, json_eq=json_eq,
-                                                      limit=limit, offset=offset),
-            "volumes",
-            render=_render,
-        )
-
-
-async def get_volume(request: Request) -> Response:
-    """GET /v2/volumes/{volume_id}."""
-    ctx = ctx_of(request)
-    row = require(ctx.store.get_row(VOLUME, request.path_params["volume_id"]))
-    return json_response({"volume": render_volume(row.body)})
+    return {"name": request.query_params.get("name"),
+            "json_eq": {"region": region} if region else None}
 
 
 def _validated(payload: dict[str, Any]) -> dict[str, Any]:
@@ -136,7 +106,7 @@ def _validated(payload: dict[str, Any]) -> dict[str, Any]:
 
 async def create_volume(request: Request) -> Response:
     """POST /v2/volumes → 201."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     spec = _validated(await read_json(request))
     with ctx.store.transaction():
         if spec["snapshot_id"] is not None:
@@ -166,13 +136,12 @@ def _delete(ctx: SimContext, row: ResourceRow) -> None:
     if row.parent is not None:
         raise ApiError(409, "conflict", "A volume that's attached to a Droplet cannot be "
                        "deleted. Please detach it first.")
-    ctx.store.delete(VOLUME, row.id, at=ctx.clock.now())
-    unassign_urn(ctx, urn("volume", row.id))
+    forget(ctx, VOLUME, row)
 
 
 async def delete_volume(request: Request) -> Response:
     """DELETE /v2/volumes/{volume_id} → 204."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     with ctx.store.transaction():
         _delete(ctx, require(ctx.store.get_row(VOLUME, request.path_params["volume_id"])))
     return no_content()
@@ -180,7 +149,7 @@ async def delete_volume(request: Request) -> Response:
 
 async def delete_by_name(request: Request) -> Response:
     """DELETE /v2/volumes?name=X&region=Y → 204."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     name, region = request.query_params.get("name"), request.query_params.get("region")
     if not name or not region:
         raise bad_request("name and region are required")
@@ -196,12 +165,8 @@ def _start(ctx: SimContext, row: ResourceRow, payload: dict[str, Any]) -> dict[s
     scope = action_scope("volume", row.id)
     args: dict[str, Any] = {"volume_id": row.id}
     if kind in ("attach", "detach"):
-        droplet_id = payload.get("droplet_id")
-        if not isinstance(droplet_id, int) or isinstance(droplet_id, bool):
-            raise bad_request("droplet_id is required")
-        droplet = ctx.store.get_row(DROPLET, str(droplet_id))
-        if droplet is None:
-            raise not_found()
+        droplet = droplet_named_in(ctx, payload)
+        droplet_id = droplet.body["id"]
         if kind == "attach":
             if row.parent is not None:
                 raise ApiError(422, "unprocessable_entity",
@@ -258,19 +223,9 @@ def _resize(ctx: SimContext, action: dict[str, Any], args: dict[str, Any], due: 
                             dict(row.body, size_gigabytes=args["size_gigabytes"]))
 
 
-async def post_action(request: Request) -> Response:
-    """POST /v2/volumes/{volume_id}/actions → 202."""
-    ctx = ctx_of(request)
-    payload = await read_json(request)
-    with ctx.store.transaction():
-        row = require(ctx.store.get_row(VOLUME, request.path_params["volume_id"]))
-        action = _start(ctx, row, payload)
-    return json_response({"action": render_action(action)}, 202)
-
-
 async def post_action_by_name(request: Request) -> Response:
     """POST /v2/volumes/actions (``volume_name`` + ``region``) → 202."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     payload = await read_json(request)
     name = payload.get("volume_name") or request.query_params.get("volume_name")
     region = payload.get("region") or request.query_params.get("region")
@@ -283,33 +238,19 @@ async def post_action_by_name(request: Request) -> Response:
     return json_response({"action": render_action(action)}, 202)
 
 
-async def list_actions(request: Request) -> Response:
-    """GET /v2/volumes/{volume_id}/actions."""
-    ctx = ctx_of(request)
-    volume_id = request.path_params["volume_id"]
-    require(ctx.store.get_row(VOLUME, volume_id))
-    return list_scoped_actions(request, action_scope("volume", volume_id))
-
-
-async def get_action(request: Request) -> Response:
-    """GET /v2/volumes/{volume_id}/actions/{action_id}."""
-    ctx = ctx_of(request)
-    volume_id = request.path_params["volume_id"]
-    require(ctx.store.get_row(VOLUME, volume_id))
-    return get_scoped_action(request, action_scope("volume", volume_id),
-                             request.path_params["action_id"])
-
-
 def routes() -> list[BaseRoute]:
-    """Volume routes (volume snapshot routes live in :mod:`snapshots`)."""
+    """Volume routes (volume snapshot routes live in :mod:`.snapshots`)."""
     return [
-        Route("/v2/volumes", list_volumes, methods=["GET"]),
+        Route("/v2/volumes", list_endpoint(VOLUME, "volumes", render=_render,
+                                           filters=_filters), methods=["GET"]),
         Route("/v2/volumes", create_volume, methods=["POST"]),
         Route("/v2/volumes", delete_by_name, methods=["DELETE"]),
         Route("/v2/volumes/actions", post_action_by_name, methods=["POST"]),
-        Route("/v2/volumes/{volume_id}", get_volume, methods=["GET"]),
+        Route("/v2/volumes/{volume_id}",
+              get_endpoint(VOLUME, "volume", "volume_id", render=_render), methods=["GET"]),
         Route("/v2/volumes/{volume_id}", delete_volume, methods=["DELETE"]),
-        Route("/v2/volumes/{volume_id}/actions", list_actions, methods=["GET"]),
-        Route("/v2/volumes/{volume_id}/actions", post_action, methods=["POST"]),
-        Route("/v2/volumes/{volume_id}/actions/{action_id:int}", get_action, methods=["GET"]),
+        Route("/v2/volumes/{volume_id}/actions",
+              post_action_endpoint(VOLUME, "volume_id", _start, status=202), methods=["POST"]),
+        *resource_action_routes("/v2/volumes/{volume_id}", kind=VOLUME, param="volume_id",
+                                scope=lambda i: action_scope(VOLUME, i)),
     ]

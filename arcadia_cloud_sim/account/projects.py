@@ -1,9 +1,8 @@
 """Projects and project resources (``/v2/projects``, ``/v2/projects/default``, ``…/resources``).
 
-Membership is stored as ``project_resource`` rows (id = URN, parent = project id, created_at =
-assignment time; the body is empty). URNs are
-``do:<kind>:<id>`` as the live API emits them: droplet, volume, domain, floatingip (reserved IPs
-too), loadbalancer, image / volumesnapshot (snapshots), space, dbaas, kubernetes.
+Membership and the URN kinds a project can hold: :mod:`arcadia_cloud_sim.api.urns`. Assigning
+a URN of another kind is a 400 (the spec's request pattern); one of a missing resource is listed
+with ``status: not_found``.
 """
 
 from __future__ import annotations
@@ -15,29 +14,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from arcadia_cloud_sim.common import (
-    DOMAIN,
-    DROPLET,
-    LOAD_BALANCER,
+from arcadia_cloud_sim.api.endpoints import list_endpoint, require
+from arcadia_cloud_sim.api.envelopes import json_response, no_content, read_json
+from arcadia_cloud_sim.api.errors import ApiError, bad_request
+from arcadia_cloud_sim.api.kinds import (
     PROJECT,
     PROJECT_RESOURCE,
-    RESERVED_IP,
-    SNAPSHOT,
-    VOLUME,
-    ctx_of,
-    default_project_id,
     new_uuid,
-    require,
 )
-from arcadia_cloud_sim.context import SimContext
-from arcadia_cloud_sim.http import (
-    ApiError,
-    bad_request,
-    json_response,
-    no_content,
-    paginate,
-    read_json,
-)
+from arcadia_cloud_sim.api.pagination import paginate
+from arcadia_cloud_sim.api.urns import URN_KINDS, URN_PATTERN, default_project_id
+from arcadia_cloud_sim.context import SimContext, sim_context
 from arcadia_cloud_sim.store import ResourceRow, iso
 
 PURPOSES = frozenset({
@@ -48,22 +35,6 @@ PURPOSES = frozenset({
 ENVIRONMENTS = frozenset({"Development", "Staging", "Production"})
 OWNER_UUID = "3c0d9e8f4b5a46d2a1b7e6f5d4c3b2a1908f7e6d"
 OWNER_ID = 2_840_113
-
-#: URN kind → (store kind, API path) for resources the simulator can check and link to.
-URN_TARGETS: dict[str, tuple[str | None, str]] = {
-    "droplet": (DROPLET, "/v2/droplets/{id}"),
-    "volume": (VOLUME, "/v2/volumes/{id}"),
-    "domain": (DOMAIN, "/v2/domains/{id}"),
-    "floatingip": (RESERVED_IP, "/v2/floating_ips/{id}"),
-    "loadbalancer": (LOAD_BALANCER, "/v2/load_balancers/{id}"),
-    "image": (SNAPSHOT, "/v2/snapshots/{id}"),
-    "volumesnapshot": (SNAPSHOT, "/v2/snapshots/{id}"),
-    "dbaas": (None, "/v2/databases/{id}"),
-    "kubernetes": (None, "/v2/kubernetes/clusters/{id}"),
-    "space": (None, "/v2/spaces/{id}"),
-    "app": (None, "/v2/apps/{id}"),
-}
-
 
 def purpose_value(purpose: str) -> str:
     """DO stores unknown purposes as ``Other: <value>``."""
@@ -137,20 +108,9 @@ def _make_default(ctx: SimContext, project_id: str) -> None:
             ctx.store.update(PROJECT, row.id, dict(row.body, is_default=False))
 
 
-async def list_projects(request: Request) -> Response:
-    """GET /v2/projects."""
-    ctx = ctx_of(request)
-    with ctx.store.transaction(write=False):
-        return paginate(
-            request,
-            lambda limit, offset: ctx.store.list(PROJECT, limit=limit, offset=offset),
-            "projects",
-        )
-
-
 async def create_project(request: Request) -> Response:
     """POST /v2/projects → 201."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     payload = await read_json(request)
     fields = _validate(payload, full=False)
     if "name" not in fields or "purpose" not in fields:
@@ -169,13 +129,13 @@ async def create_project(request: Request) -> Response:
 
 async def get_project(request: Request) -> Response:
     """GET /v2/projects/{project_id} and /v2/projects/default."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     return json_response({"project": _project(ctx, request).body})
 
 
 async def update_project(request: Request) -> Response:
     """PUT (all attributes) or PATCH (some) /v2/projects/{project_id|default}."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     payload = await read_json(request)
     fields = _validate(payload, full=request.method == "PUT")
     with ctx.store.transaction():
@@ -193,7 +153,7 @@ async def update_project(request: Request) -> Response:
 
 async def delete_project(request: Request) -> Response:
     """DELETE /v2/projects/{project_id} → 204, or 412 if it still has resources."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     with ctx.store.transaction():
         row = _project(ctx, request)
         _, count = ctx.store.list_rows(PROJECT_RESOURCE, parent=row.id, limit=0)
@@ -209,11 +169,11 @@ async def delete_project(request: Request) -> Response:
 
 def _resource_json(request: Request, row: ResourceRow, status: str) -> dict[str, Any]:
     _, kind, ident = row.id.split(":", 2)
-    target = URN_TARGETS.get(kind)
+    target = URN_KINDS.get(kind)
     out: dict[str, Any] = {"urn": row.id, "assigned_at": iso(row.created_at)}
     if target is not None:
         base = str(request.base_url).rstrip("/")
-        out["links"] = {"self": base + target[1].format(id=ident)}
+        out["links"] = {"self": base + target.path.format(id=ident)}
     out["status"] = status
     return out
 
@@ -224,7 +184,7 @@ def _render_resources(request: Request, rows: Sequence[ResourceRow]) -> list[dic
 
 async def list_resources(request: Request) -> Response:
     """GET /v2/projects/{project_id|default}/resources."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     with ctx.store.transaction(write=False):
         project = _project(ctx, request)
         return paginate(
@@ -238,25 +198,23 @@ async def list_resources(request: Request) -> Response:
 
 
 def _exists(ctx: SimContext, resource_urn: str) -> bool:
-    parts = resource_urn.split(":", 2)
-    if len(parts) != 3 or parts[0] != "do" or not parts[2]:
-        return False
-    target = URN_TARGETS.get(parts[1])
-    if target is None:
-        return False
-    store_kind = target[0]
+    _, kind, ident = resource_urn.split(":", 2)
+    store_kind = URN_KINDS[kind].store_kind
     if store_kind is None:
-        return True  # products the simulator does not model (spaces, dbaas, k8s, apps)
-    return ctx.store.get_row(store_kind, parts[2]) is not None
+        return True  # products the simulator does not model (spaces, dbaas, k8s, vpcs)
+    return bool(ident) and ctx.store.get_row(store_kind, ident) is not None
 
 
 async def assign_resources(request: Request) -> Response:
     """POST /v2/projects/{project_id|default}/resources → 200 with the project's resources."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     payload = await read_json(request)
     urns = payload.get("resources")
     if not isinstance(urns, list) or not all(isinstance(u, str) for u in urns):
         raise bad_request("resources must be a list of URNs")
+    invalid = [u for u in urns if not URN_PATTERN.match(u)]
+    if invalid:
+        raise bad_request(f"resources must match {URN_PATTERN.pattern}: {invalid}")
     statuses: dict[str, str] = {}
     with ctx.store.transaction():
         project = _project(ctx, request)
@@ -283,7 +241,7 @@ async def assign_resources(request: Request) -> Response:
 def routes() -> list[BaseRoute]:
     """Project routes."""
     return [
-        Route("/v2/projects", list_projects, methods=["GET"]),
+        Route("/v2/projects", list_endpoint(PROJECT, "projects"), methods=["GET"]),
         Route("/v2/projects", create_project, methods=["POST"]),
         Route("/v2/projects/default", get_project, methods=["GET"]),
         Route("/v2/projects/default", update_project, methods=["PUT", "PATCH"]),

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from arcadia_cloud_sim.billing_data import (
+from arcadia_cloud_sim.billing.data import (
     Billable,
     BillingHistoryEntry,
     Invoice,

@@ -9,10 +9,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from arcadia_cloud_sim.api.envelopes import json_response
+from arcadia_cloud_sim.api.errors import not_found
+from arcadia_cloud_sim.api.pagination import paginate
 from arcadia_cloud_sim.catalog import IMAGES, REGION_NAMES, SIZES, region_json
-from arcadia_cloud_sim.common import ctx_of
-from arcadia_cloud_sim.context import SimContext
-from arcadia_cloud_sim.http import json_response, not_found, paginate
+from arcadia_cloud_sim.context import SimContext, sim_context
 
 ACCOUNT_KEY = "account"
 
@@ -24,7 +25,7 @@ def set_account(ctx: SimContext, account: dict[str, Any]) -> None:
 
 async def get_account(request: Request) -> Response:
     """GET /v2/account."""
-    raw = ctx_of(request).store.meta_get(ACCOUNT_KEY)
+    raw = sim_context(request).store.meta_get(ACCOUNT_KEY)
     if raw is None:
         raise not_found()
     return json_response({"account": json.loads(raw)})

@@ -16,7 +16,7 @@ does; a disk resize cannot shrink the disk.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import orjson
@@ -24,27 +24,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from arcadia_cloud_sim import snapshots
-from arcadia_cloud_sim.actions import (
-    action_link,
-    action_scope,
-    get_scoped_action,
-    in_progress_actions,
-    list_scoped_actions,
-    on_effect,
-    render_action,
-    start_action,
-)
-from arcadia_cloud_sim.catalog import (
-    IMAGES,
-    SIZES,
-    image_fragment,
-    region_fragment,
-    resolve_image,
-    resolve_region,
-    size_fragment,
-)
-from arcadia_cloud_sim.common import (
+from arcadia_cloud_sim.api.endpoints import forget, require
+from arcadia_cloud_sim.api.envelopes import json_response, no_content, read_json
+from arcadia_cloud_sim.api.errors import bad_request, unprocessable
+from arcadia_cloud_sim.api.kinds import (
     BACKUP,
     DROPLET,
     DROPLET_IDS,
@@ -55,24 +38,32 @@ from arcadia_cloud_sim.common import (
     RESERVED_IP,
     SNAPSHOT,
     VOLUME,
-    assign_urn,
-    ctx_of,
-    networks_for,
     next_id,
-    require,
-    unassign_urn,
-    urn,
-    vpc_uuid,
 )
-from arcadia_cloud_sim.context import SimContext
-from arcadia_cloud_sim.http import (
-    bad_request,
-    json_response,
-    no_content,
-    paginate,
-    read_json,
-    unprocessable,
+from arcadia_cloud_sim.api.pagination import paginate
+from arcadia_cloud_sim.api.urns import assign_urn, urn
+from arcadia_cloud_sim.catalog import (
+    IMAGES,
+    SIZES,
+    image_fragment,
+    region_fragment,
+    resolve_image,
+    resolve_region,
+    size_fragment,
 )
+from arcadia_cloud_sim.compute.actions import (
+    action_link,
+    action_scope,
+    in_progress_actions,
+    on_effect,
+    post_action_endpoint,
+    render_action,
+    resource_action_routes,
+    start_action,
+)
+from arcadia_cloud_sim.context import SimContext, sim_context
+from arcadia_cloud_sim.networking.addresses import networks_for, vpc_uuid
+from arcadia_cloud_sim.storage import snapshots
 from arcadia_cloud_sim.store import ResourceRow, iso
 
 NAME_RE = re.compile(r"^[a-zA-Z0-9]?[a-z0-9A-Z.\-]*[a-z0-9A-Z]$")
@@ -140,7 +131,8 @@ def _static_fields(b: dict[str, Any]) -> dict[str, Any]:
     """The droplet object's fields that follow from its stored body and the catalog alone.
 
     The catalog parts (image, size, region) are pre-encoded ``orjson.Fragment`` values: send
-    them through :func:`~arcadia_cloud_sim.http.json_response` (orjson), not ``json.dumps``.
+    them through :func:`~arcadia_cloud_sim.api.envelopes.json_response` (orjson), not
+    ``json.dumps``.
     """
     size = SIZES[b["size_slug"]]
     image = IMAGES.get(b["image"])
@@ -283,10 +275,9 @@ def _effect_activate(ctx: SimContext, action: dict[str, Any], args: dict[str, An
 
 def delete_droplet(ctx: SimContext, row: ResourceRow) -> None:
     """Delete a droplet and detach it from volumes, IPs, firewalls and load balancers."""
+    forget(ctx, DROPLET, row)
     now = ctx.clock.now()
     store = ctx.store
-    store.delete(DROPLET, row.id, at=now)
-    unassign_urn(ctx, urn("droplet", row.id))
     droplet_id = int(row.id)
     for backup in store.list_rows(BACKUP, parent=row.id)[0]:
         store.delete(BACKUP, backup.id, at=now)
@@ -365,7 +356,7 @@ def _validated_create(payload: dict[str, Any]) -> dict[str, Any]:
 # -- handlers ---------------------------------------------------------------------------------
 async def list_droplets(request: Request) -> Response:
     """GET /v2/droplets (filters ``tag_name``, ``name``, ``type``)."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     q = request.query_params
     tag, name, dtype = q.get("tag_name"), q.get("name"), q.get("type")
     if tag is not None and (name is not None or dtype is not None):
@@ -385,7 +376,7 @@ async def list_droplets(request: Request) -> Response:
 
 async def get_droplet(request: Request) -> Response:
     """GET /v2/droplets/{droplet_id}."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     with ctx.store.transaction(write=False):
         row = require(ctx.store.get_row(DROPLET, str(request.path_params["droplet_id"])))
         return json_response({"droplet": render_droplet(ctx, row.body)})
@@ -393,7 +384,7 @@ async def get_droplet(request: Request) -> Response:
 
 async def create_droplets(request: Request) -> Response:
     """POST /v2/droplets → 202 (single or multi-create)."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     spec = _validated_create(await read_json(request))
     created: list[dict[str, Any]] = []
     links: list[dict[str, Any]] = []
@@ -437,7 +428,7 @@ async def create_droplets(request: Request) -> Response:
 
 async def delete_droplet_route(request: Request) -> Response:
     """DELETE /v2/droplets/{droplet_id} → 204."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     with ctx.store.transaction():
         row = require(ctx.store.get_row(DROPLET, str(request.path_params["droplet_id"])))
         delete_droplet(ctx, row)
@@ -446,7 +437,7 @@ async def delete_droplet_route(request: Request) -> Response:
 
 async def delete_by_tag(request: Request) -> Response:
     """DELETE /v2/droplets?tag_name=X → 204 (every droplet carrying the tag)."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     tag = request.query_params.get("tag_name")
     if not tag:
         raise bad_request("tag_name is required")
@@ -515,57 +506,74 @@ def _start_droplet_action(
     )
 
 
-def _droplet_or_error(ctx: SimContext, args: dict[str, Any]) -> dict[str, Any] | None:
-    row = ctx.store.get_row(DROPLET, str(args["droplet_id"]))
-    return None if row is None else dict(row.body)
+#: Changes a droplet's stored body copy when its action completes; returns the body to store,
+#: or None when the effect stored what it changed itself.
+Mutation = Callable[[SimContext, dict[str, Any], dict[str, Any], float], dict[str, Any] | None]
 
 
-@on_effect("droplet.noop")
-def _effect_noop(ctx: SimContext, action: dict[str, Any], args: dict[str, Any],
-                 due: float) -> bool:
-    return _droplet_or_error(ctx, args) is not None
+def droplet_named_in(ctx: SimContext, payload: dict[str, Any]) -> ResourceRow:
+    """The droplet ``payload["droplet_id"]`` names (400 without an integer, 404 if none)."""
+    droplet_id = payload.get("droplet_id")
+    if not isinstance(droplet_id, int) or isinstance(droplet_id, bool):
+        raise bad_request("droplet_id is required")
+    return require(ctx.store.get_row(DROPLET, str(droplet_id)))
 
 
-@on_effect("droplet.status")
-def _effect_status(ctx: SimContext, action: dict[str, Any], args: dict[str, Any],
+def missing_droplets(ctx: SimContext, droplet_ids: Sequence[int]) -> list[int]:
+    """The ids in ``droplet_ids`` that name no live droplet."""
+    return [d for d in droplet_ids if ctx.store.get_row(DROPLET, str(d)) is None]
+
+
+def _droplet_effect(name: str) -> Callable[[Mutation], Mutation]:
+    """Register ``mutate`` as effect ``name``: the action errors when the droplet is gone."""
+
+    def register(mutate: Mutation) -> Mutation:
+        @on_effect(name)
+        def effect(ctx: SimContext, action: dict[str, Any], args: dict[str, Any],
                    due: float) -> bool:
-    body = _droplet_or_error(ctx, args)
-    if body is None:
-        return False
-    body["status"] = args["status"]
-    return ctx.store.update(DROPLET, str(body["id"]), body)
+            row = ctx.store.get_row(DROPLET, str(args["droplet_id"]))
+            if row is None:
+                return False
+            body = mutate(ctx, dict(row.body), args, due)
+            if body is not None:
+                ctx.store.update(DROPLET, row.id, body, name=body["name"])
+            return True
+
+        return mutate
+
+    return register
 
 
-@on_effect("droplet.rename")
-def _effect_rename(ctx: SimContext, action: dict[str, Any], args: dict[str, Any],
-                   due: float) -> bool:
-    body = _droplet_or_error(ctx, args)
-    if body is None:
-        return False
-    body["name"] = args["name"]
-    return ctx.store.update(DROPLET, str(body["id"]), body, name=args["name"])
+@_droplet_effect("droplet.noop")
+def _noop(ctx: SimContext, body: dict[str, Any], args: dict[str, Any],
+          due: float) -> dict[str, Any] | None:
+    return None
 
 
-@on_effect("droplet.backups")
-def _effect_backups(ctx: SimContext, action: dict[str, Any], args: dict[str, Any],
-                    due: float) -> bool:
-    body = _droplet_or_error(ctx, args)
-    if body is None:
-        return False
-    body["backups"] = args["backups"]
+@_droplet_effect("droplet.status")
+def _status(ctx: SimContext, body: dict[str, Any], args: dict[str, Any],
+            due: float) -> dict[str, Any] | None:
+    return dict(body, status=args["status"])
+
+
+@_droplet_effect("droplet.rename")
+def _rename(ctx: SimContext, body: dict[str, Any], args: dict[str, Any],
+            due: float) -> dict[str, Any] | None:
+    return dict(body, name=args["name"])
+
+
+@_droplet_effect("droplet.backups")
+def _backups(ctx: SimContext, body: dict[str, Any], args: dict[str, Any],
+             due: float) -> dict[str, Any] | None:
     features = [f for f in body["features"] if f != "backups"]
-    body["features"] = (["backups"] if args["backups"] else []) + features
-    return ctx.store.update(DROPLET, str(body["id"]), body)
+    return dict(body, backups=args["backups"],
+                features=(["backups"] if args["backups"] else []) + features)
 
 
-@on_effect("droplet.rebuild")
-def _effect_rebuild(ctx: SimContext, action: dict[str, Any], args: dict[str, Any],
-                    due: float) -> bool:
-    body = _droplet_or_error(ctx, args)
-    if body is None:
-        return False
-    body["image"] = args["image"]
-    return ctx.store.update(DROPLET, str(body["id"]), body)
+@_droplet_effect("droplet.rebuild")
+def _rebuild(ctx: SimContext, body: dict[str, Any], args: dict[str, Any],
+             due: float) -> dict[str, Any] | None:
+    return dict(body, image=args["image"])
 
 
 def apply_resize(ctx: SimContext, body: dict[str, Any], size: str, *, disk: bool) -> None:
@@ -576,45 +584,28 @@ def apply_resize(ctx: SimContext, body: dict[str, Any], size: str, *, disk: bool
     ctx.store.update(DROPLET, str(body["id"]), body)
 
 
-@on_effect("droplet.resize")
-def _effect_resize(ctx: SimContext, action: dict[str, Any], args: dict[str, Any],
-                   due: float) -> bool:
-    body = _droplet_or_error(ctx, args)
-    if body is None:
-        return False
+@_droplet_effect("droplet.resize")
+def _resize(ctx: SimContext, body: dict[str, Any], args: dict[str, Any],
+            due: float) -> dict[str, Any] | None:
     apply_resize(ctx, body, args["size"], disk=args["disk"])
-    return True
+    return None
 
 
-@on_effect("droplet.snapshot")
-def _effect_snapshot(ctx: SimContext, action: dict[str, Any], args: dict[str, Any],
-                     due: float) -> bool:
-    body = _droplet_or_error(ctx, args)
-    if body is None:
-        return False
-    snap = snapshots.create_snapshot(
+@_droplet_effect("droplet.snapshot")
+def _snapshot(ctx: SimContext, body: dict[str, Any], args: dict[str, Any],
+              due: float) -> dict[str, Any] | None:
+    snapshots.create_snapshot(
         ctx, resource_type="droplet", resource_id=str(body["id"]), name=args["name"],
         regions=[body["region"]], min_disk_size=body["disk"],
         size_gigabytes=round(body["disk"] * 0.09 + 0.41, 2), tags=list(body["tags"]),
         created_at=due,
     )
-    assign_urn(ctx, snapshots.snapshot_urn(snap))
-    return True
-
-
-async def post_action(request: Request) -> Response:
-    """POST /v2/droplets/{droplet_id}/actions → 201 ``{action}``."""
-    ctx = ctx_of(request)
-    payload = await read_json(request)
-    with ctx.store.transaction():
-        row = require(ctx.store.get_row(DROPLET, str(request.path_params["droplet_id"])))
-        action = _start_droplet_action(ctx, row, payload)
-    return json_response({"action": render_action(action)}, 201)
+    return None
 
 
 async def post_action_by_tag(request: Request) -> Response:
     """POST /v2/droplets/actions?tag_name=X → 201 ``{actions: [...]}``."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     tag = request.query_params.get("tag_name")
     if not tag:
         raise bad_request("tag_name is required")
@@ -627,23 +618,6 @@ async def post_action_by_tag(request: Request) -> Response:
     return json_response({"actions": [render_action(a) for a in actions]}, 201)
 
 
-async def list_actions(request: Request) -> Response:
-    """GET /v2/droplets/{droplet_id}/actions."""
-    ctx = ctx_of(request)
-    droplet_id = request.path_params["droplet_id"]
-    require(ctx.store.get_row(DROPLET, str(droplet_id)))
-    return list_scoped_actions(request, action_scope("droplet", droplet_id))
-
-
-async def get_action(request: Request) -> Response:
-    """GET /v2/droplets/{droplet_id}/actions/{action_id}."""
-    ctx = ctx_of(request)
-    droplet_id = request.path_params["droplet_id"]
-    require(ctx.store.get_row(DROPLET, str(droplet_id)))
-    return get_scoped_action(request, action_scope("droplet", droplet_id),
-                             request.path_params["action_id"])
-
-
 def routes() -> list[BaseRoute]:
     """Droplet routes."""
     return [
@@ -653,8 +627,9 @@ def routes() -> list[BaseRoute]:
         Route("/v2/droplets/actions", post_action_by_tag, methods=["POST"]),
         Route("/v2/droplets/{droplet_id:int}", get_droplet, methods=["GET"]),
         Route("/v2/droplets/{droplet_id:int}", delete_droplet_route, methods=["DELETE"]),
-        Route("/v2/droplets/{droplet_id:int}/actions", list_actions, methods=["GET"]),
-        Route("/v2/droplets/{droplet_id:int}/actions", post_action, methods=["POST"]),
-        Route("/v2/droplets/{droplet_id:int}/actions/{action_id:int}", get_action,
-              methods=["GET"]),
+        Route("/v2/droplets/{droplet_id:int}/actions",
+              post_action_endpoint(DROPLET, "droplet_id", _start_droplet_action, status=201),
+              methods=["POST"]),
+        *resource_action_routes("/v2/droplets/{droplet_id:int}", kind=DROPLET,
+                                param="droplet_id", scope=lambda i: action_scope(DROPLET, i)),
     ]

@@ -12,48 +12,30 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from arcadia_cloud_sim.actions import (
+from arcadia_cloud_sim.api.endpoints import delete_endpoint, get_endpoint, list_endpoint
+from arcadia_cloud_sim.api.envelopes import json_response, read_json
+from arcadia_cloud_sim.api.errors import bad_request, unprocessable
+from arcadia_cloud_sim.api.kinds import DROPLET, PROJECT, RESERVED_IP, RESERVED_IPS, next_id
+from arcadia_cloud_sim.api.urns import assign_urn, project_of, urn
+from arcadia_cloud_sim.catalog import region_json, resolve_region
+from arcadia_cloud_sim.compute.actions import (
     action_link,
-    get_scoped_action,
     in_progress_actions,
-    list_scoped_actions,
     on_effect,
-    render_action,
+    post_action_endpoint,
+    resource_action_routes,
     start_action,
 )
-from arcadia_cloud_sim.catalog import region_json, resolve_region
-from arcadia_cloud_sim.common import (
-    DROPLET,
-    PROJECT,
-    RESERVED_IP,
-    RESERVED_IPS,
-    assign_urn,
-    ctx_of,
-    next_id,
-    project_of,
-    require,
-    reserved_ipv4,
-    unassign_urn,
-    urn,
-)
-from arcadia_cloud_sim.context import SimContext
-from arcadia_cloud_sim.droplets import render_droplets
-from arcadia_cloud_sim.http import (
-    ApiError,
-    bad_request,
-    json_response,
-    no_content,
-    not_found,
-    paginate,
-    read_json,
-    unprocessable,
-)
+from arcadia_cloud_sim.compute.droplets import droplet_named_in, render_droplets
+from arcadia_cloud_sim.context import SimContext, sim_context
+from arcadia_cloud_sim.networking.addresses import reserved_ipv4
 from arcadia_cloud_sim.store import ResourceRow
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -111,33 +93,13 @@ def _ip_int(ip: str) -> int:
     return int(ipaddress.IPv4Address(ip))
 
 
-def _list(family: Family) -> Handler:
-    async def handler(request: Request) -> Response:
-        ctx = ctx_of(request)
-        with ctx.store.transaction(write=False):
-            return paginate(
-                request,
-                lambda limit, offset: ctx.store.list_rows(RESERVED_IP, limit=limit,
-                                                          offset=offset),
-                family.plural,
-                render=lambda rows: render_ips(ctx, [r.body for r in rows]),
-            )
-
-    return handler
-
-
-def _get(family: Family) -> Handler:
-    async def handler(request: Request) -> Response:
-        ctx = ctx_of(request)
-        row = require(ctx.store.get_row(RESERVED_IP, request.path_params["ip"]))
-        return json_response({family.singular: render_ips(ctx, [row.body])[0]})
-
-    return handler
+def _render_rows(ctx: SimContext, rows: Sequence[ResourceRow]) -> list[dict[str, Any]]:
+    return render_ips(ctx, [r.body for r in rows])
 
 
 def _create(family: Family) -> Handler:
     async def handler(request: Request) -> Response:
-        ctx = ctx_of(request)
+        ctx = sim_context(request)
         payload = await read_json(request)
         droplet_id = payload.get("droplet_id")
         links: dict[str, Any] = {}
@@ -181,18 +143,6 @@ def _create(family: Family) -> Handler:
     return handler
 
 
-def _delete(family: Family) -> Handler:
-    async def handler(request: Request) -> Response:
-        ctx = ctx_of(request)
-        with ctx.store.transaction():
-            row = require(ctx.store.get_row(RESERVED_IP, request.path_params["ip"]))
-            ctx.store.delete(RESERVED_IP, row.id, at=ctx.clock.now())
-            unassign_urn(ctx, urn("floatingip", row.id))
-        return no_content()
-
-    return handler
-
-
 @on_effect("ip.assign")
 def _assign(ctx: SimContext, action: dict[str, Any], args: dict[str, Any], due: float) -> bool:
     row = ctx.store.get_row(RESERVED_IP, args["ip"])
@@ -213,61 +163,30 @@ def _unassign(ctx: SimContext, action: dict[str, Any], args: dict[str, Any], due
     return ctx.store.update(RESERVED_IP, row.id, dict(row.body, locked=False, droplet_id=None))
 
 
-def _post_action(family: Family) -> Handler:
-    async def handler(request: Request) -> Response:
-        ctx = ctx_of(request)
-        payload = await read_json(request)
-        with ctx.store.transaction():
-            row: ResourceRow = require(ctx.store.get_row(RESERVED_IP, request.path_params["ip"]))
-            if row.body["locked"] or in_progress_actions(ctx, ip_scope(row.id)):
-                raise unprocessable("The IP is locked by a pending event.")
-            kind = payload.get("type")
-            args: dict[str, Any] = {"ip": row.id}
-            if kind == "assign":
-                droplet_id = payload.get("droplet_id")
-                if not isinstance(droplet_id, int) or isinstance(droplet_id, bool):
-                    raise bad_request("droplet_id is required")
-                droplet = ctx.store.get_row(DROPLET, str(droplet_id))
-                if droplet is None:
-                    raise not_found()
-                if droplet.body["region"] != row.body["region"]:
-                    raise unprocessable("The Droplet is in another region.")
-                args["droplet_id"] = droplet_id
-            elif kind == "unassign":
-                if row.body["droplet_id"] is None:
-                    raise unprocessable("The IP is not assigned.")
-            else:
-                raise bad_request("type must be assign or unassign")
-            ctx.store.update(RESERVED_IP, row.id, dict(row.body, locked=True))
-            action = start_action(
-                ctx, type=f"{kind}_ip", resource_type=family.singular,
-                resource_id=_ip_int(row.id), region=row.body["region"],
-                delay=ctx.settings.action_lag, effect=f"ip.{kind}", effect_args=args,
-                scope=ip_scope(row.id),
-            )
-        return json_response({"action": render_action(action)}, 201)
-
-    return handler
-
-
-def _list_actions(family: Family) -> Handler:
-    async def handler(request: Request) -> Response:
-        ctx = ctx_of(request)
-        require(ctx.store.get_row(RESERVED_IP, request.path_params["ip"]))
-        return list_scoped_actions(request, ip_scope(request.path_params["ip"]))
-
-    return handler
-
-
-def _get_action(family: Family) -> Handler:
-    async def handler(request: Request) -> Response:
-        ctx = ctx_of(request)
-        ip = request.path_params["ip"]
-        if ctx.store.get_row(RESERVED_IP, ip) is None:
-            raise ApiError(404, "not_found")
-        return get_scoped_action(request, ip_scope(ip), request.path_params["action_id"])
-
-    return handler
+def _start(ctx: SimContext, row: ResourceRow, payload: dict[str, Any], *,
+           family: Family) -> dict[str, Any]:
+    """Validate and start ``assign``/``unassign`` on one IP; returns the action."""
+    if row.body["locked"] or in_progress_actions(ctx, ip_scope(row.id)):
+        raise unprocessable("The IP is locked by a pending event.")
+    kind = payload.get("type")
+    args: dict[str, Any] = {"ip": row.id}
+    if kind == "assign":
+        droplet = droplet_named_in(ctx, payload)
+        if droplet.body["region"] != row.body["region"]:
+            raise unprocessable("The Droplet is in another region.")
+        args["droplet_id"] = droplet.body["id"]
+    elif kind == "unassign":
+        if row.body["droplet_id"] is None:
+            raise unprocessable("The IP is not assigned.")
+    else:
+        raise bad_request("type must be assign or unassign")
+    ctx.store.update(RESERVED_IP, row.id, dict(row.body, locked=True))
+    return start_action(
+        ctx, type=f"{kind}_ip", resource_type=family.singular,
+        resource_id=_ip_int(row.id), region=row.body["region"],
+        delay=ctx.settings.action_lag, effect=f"ip.{kind}", effect_args=args,
+        scope=ip_scope(row.id),
+    )
 
 
 def routes() -> list[BaseRoute]:
@@ -275,12 +194,16 @@ def routes() -> list[BaseRoute]:
     out: list[BaseRoute] = []
     for f in (RESERVED, FLOATING):
         out += [
-            Route(f.prefix, _list(f), methods=["GET"]),
+            Route(f.prefix, list_endpoint(RESERVED_IP, f.plural, render=_render_rows),
+                  methods=["GET"]),
             Route(f.prefix, _create(f), methods=["POST"]),
-            Route(f.prefix + "/{ip}", _get(f), methods=["GET"]),
-            Route(f.prefix + "/{ip}", _delete(f), methods=["DELETE"]),
-            Route(f.prefix + "/{ip}/actions", _list_actions(f), methods=["GET"]),
-            Route(f.prefix + "/{ip}/actions", _post_action(f), methods=["POST"]),
-            Route(f.prefix + "/{ip}/actions/{action_id:int}", _get_action(f), methods=["GET"]),
+            Route(f.prefix + "/{ip}",
+                  get_endpoint(RESERVED_IP, f.singular, "ip", render=_render_rows),
+                  methods=["GET"]),
+            Route(f.prefix + "/{ip}", delete_endpoint(RESERVED_IP, "ip"), methods=["DELETE"]),
+            Route(f.prefix + "/{ip}/actions", post_action_endpoint(
+                RESERVED_IP, "ip", partial(_start, family=f), status=201), methods=["POST"]),
+            *resource_action_routes(f.prefix + "/{ip}", kind=RESERVED_IP, param="ip",
+                                    scope=ip_scope),
         ]
     return out

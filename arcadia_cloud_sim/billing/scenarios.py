@@ -30,7 +30,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from arcadia_cloud_sim.billing_data import (
+from arcadia_cloud_sim.billing.data import (
     LOAD_BALANCER_MONTHLY_CENTICENTS,
     RESERVED_IP_MONTHLY_CENTICENTS,
     Billable,

@@ -20,26 +20,18 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from arcadia_cloud_sim.common import (
-    DOMAIN,
-    DOMAIN_RECORD,
-    RECORD_IDS,
-    assign_urn,
-    ctx_of,
-    next_id,
+from arcadia_cloud_sim.api.endpoints import (
+    forget,
+    get_endpoint,
+    list_endpoint,
+    parent_id,
     require,
-    unassign_urn,
-    urn,
 )
-from arcadia_cloud_sim.context import SimContext
-from arcadia_cloud_sim.http import (
-    bad_request,
-    json_response,
-    no_content,
-    paginate,
-    read_json,
-    unprocessable,
-)
+from arcadia_cloud_sim.api.envelopes import json_response, no_content, read_json
+from arcadia_cloud_sim.api.errors import bad_request, unprocessable
+from arcadia_cloud_sim.api.kinds import DOMAIN, DOMAIN_RECORD, RECORD_IDS, next_id
+from arcadia_cloud_sim.api.urns import assign_urn, urn
+from arcadia_cloud_sim.context import SimContext, sim_context
 from arcadia_cloud_sim.store import NewResource, ResourceRow
 
 DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
@@ -112,35 +104,19 @@ def zone_file(domain: str, ttl: int, records: Sequence[dict[str, Any]]) -> str:
 
 
 # -- domains ----------------------------------------------------------------------------------
-async def list_domains(request: Request) -> Response:
-    """GET /v2/domains."""
-    ctx = ctx_of(request)
-    with ctx.store.transaction(write=False):
-        return paginate(
-            request,
-            lambda limit, offset: ctx.store.list_rows(DOMAIN, limit=limit, offset=offset),
-            "domains",
-            render=lambda rows: [_render_domain(ctx, r) for r in rows],
-        )
-
-
-def _render_domain(ctx: SimContext, row: ResourceRow) -> dict[str, Any]:
-    records, _ = ctx.store.list(DOMAIN_RECORD, parent=row.id)
-    return {"name": row.id, "ttl": row.body["ttl"],
-            "zone_file": zone_file(row.id, row.body["ttl"], records)}
-
-
-async def get_domain(request: Request) -> Response:
-    """GET /v2/domains/{domain_name}."""
-    ctx = ctx_of(request)
-    with ctx.store.transaction(write=False):
-        row = require(ctx.store.get_row(DOMAIN, request.path_params["domain_name"]))
-        return json_response({"domain": _render_domain(ctx, row)})
+def _render_domains(ctx: SimContext, rows: Sequence[ResourceRow]) -> list[dict[str, Any]]:
+    """Domains with their zone files rendered from the records."""
+    out = []
+    for row in rows:
+        records, _ = ctx.store.list(DOMAIN_RECORD, parent=row.id)
+        out.append({"name": row.id, "ttl": row.body["ttl"],
+                    "zone_file": zone_file(row.id, row.body["ttl"], records)})
+    return out
 
 
 async def create_domain(request: Request) -> Response:
     """POST /v2/domains → 201 (``zone_file: null`` straight after creation)."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     payload = await read_json(request)
     name = payload.get("name")
     if not isinstance(name, str) or not DOMAIN_RE.match(name.lower()):
@@ -165,14 +141,13 @@ async def create_domain(request: Request) -> Response:
 
 async def delete_domain(request: Request) -> Response:
     """DELETE /v2/domains/{domain_name} → 204 (its records go with it)."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     with ctx.store.transaction():
         row = require(ctx.store.get_row(DOMAIN, request.path_params["domain_name"]))
+        forget(ctx, DOMAIN, row)
         now = ctx.clock.now()
-        ctx.store.delete(DOMAIN, row.id, at=now)
         for rec in ctx.store.list_rows(DOMAIN_RECORD, parent=row.id)[0]:
             ctx.store.delete(DOMAIN_RECORD, rec.id, at=now)
-        unassign_urn(ctx, urn("domain", row.id))
     return no_content()
 
 
@@ -230,23 +205,14 @@ def _validated_record(merged: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-async def list_records(request: Request) -> Response:
-    """GET /v2/domains/{domain_name}/records (filters ``type``, ``name`` as FQDN)."""
-    ctx = ctx_of(request)
-    domain = request.path_params["domain_name"]
+def _record_filters(request: Request, ctx: SimContext) -> dict[str, Any]:
+    """``type`` and ``name`` (the FQDN) of ``GET /v2/domains/{domain_name}/records``."""
     rtype = request.query_params.get("type")
-    name = request.query_params.get("name")
     if rtype is not None and rtype not in RECORD_TYPES:
         raise bad_request(f"type must be one of {', '.join(RECORD_TYPES)}")
-    json_eq = {"type": rtype} if rtype else None
-    with ctx.store.transaction(write=False):
-        require(ctx.store.get_row(DOMAIN, domain))
-        return paginate(
-            request,
-            lambda limit, offset: ctx.store.list(DOMAIN_RECORD, parent=domain, name=name,
-                                                 json_eq=json_eq, limit=limit, offset=offset),
-            "domain_records",
-        )
+    return {"parent": parent_id(request, DOMAIN, "domain_name"),
+            "name": request.query_params.get("name"),
+            "json_eq": {"type": rtype} if rtype else None}
 
 
 def _record_row(ctx: SimContext, request: Request) -> ResourceRow:
@@ -260,13 +226,13 @@ def _record_row(ctx: SimContext, request: Request) -> ResourceRow:
 
 async def get_record(request: Request) -> Response:
     """GET /v2/domains/{domain_name}/records/{domain_record_id}."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     return json_response({"domain_record": _record_row(ctx, request).body})
 
 
 async def create_record(request: Request) -> Response:
     """POST /v2/domains/{domain_name}/records → 201."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     payload = await read_json(request)
     domain = request.path_params["domain_name"]
     with ctx.store.transaction():
@@ -281,7 +247,7 @@ async def create_record(request: Request) -> Response:
 
 async def update_record(request: Request) -> Response:
     """PUT/PATCH /v2/domains/{domain_name}/records/{id} → 200 (supplied fields change)."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     payload = await read_json(request)
     unknown = set(payload) - set(_FIELDS)
     if unknown:
@@ -305,7 +271,7 @@ async def update_record(request: Request) -> Response:
 
 async def delete_record(request: Request) -> Response:
     """DELETE /v2/domains/{domain_name}/records/{id} → 204."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     with ctx.store.transaction():
         row = _record_row(ctx, request)
         if row.body["type"] == "SOA":
@@ -318,11 +284,16 @@ def routes() -> list[BaseRoute]:
     """Domain and record routes."""
     rec = "/v2/domains/{domain_name}/records/{record_id:int}"
     return [
-        Route("/v2/domains", list_domains, methods=["GET"]),
+        Route("/v2/domains", list_endpoint(DOMAIN, "domains", render=_render_domains),
+              methods=["GET"]),
         Route("/v2/domains", create_domain, methods=["POST"]),
-        Route("/v2/domains/{domain_name}", get_domain, methods=["GET"]),
+        Route("/v2/domains/{domain_name}",
+              get_endpoint(DOMAIN, "domain", "domain_name", render=_render_domains),
+              methods=["GET"]),
         Route("/v2/domains/{domain_name}", delete_domain, methods=["DELETE"]),
-        Route("/v2/domains/{domain_name}/records", list_records, methods=["GET"]),
+        Route("/v2/domains/{domain_name}/records",
+              list_endpoint(DOMAIN_RECORD, "domain_records", filters=_record_filters),
+              methods=["GET"]),
         Route("/v2/domains/{domain_name}/records", create_record, methods=["POST"]),
         Route(rec, get_record, methods=["GET"]),
         Route(rec, update_record, methods=["PUT", "PATCH"]),

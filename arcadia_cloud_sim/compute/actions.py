@@ -14,10 +14,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from arcadia_cloud_sim.api.endpoints import (
+    Endpoint,
+    get_endpoint,
+    list_endpoint,
+    parent_id,
+    require,
+)
+from arcadia_cloud_sim.api.envelopes import json_response, read_json
+from arcadia_cloud_sim.api.kinds import ACTION, ACTION_IDS, next_id
 from arcadia_cloud_sim.catalog import region_json
-from arcadia_cloud_sim.common import ACTION, ACTION_IDS, ctx_of, next_id, require
-from arcadia_cloud_sim.context import SimContext
-from arcadia_cloud_sim.http import json_response, paginate
+from arcadia_cloud_sim.context import SimContext, sim_context
 from arcadia_cloud_sim.lifecycle import on_event, schedule
 from arcadia_cloud_sim.store import ResourceRow, iso
 
@@ -40,6 +47,23 @@ def action_scope(resource_type: str, resource_id: object) -> str:
     return f"{resource_type}:{resource_id}"
 
 
+def action_body(
+    *, action_id: int, type: str, resource_type: str, resource_id: object, region: str | None,
+    started_at: float, completed_at: float | None = None,
+) -> dict[str, Any]:
+    """The stored body of an action: ``in-progress``, or ``completed`` at ``completed_at``."""
+    return {
+        "id": action_id,
+        "status": "in-progress" if completed_at is None else "completed",
+        "type": type,
+        "started_at": iso(started_at),
+        "completed_at": None if completed_at is None else iso(completed_at),
+        "resource_id": resource_id if isinstance(resource_id, int) else None,
+        "resource_type": resource_type,
+        "region_slug": region,
+    }
+
+
 def start_action(
     ctx: SimContext,
     *,
@@ -58,16 +82,8 @@ def start_action(
     """
     action_id = next_id(ctx, ACTION_IDS)
     now = ctx.clock.now()
-    body = {
-        "id": action_id,
-        "status": "in-progress",
-        "type": type,
-        "started_at": iso(now),
-        "completed_at": None,
-        "resource_id": resource_id if isinstance(resource_id, int) else None,
-        "resource_type": resource_type,
-        "region_slug": region,
-    }
+    body = action_body(action_id=action_id, type=type, resource_type=resource_type,
+                       resource_id=resource_id, region=region, started_at=now)
     ctx.store.insert(ACTION, str(action_id), body, created_at=now,
                      parent=scope or action_scope(resource_type, resource_id))
     schedule(ctx, delay=delay, event_type="action_complete",
@@ -106,7 +122,7 @@ def render_action(body: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def render_actions(rows: Sequence[ResourceRow]) -> list[dict[str, Any]]:
+def render_actions(ctx: SimContext, rows: Sequence[ResourceRow]) -> list[dict[str, Any]]:
     """Action objects for a page of rows."""
     return [render_action(r.body) for r in rows]
 
@@ -117,48 +133,55 @@ def action_link(request: Request, action_id: int, rel: str) -> dict[str, Any]:
     return {"id": action_id, "rel": rel, "href": f"{base}/v2/actions/{action_id}"}
 
 
-def list_scoped_actions(request: Request, scope: str) -> Response:
-    """The paginated actions of one resource (``scope`` as in :func:`start_action`)."""
-    ctx = ctx_of(request)
-    return paginate(
-        request,
-        lambda limit, offset: ctx.store.list_rows(ACTION, parent=scope, limit=limit,
-                                                  offset=offset),
-        "actions",
-        render=render_actions,
+#: Validates and starts one action on a resource (its row, the request body); returns the action.
+Start = Callable[[SimContext, ResourceRow, dict[str, Any]], dict[str, Any]]
+
+
+def post_action_endpoint(kind: str, param: str, start: Start, *, status: int) -> Endpoint:
+    """``POST {resource}/actions`` → ``{action}`` with ``status`` (DO: 201, volumes 202)."""
+
+    async def endpoint(request: Request) -> Response:
+        ctx = sim_context(request)
+        payload = await read_json(request)
+        with ctx.store.transaction():
+            row = require(ctx.store.get_row(kind, str(request.path_params[param])))
+            action = start(ctx, row, payload)
+        return json_response({"action": render_action(action)}, status)
+
+    endpoint.__name__ = f"post_{kind}_action"
+    return endpoint
+
+
+def resource_action_routes(
+    path: str, *, kind: str, param: str, scope: Callable[[str], str]
+) -> list[BaseRoute]:
+    """``GET {path}/actions`` and ``GET {path}/actions/{action_id}`` for one resource kind.
+
+    ``path`` names the resource by path parameter ``param``; ``scope(id)`` is where its actions
+    are stored (see :func:`start_action`). A missing resource, or another's action, is a 404.
+    """
+
+    def scope_of(request: Request) -> str:
+        return scope(parent_id(request, kind, param))
+
+    listing = list_endpoint(
+        ACTION, "actions", render=render_actions,
+        filters=lambda request, ctx: {"parent": scope_of(request)},
     )
-
-
-def get_scoped_action(request: Request, scope: str, action_id: int) -> Response:
-    """One action of one resource (404 if it belongs to another)."""
-    ctx = ctx_of(request)
-    row = require(ctx.store.get_row(ACTION, str(action_id)))
-    if row.parent != scope:
-        require(None)
-    return json_response({"action": render_action(row.body)})
-
-
-async def list_all(request: Request) -> Response:
-    """GET /v2/actions."""
-    ctx = ctx_of(request)
-    return paginate(
-        request,
-        lambda limit, offset: ctx.store.list_rows(ACTION, limit=limit, offset=offset),
-        "actions",
-        render=render_actions,
-    )
-
-
-async def get_one(request: Request) -> Response:
-    """GET /v2/actions/{action_id}."""
-    ctx = ctx_of(request)
-    row = require(ctx.store.get_row(ACTION, str(request.path_params["action_id"])))
-    return json_response({"action": render_action(row.body)})
+    one = get_endpoint(ACTION, "action", "action_id", render=render_actions,
+                       accept=lambda request, row: row.parent == scope_of(request))
+    return [
+        Route(f"{path}/actions", listing, methods=["GET"]),
+        Route(f"{path}/actions/{{action_id:int}}", one, methods=["GET"]),
+    ]
 
 
 def routes() -> list[BaseRoute]:
     """Routes for ``/v2/actions``."""
     return [
-        Route("/v2/actions", list_all, methods=["GET"]),
-        Route("/v2/actions/{action_id:int}", get_one, methods=["GET"]),
+        Route("/v2/actions", list_endpoint(ACTION, "actions", render=render_actions),
+              methods=["GET"]),
+        Route("/v2/actions/{action_id:int}",
+              get_endpoint(ACTION, "action", "action_id", render=render_actions),
+              methods=["GET"]),
     ]

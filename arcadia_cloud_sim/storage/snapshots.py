@@ -10,42 +10,31 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from arcadia_cloud_sim.catalog import IMAGES_BY_ID
-from arcadia_cloud_sim.common import (
+from arcadia_cloud_sim.api.endpoints import (
+    forget,
+    get_endpoint,
+    list_endpoint,
+    parent_id,
+    require,
+)
+from arcadia_cloud_sim.api.envelopes import json_response, no_content, read_json
+from arcadia_cloud_sim.api.errors import ApiError, bad_request
+from arcadia_cloud_sim.api.kinds import (
     BACKUP,
     DROPLET,
     IMAGE_IDS,
     SNAPSHOT,
     VOLUME,
-    assign_urn,
-    ctx_of,
     new_uuid,
     next_id,
-    require,
-    unassign_urn,
-    urn,
 )
-from arcadia_cloud_sim.context import SimContext
-from arcadia_cloud_sim.http import (
-    ApiError,
-    bad_request,
-    json_response,
-    no_content,
-    paginate,
-    read_json,
-)
+from arcadia_cloud_sim.catalog import IMAGES_BY_ID
+from arcadia_cloud_sim.context import SimContext, sim_context
 from arcadia_cloud_sim.store import ResourceRow, iso
-
-
-def snapshot_urn(body: dict[str, Any]) -> str:
-    """The URN the projects API uses for a snapshot (``do:image:`` / ``do:volumesnapshot:``)."""
-    kind = "image" if body["resource_type"] == "droplet" else "volumesnapshot"
-    return urn(kind, body["id"])
 
 
 def create_snapshot(
@@ -100,35 +89,35 @@ def as_droplet_snapshot(body: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _bodies(rows: Sequence[ResourceRow]) -> list[orjson.Fragment]:
-    """The stored bodies as they are (already DO's shape): spliced in, never re-encoded."""
-    return [orjson.Fragment(r.body_json) for r in rows]
-
-
 def delete_snapshot(ctx: SimContext, row: ResourceRow) -> None:
-    """Delete a snapshot (it lingers in listings) and drop it from its project."""
-    ctx.store.delete(SNAPSHOT, row.id, at=ctx.clock.now())
-    unassign_urn(ctx, snapshot_urn(row.body))
+    """Delete a snapshot (it lingers in listings)."""
+    forget(ctx, SNAPSHOT, row)
 
 
-# -- /v2/snapshots ----------------------------------------------------------------------------
-async def list_snapshots(request: Request) -> Response:
-    """GET /v2/snapshots?resource_type=droplet|volume."""
-    ctx = ctx_of(request)
+# -- listings -------------------------------------------------------------------------------
+def _all(request: Request, ctx: SimContext) -> dict[str, Any]:
+    """``GET /v2/snapshots?resource_type=droplet|volume``."""
     resource_type = request.query_params.get("resource_type")
     if resource_type not in (None, "droplet", "volume"):
         raise bad_request("resource_type must be droplet or volume")
     json_eq = {"resource_type": resource_type} if resource_type else None
-    filters = listing_filters(ctx)
-    with ctx.store.transaction(write=False):
-        return paginate(
-            request,
-            lambda limit, offset: ctx.store.list_rows(
-                SNAPSHOT, json_eq=json_eq, limit=limit, offset=offset, **filters
-            ),
-            "snapshots",
-            render=_bodies,
-        )
+    return {"json_eq": json_eq, **listing_filters(ctx)}
+
+
+def _of_droplet(request: Request, ctx: SimContext) -> dict[str, Any]:
+    """``GET /v2/droplets/{droplet_id}/snapshots``."""
+    return {"parent": parent_id(request, DROPLET, "droplet_id"),
+            "json_eq": {"resource_type": "droplet"}, **listing_filters(ctx)}
+
+
+def _of_volume(request: Request, ctx: SimContext) -> dict[str, Any]:
+    """``GET /v2/volumes/{volume_id}/snapshots``."""
+    return {"parent": parent_id(request, VOLUME, "volume_id"),
+            "json_eq": {"resource_type": "volume"}, **listing_filters(ctx)}
+
+
+def _droplet_shapes(ctx: SimContext, rows: Sequence[ResourceRow]) -> list[dict[str, Any]]:
+    return [as_droplet_snapshot(r.body) for r in rows]
 
 
 def _lookup(ctx: SimContext, snapshot_id: str) -> ResourceRow:
@@ -142,77 +131,24 @@ def _lookup(ctx: SimContext, snapshot_id: str) -> ResourceRow:
 
 async def get_snapshot(request: Request) -> Response:
     """GET /v2/snapshots/{snapshot_id}."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     row = _lookup(ctx, request.path_params["snapshot_id"])
     return json_response({"snapshot": row.body})
 
 
 async def delete_snapshot_route(request: Request) -> Response:
     """DELETE /v2/snapshots/{snapshot_id} (droplet or volume snapshot)."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     with ctx.store.transaction():
         row = _lookup(ctx, request.path_params["snapshot_id"])
         delete_snapshot(ctx, row)
     return no_content()
 
 
-# -- /v2/droplets/{id}/snapshots and /backups -------------------------------------------------
-async def list_droplet_snapshots(request: Request) -> Response:
-    """GET /v2/droplets/{droplet_id}/snapshots (int ids)."""
-    ctx = ctx_of(request)
-    droplet_id = str(request.path_params["droplet_id"])
-    filters = listing_filters(ctx)
-    with ctx.store.transaction(write=False):
-        require(ctx.store.get_row(DROPLET, droplet_id))
-        return paginate(
-            request,
-            lambda limit, offset: ctx.store.list_rows(
-                SNAPSHOT, parent=droplet_id, json_eq={"resource_type": "droplet"},
-                limit=limit, offset=offset, **filters,
-            ),
-            "snapshots",
-            render=lambda rows: [as_droplet_snapshot(r.body) for r in rows],
-        )
-
-
-async def list_droplet_backups(request: Request) -> Response:
-    """GET /v2/droplets/{droplet_id}/backups."""
-    ctx = ctx_of(request)
-    droplet_id = str(request.path_params["droplet_id"])
-    with ctx.store.transaction(write=False):
-        require(ctx.store.get_row(DROPLET, droplet_id))
-        return paginate(
-            request,
-            lambda limit, offset: ctx.store.list_rows(
-                BACKUP, parent=droplet_id, limit=limit, offset=offset
-            ),
-            "backups",
-            render=_bodies,
-        )
-
-
 # -- volume snapshots -------------------------------------------------------------------------
-async def list_volume_snapshots(request: Request) -> Response:
-    """GET /v2/volumes/{volume_id}/snapshots."""
-    ctx = ctx_of(request)
-    volume_id = request.path_params["volume_id"]
-    filters = listing_filters(ctx)
-    with ctx.store.transaction(write=False):
-        require(ctx.store.get_row(VOLUME, volume_id))
-        return paginate(
-            request,
-            lambda limit, offset: ctx.store.list_rows(
-                SNAPSHOT, parent=volume_id, json_eq={"resource_type": "volume"},
-                limit=limit, offset=offset, **filters,
-            ),
-            "snapshots",
-            render=_bodies,
-        )
-
-
 async def create_volume_snapshot(request: Request) -> Response:
     """POST /v2/volumes/{volume_id}/snapshots → 201 (the snapshot is immediate for volumes)."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     payload = await read_json(request)
     name = payload.get("name")
     if not isinstance(name, str) or not name.strip():
@@ -227,25 +163,19 @@ async def create_volume_snapshot(request: Request) -> Response:
             regions=[volume.body["region"]], min_disk_size=volume.body["size_gigabytes"],
             size_gigabytes=round(volume.body["size_gigabytes"] * 0.13, 2), tags=tags,
         )
-        assign_urn(ctx, snapshot_urn(body))
     return json_response({"snapshot": body}, 201)
 
 
-async def get_volume_snapshot(request: Request) -> Response:
-    """GET /v2/volumes/snapshots/{snapshot_id}."""
-    ctx = ctx_of(request)
-    row = require(ctx.store.get_row(SNAPSHOT, request.path_params["snapshot_id"]))
-    if row.body["resource_type"] != "volume":
-        require(None)
-    return json_response({"snapshot": row.body})
+def _is_volume_snapshot(request: Request, row: ResourceRow) -> bool:
+    return bool(row.body["resource_type"] == "volume")
 
 
 async def delete_volume_snapshot(request: Request) -> Response:
     """DELETE /v2/volumes/snapshots/{snapshot_id}."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     with ctx.store.transaction():
         row = require(ctx.store.get_row(SNAPSHOT, request.path_params["snapshot_id"]))
-        if row.body["resource_type"] != "volume":
+        if not _is_volume_snapshot(request, row):
             require(None)
         delete_snapshot(ctx, row)
     return no_content()
@@ -259,15 +189,23 @@ def default_snapshot_name(droplet_name: str, now_ms: int) -> str:
 def routes() -> list[BaseRoute]:
     """Snapshot routes (global, droplet-scoped and volume-scoped)."""
     return [
-        Route("/v2/snapshots", list_snapshots, methods=["GET"]),
+        Route("/v2/snapshots", list_endpoint(SNAPSHOT, "snapshots", filters=_all),
+              methods=["GET"]),
         Route("/v2/snapshots/{snapshot_id}", get_snapshot, methods=["GET"]),
         Route("/v2/snapshots/{snapshot_id}", delete_snapshot_route, methods=["DELETE"]),
-        Route("/v2/droplets/{droplet_id:int}/snapshots", list_droplet_snapshots,
+        Route("/v2/droplets/{droplet_id:int}/snapshots",
+              list_endpoint(SNAPSHOT, "snapshots", render=_droplet_shapes, filters=_of_droplet),
               methods=["GET"]),
-        Route("/v2/droplets/{droplet_id:int}/backups", list_droplet_backups, methods=["GET"]),
-        Route("/v2/volumes/snapshots/{snapshot_id}", get_volume_snapshot, methods=["GET"]),
+        Route("/v2/droplets/{droplet_id:int}/backups",
+              list_endpoint(BACKUP, "backups", filters=lambda request, ctx: {
+                  "parent": parent_id(request, DROPLET, "droplet_id")}),
+              methods=["GET"]),
+        Route("/v2/volumes/snapshots/{snapshot_id}",
+              get_endpoint(SNAPSHOT, "snapshot", "snapshot_id", accept=_is_volume_snapshot),
+              methods=["GET"]),
         Route("/v2/volumes/snapshots/{snapshot_id}", delete_volume_snapshot,
               methods=["DELETE"]),
-        Route("/v2/volumes/{volume_id}/snapshots", list_volume_snapshots, methods=["GET"]),
+        Route("/v2/volumes/{volume_id}/snapshots",
+              list_endpoint(SNAPSHOT, "snapshots", filters=_of_volume), methods=["GET"]),
         Route("/v2/volumes/{volume_id}/snapshots", create_volume_snapshot, methods=["POST"]),
     ]

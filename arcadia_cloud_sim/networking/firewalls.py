@@ -14,9 +14,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from arcadia_cloud_sim.common import DROPLET, FIREWALL, ctx_of, new_uuid, require
-from arcadia_cloud_sim.context import SimContext
-from arcadia_cloud_sim.http import bad_request, json_response, no_content, paginate, read_json
+from arcadia_cloud_sim.api.endpoints import delete_endpoint, get_endpoint, list_endpoint, require
+from arcadia_cloud_sim.api.envelopes import json_response, no_content, read_json
+from arcadia_cloud_sim.api.errors import bad_request
+from arcadia_cloud_sim.api.kinds import FIREWALL, new_uuid
+from arcadia_cloud_sim.api.members import add_or_remove
+from arcadia_cloud_sim.compute.droplets import missing_droplets
+from arcadia_cloud_sim.context import SimContext, sim_context
 from arcadia_cloud_sim.lifecycle import on_event, schedule
 from arcadia_cloud_sim.store import iso
 
@@ -81,7 +85,7 @@ def _str_list(payload: dict[str, Any], key: str) -> list[str]:
 
 
 def _check_droplets(ctx: SimContext, droplet_ids: list[int]) -> None:
-    missing = [d for d in droplet_ids if ctx.store.get_row(DROPLET, str(d)) is None]
+    missing = missing_droplets(ctx, droplet_ids)
     if missing:
         raise bad_request(f"droplets not found: {missing}")
 
@@ -134,27 +138,9 @@ def _settle(ctx: SimContext, payload: dict[str, Any], due_at: float) -> None:
                                                 pending_changes=[]))
 
 
-async def list_firewalls(request: Request) -> Response:
-    """GET /v2/firewalls."""
-    ctx = ctx_of(request)
-    with ctx.store.transaction(write=False):
-        return paginate(
-            request,
-            lambda limit, offset: ctx.store.list(FIREWALL, limit=limit, offset=offset),
-            "firewalls",
-        )
-
-
-async def get_firewall(request: Request) -> Response:
-    """GET /v2/firewalls/{firewall_id}."""
-    ctx = ctx_of(request)
-    row = require(ctx.store.get_row(FIREWALL, request.path_params["firewall_id"]))
-    return json_response({"firewall": row.body})
-
-
 async def create_firewall(request: Request) -> Response:
     """POST /v2/firewalls → 202 (``waiting``)."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     payload = await read_json(request)
     with ctx.store.transaction():
         spec = _validated(ctx, payload)
@@ -167,7 +153,7 @@ async def create_firewall(request: Request) -> Response:
 
 async def update_firewall(request: Request) -> Response:
     """PUT /v2/firewalls/{firewall_id} → 200 (full replacement)."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     payload = await read_json(request)
     with ctx.store.transaction():
         row = require(ctx.store.get_row(FIREWALL, request.path_params["firewall_id"]))
@@ -177,18 +163,9 @@ async def update_firewall(request: Request) -> Response:
     return json_response({"firewall": body})
 
 
-async def delete_firewall(request: Request) -> Response:
-    """DELETE /v2/firewalls/{firewall_id} → 204."""
-    ctx = ctx_of(request)
-    with ctx.store.transaction():
-        row = require(ctx.store.get_row(FIREWALL, request.path_params["firewall_id"]))
-        ctx.store.delete(FIREWALL, row.id, at=ctx.clock.now())
-    return no_content()
-
-
 async def change_membership(request: Request) -> Response:
     """POST/DELETE /v2/firewalls/{id}/droplets|tags|rules → 204."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     payload = await read_json(request)
     what = request.url.path.rsplit("/", 1)[-1]
     adding = request.method == "POST"
@@ -201,22 +178,17 @@ async def change_membership(request: Request) -> Response:
                 raise bad_request("droplet_ids is required")
             if adding:
                 _check_droplets(ctx, ids)
-                body["droplet_ids"] = body["droplet_ids"] + [
-                    i for i in ids if i not in body["droplet_ids"]]
-            else:
-                body["droplet_ids"] = [i for i in body["droplet_ids"] if i not in ids]
+            body["droplet_ids"] = add_or_remove(body["droplet_ids"], ids, adding=adding)
         elif what == "tags":
             tags = _str_list(payload, "tags")
             if not tags:
                 raise bad_request("tags is required")
-            body["tags"] = (body["tags"] + [t for t in tags if t not in body["tags"]]
-                            if adding else [t for t in body["tags"] if t not in tags])
+            body["tags"] = add_or_remove(body["tags"], tags, adding=adding)
         else:
             for direction in ("inbound", "outbound"):
                 rules = _rules(payload.get(f"{direction}_rules"), direction=direction)
                 key = f"{direction}_rules"
-                body[key] = (body[key] + [r for r in rules if r not in body[key]]
-                             if adding else [r for r in body[key] if r not in rules])
+                body[key] = add_or_remove(body[key], rules, adding=adding)
         ctx.store.update(FIREWALL, row.id, _mark_waiting(ctx, body))
     return no_content()
 
@@ -225,11 +197,13 @@ def routes() -> list[BaseRoute]:
     """Firewall routes."""
     member = ["POST", "DELETE"]
     return [
-        Route("/v2/firewalls", list_firewalls, methods=["GET"]),
+        Route("/v2/firewalls", list_endpoint(FIREWALL, "firewalls"), methods=["GET"]),
         Route("/v2/firewalls", create_firewall, methods=["POST"]),
-        Route("/v2/firewalls/{firewall_id}", get_firewall, methods=["GET"]),
+        Route("/v2/firewalls/{firewall_id}", get_endpoint(FIREWALL, "firewall", "firewall_id"),
+              methods=["GET"]),
         Route("/v2/firewalls/{firewall_id}", update_firewall, methods=["PUT"]),
-        Route("/v2/firewalls/{firewall_id}", delete_firewall, methods=["DELETE"]),
+        Route("/v2/firewalls/{firewall_id}", delete_endpoint(FIREWALL, "firewall_id"),
+              methods=["DELETE"]),
         Route("/v2/firewalls/{firewall_id}/droplets", change_membership, methods=member),
         Route("/v2/firewalls/{firewall_id}/tags", change_membership, methods=member),
         Route("/v2/firewalls/{firewall_id}/rules", change_membership, methods=member),

@@ -14,33 +14,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from arcadia_cloud_sim.api.endpoints import delete_endpoint, get_endpoint, list_endpoint, require
+from arcadia_cloud_sim.api.envelopes import json_response, no_content, read_json
+from arcadia_cloud_sim.api.errors import ApiError, bad_request, unprocessable
+from arcadia_cloud_sim.api.kinds import LOAD_BALANCER, PUBLIC_IPS, new_uuid, next_id
+from arcadia_cloud_sim.api.members import add_or_remove
+from arcadia_cloud_sim.api.urns import assign_urn, project_of, urn
 from arcadia_cloud_sim.catalog import region_json, resolve_region
-from arcadia_cloud_sim.common import (
-    DROPLET,
-    LOAD_BALANCER,
-    PUBLIC_IPS,
-    assign_urn,
-    ctx_of,
-    new_uuid,
-    next_id,
-    project_of,
-    public_ipv4,
-    require,
-    unassign_urn,
-    urn,
-    vpc_uuid,
-)
-from arcadia_cloud_sim.context import SimContext
-from arcadia_cloud_sim.http import (
-    ApiError,
-    bad_request,
-    json_response,
-    no_content,
-    paginate,
-    read_json,
-    unprocessable,
-)
+from arcadia_cloud_sim.compute.droplets import missing_droplets
+from arcadia_cloud_sim.context import SimContext, sim_context
 from arcadia_cloud_sim.lifecycle import on_event, schedule
+from arcadia_cloud_sim.networking.addresses import public_ipv4, vpc_uuid
 from arcadia_cloud_sim.store import ResourceRow, iso
 
 ENTRY_PROTOCOLS = frozenset({"http", "https", "http2", "http3", "tcp", "udp"})
@@ -122,7 +106,7 @@ def _validated(ctx: SimContext, payload: dict[str, Any], *, name_default: str) -
         isinstance(d, int) and not isinstance(d, bool) for d in droplet_ids
     ):
         raise unprocessable("droplet_ids must be a list of integers")
-    missing = [d for d in droplet_ids if ctx.store.get_row(DROPLET, str(d)) is None]
+    missing = missing_droplets(ctx, droplet_ids)
     if missing:
         raise unprocessable(f"droplets not found: {missing}")
     name = payload.get("name") or name_default
@@ -153,29 +137,9 @@ def _render_rows(ctx: SimContext, rows: Sequence[ResourceRow]) -> list[dict[str,
     return [render_lb(ctx, r.body) for r in rows]
 
 
-async def list_lbs(request: Request) -> Response:
-    """GET /v2/load_balancers."""
-    ctx = ctx_of(request)
-    with ctx.store.transaction(write=False):
-        return paginate(
-            request,
-            lambda limit, offset: ctx.store.list_rows(LOAD_BALANCER, limit=limit,
-                                                      offset=offset),
-            "load_balancers",
-            render=lambda rows: _render_rows(ctx, rows),
-        )
-
-
-async def get_lb(request: Request) -> Response:
-    """GET /v2/load_balancers/{lb_id}."""
-    ctx = ctx_of(request)
-    row = require(ctx.store.get_row(LOAD_BALANCER, request.path_params["lb_id"]))
-    return json_response({"load_balancer": render_lb(ctx, row.body)})
-
-
 async def create_lb(request: Request) -> Response:
     """POST /v2/load_balancers → 202 (``new``)."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     payload = await read_json(request)
     with ctx.store.transaction():
         spec = _validated(ctx, payload, name_default=f"lb-{int(ctx.clock.now())}")
@@ -192,7 +156,7 @@ async def create_lb(request: Request) -> Response:
 
 async def update_lb(request: Request) -> Response:
     """PUT /v2/load_balancers/{lb_id} → 200 (full replacement)."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     payload = await read_json(request)
     with ctx.store.transaction():
         row = require(ctx.store.get_row(LOAD_BALANCER, request.path_params["lb_id"]))
@@ -208,19 +172,9 @@ async def update_lb(request: Request) -> Response:
     return json_response({"load_balancer": rendered})
 
 
-async def delete_lb(request: Request) -> Response:
-    """DELETE /v2/load_balancers/{lb_id} → 204."""
-    ctx = ctx_of(request)
-    with ctx.store.transaction():
-        row = require(ctx.store.get_row(LOAD_BALANCER, request.path_params["lb_id"]))
-        ctx.store.delete(LOAD_BALANCER, row.id, at=ctx.clock.now())
-        unassign_urn(ctx, urn("loadbalancer", row.id))
-    return no_content()
-
-
 async def change_membership(request: Request) -> Response:
     """POST/DELETE /v2/load_balancers/{lb_id}/droplets|forwarding_rules → 204."""
-    ctx = ctx_of(request)
+    ctx = sim_context(request)
     payload = await read_json(request)
     adding = request.method == "POST"
     what = request.url.path.rsplit("/", 1)[-1]
@@ -236,19 +190,14 @@ async def change_membership(request: Request) -> Response:
             if body["tag"]:
                 raise ApiError(422, "unprocessable_entity",
                                "this load balancer selects droplets by tag")
-            if adding:
-                missing = [d for d in ids if ctx.store.get_row(DROPLET, str(d)) is None]
-                if missing:
-                    raise unprocessable(f"droplets not found: {missing}")
-                body["droplet_ids"] = body["droplet_ids"] + [
-                    i for i in ids if i not in body["droplet_ids"]]
-            else:
-                body["droplet_ids"] = [i for i in body["droplet_ids"] if i not in ids]
+            missing = missing_droplets(ctx, ids) if adding else []
+            if missing:
+                raise unprocessable(f"droplets not found: {missing}")
+            body["droplet_ids"] = add_or_remove(body["droplet_ids"], ids, adding=adding)
         else:
             rules = _rules(payload.get("forwarding_rules"))
-            current = body["forwarding_rules"]
-            body["forwarding_rules"] = (current + [r for r in rules if r not in current]
-                                        if adding else [r for r in current if r not in rules])
+            body["forwarding_rules"] = add_or_remove(body["forwarding_rules"], rules,
+                                                     adding=adding)
         ctx.store.update(LOAD_BALANCER, row.id, body)
     return no_content()
 
@@ -257,11 +206,16 @@ def routes() -> list[BaseRoute]:
     """Load balancer routes."""
     member = ["POST", "DELETE"]
     return [
-        Route("/v2/load_balancers", list_lbs, methods=["GET"]),
+        Route("/v2/load_balancers",
+              list_endpoint(LOAD_BALANCER, "load_balancers", render=_render_rows),
+              methods=["GET"]),
         Route("/v2/load_balancers", create_lb, methods=["POST"]),
-        Route("/v2/load_balancers/{lb_id}", get_lb, methods=["GET"]),
+        Route("/v2/load_balancers/{lb_id}",
+              get_endpoint(LOAD_BALANCER, "load_balancer", "lb_id", render=_render_rows),
+              methods=["GET"]),
         Route("/v2/load_balancers/{lb_id}", update_lb, methods=["PUT"]),
-        Route("/v2/load_balancers/{lb_id}", delete_lb, methods=["DELETE"]),
+        Route("/v2/load_balancers/{lb_id}", delete_endpoint(LOAD_BALANCER, "lb_id"),
+              methods=["DELETE"]),
         Route("/v2/load_balancers/{lb_id}/droplets", change_membership, methods=member),
         Route("/v2/load_balancers/{lb_id}/forwarding_rules", change_membership,
               methods=member),

@@ -7,7 +7,7 @@ the cent per line, and the invoice amount is the sum of its lines.
 
 A scenario describes its account as a :class:`BillingPlan`: :class:`Billable` things with a
 lifetime and a monthly price, a range of months and a tax rule
-(:mod:`arcadia_cloud_sim.billing_scenarios` builds them). :func:`build_invoice_history` turns a
+(:mod:`arcadia_cloud_sim.billing.scenarios` builds them). :func:`build_invoice_history` turns a
 plan into monthly :class:`Invoice` objects, :func:`invoice_lines` with ``until`` gives the
 month-to-date preview, and :func:`build_billing_history` the invoice and payment entries.
 """

@@ -1,0 +1,108 @@
+"""Every inventory kind with a DO list endpoint, as one declaration each.
+
+A `KindSpec` says what to list (path, envelope key, model), how to normalise it and how often.
+From these the sync (`sync.sync_kind`), the assets (one `inventory/<name>` each), the jobs and
+schedules (by cadence), the freshness check and attribution (kinds with their own asset) follow.
+A new DO kind is its payload model, its normaliser in `normalize`, and one `KindSpec` in `KINDS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from arcadia_cloud_core.digitalocean import (
+    DOClient,
+    Domain,
+    Droplet,
+    Firewall,
+    LoadBalancer,
+    ReservedIP,
+    Snapshot,
+    Volume,
+)
+from arcadia_cloud_core.digitalocean.listing import Listing
+from arcadia_cloud_core.inventory import normalize
+from arcadia_cloud_core.inventory.model import NormalizedResource
+
+EVERY_15_MIN = timedelta(minutes=15)
+HOURLY = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    """How to list, read and normalise one kind, and how often (see the module docstring)."""
+
+    name: str  # the asset: inventory/<name>
+    kind: str  # `cloud_resources.kind`
+    path: str
+    key: str  # the list envelope's key
+    parse: Callable[[Mapping[str, Any]], Any]  # the model's `from_payload`
+    convert: Callable[[Any], NormalizedResource]  # the normaliser
+    urns: tuple[str, ...] = ()  # DO's URN kinds for it in project resources (aliases too)
+    cadence: timedelta = EVERY_15_MIN
+    id_field: str | None = "id"  # de-duplicates across pages
+    listing: Callable[[DOClient], Listing[Any]] | None = None  # when one path is not enough
+
+    def list(self, do: DOClient) -> Listing[Any]:
+        """Every item of this kind at DO."""
+        if self.listing is not None:
+            return self.listing(do)
+        return do.list_collection(self.path, self.key, self.parse, id_field=self.id_field)
+
+
+KINDS: tuple[KindSpec, ...] = (
+    KindSpec("droplets", "droplet", "/v2/droplets", "droplets", Droplet.from_payload,
+             normalize.droplet, urns=("droplet",)),
+    KindSpec("domains", "dns_zone", "/v2/domains", "domains", Domain.from_payload,
+             normalize.dns_zone, urns=("domain",), id_field="name"),
+    KindSpec("volumes", "volume", "/v2/volumes", "volumes", Volume.from_payload,
+             normalize.volume, urns=("volume",)),
+    # DO's spec lists no snapshot under a project (they inherit from their droplet or volume,
+    # see `attribution`); the forms DO once sent are still understood.
+    KindSpec("snapshots", "snapshot", "/v2/snapshots", "snapshots", Snapshot.from_payload,
+             normalize.snapshot, urns=("volumesnapshot", "image"), cadence=HOURLY),
+    KindSpec("reserved_ips", "reserved_ip", "/v2/reserved_ips", "reserved_ips",
+             ReservedIP.from_payload, normalize.reserved_ip, urns=("floatingip", "reservedip"),
+             id_field="ip", listing=lambda do: do.list_all_reserved_ips()),  # + floating IPs
+    KindSpec("firewalls", "firewall", "/v2/firewalls", "firewalls", Firewall.from_payload,
+             normalize.firewall, urns=("firewall",)),
+    KindSpec("load_balancers", "load_balancer", "/v2/load_balancers", "load_balancers",
+             LoadBalancer.from_payload, normalize.load_balancer, urns=("loadbalancer",)),
+)
+
+#: Asset name → its spec.
+KIND_SPECS: Mapping[str, KindSpec] = {spec.name: spec for spec in KINDS}
+
+#: Kinds that are in inventory only through project URNs (placeholders, see `attribution`), by
+#: DO's URN kind.
+PLACEHOLDER_URNS: Mapping[str, str] = {
+    "space": "spaces_bucket",
+    "dbaas": "managed_db",
+    "kubernetes": "k8s_cluster",
+}
+PLACEHOLDER_KINDS = tuple(PLACEHOLDER_URNS.values())
+
+#: How often each kind is listed: the specs, droplet backups (listed per droplet, see
+#: `sync.sync_droplet_backups`) and the placeholders (with attribution, every 15 minutes).
+KIND_CADENCE: Mapping[str, timedelta] = {
+    **{spec.kind: spec.cadence for spec in KINDS},
+    **dict.fromkeys(PLACEHOLDER_KINDS, EVERY_15_MIN),
+    "droplet_backup": HOURLY,
+}
+
+#: Kinds that have their own sync asset: attribution only, never a placeholder.
+DEDICATED_KINDS = frozenset({spec.kind for spec in KINDS} | {"droplet_backup"})
+
+#: DO's URN kinds (and aliases) → our kinds.
+URN_KINDS: Mapping[str, str] = {
+    **{urn: spec.kind for spec in KINDS for urn in spec.urns},
+    **PLACEHOLDER_URNS,
+}
+
+
+def asset_names(cadence: timedelta) -> list[str]:
+    """The kind assets listed every ``cadence``."""
+    return [spec.name for spec in KINDS if spec.cadence == cadence]

@@ -1,0 +1,63 @@
+"""The kind registry: each declaration lists what the client's own list method lists, and the
+jobs, cadences and attribution follow from the declarations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from arcadia_cloud_core.digitalocean import DOClient
+from arcadia_cloud_core.inventory import normalize
+from arcadia_cloud_core.inventory.kinds import (
+    DEDICATED_KINDS,
+    EVERY_15_MIN,
+    HOURLY,
+    KIND_CADENCE,
+    KIND_SPECS,
+    KINDS,
+    asset_names,
+)
+from arcadia_cloud_sim.launcher import running_simulator
+
+#: The client's dedicated list method per asset (what the kinds were listed with before).
+CLIENT_LISTS = {
+    "droplets": DOClient.list_droplets,
+    "domains": DOClient.list_domains,
+    "volumes": DOClient.list_volumes,
+    "snapshots": DOClient.list_snapshots,
+    "reserved_ips": DOClient.list_all_reserved_ips,
+    "firewalls": DOClient.list_firewalls,
+    "load_balancers": DOClient.list_load_balancers,
+}
+
+
+@pytest.fixture(scope="module")
+def do(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DOClient]:
+    state: Path = tmp_path_factory.mktemp("kinds") / "sim.sqlite3"
+    with running_simulator(state_path=state) as sim, \
+            DOClient(token="dop_v1_kinds", base_url=sim.base_url) as client:
+        yield client
+
+
+@pytest.mark.parametrize("name", sorted(KIND_SPECS))
+def test_a_declaration_lists_what_the_client_method_lists(do: DOClient, name: str) -> None:
+    spec = KIND_SPECS[name]
+    declared = spec.list(do)
+    dedicated = CLIENT_LISTS[name](do)
+    assert declared.items == dedicated.items
+    assert declared.items, name  # the default account has some of every kind
+    assert declared.complete
+    batch = normalize.normalize_all(spec.kind, declared.items, spec.convert)
+    assert not batch.skipped
+    assert {r.kind for r in batch.resources} == {spec.kind}
+
+
+def test_every_declaration_is_unique_and_scheduled() -> None:
+    assert sorted(CLIENT_LISTS) == sorted(KIND_SPECS)
+    assert len({s.kind for s in KINDS}) == len(KINDS)
+    assert sorted(asset_names(EVERY_15_MIN) + asset_names(HOURLY)) == sorted(KIND_SPECS)
+    assert asset_names(HOURLY) == ["snapshots"]
+    assert {s.kind for s in KINDS} | {"droplet_backup"} == DEDICATED_KINDS
+    assert {s.kind: KIND_CADENCE[s.kind] for s in KINDS} == {s.kind: s.cadence for s in KINDS}
