@@ -11,7 +11,11 @@ from collections.abc import Sequence
 import dagster as dg
 from pydantic import Field
 
-from arcadia_cloud_core.resources import DatabaseResource, DigitalOceanResource
+from arcadia_cloud_core.resources import (
+    DatabaseResource,
+    DigitalOceanResource,
+    RunWatchdogResource,
+)
 from arcadia_cloud_core.saga import (
     DEFAULT_HEARTBEAT_SECONDS,
     SagaDefinition,
@@ -58,6 +62,7 @@ def build_compensate_saga_job(
         config: SagaIdConfig,
         database: DatabaseResource,
         do_provisioning: DigitalOceanResource,
+        run_watchdog: RunWatchdogResource,  # makes the run cancellable while it waits for a slot
     ) -> None:
         services = step_services(database, do_provisioning)
         journal = SagaJournal(services.engine)
