@@ -1,8 +1,10 @@
 """``saga_recovery_sensor``: finds sagas whose run died and rolls them back (or fails them).
 
 A failure hook only runs when a step fails inside a live run. A run whose process is killed runs
-no hook, and with the default run launcher Dagster does not notice either: the run can sit in
-STARTED indefinitely. So the sensor reads the journal and, for each saga still ``running``,
+no hook. The code server that launched it marks it FAILURE when it sees the worker exit (within a
+second, dagster 1.13.27); a worker started otherwise (``dagster job execute``, ``execute_job``) or
+whose code server died too sits in STARTED indefinitely (the default run launcher cannot
+health-check workers). So the sensor reads the journal and, for each saga still ``running``,
 ``compensating`` or ``failed``-awaiting-compensation, asks whether its Dagster run is alive:
 
 - run SUCCESS / FAILURE / CANCELED: dead (its hook, if any, did not settle the saga);
