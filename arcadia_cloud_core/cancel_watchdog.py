@@ -52,7 +52,6 @@ class CancelWatchdog:
         poll_seconds: float = DEFAULT_POLL_SECONDS,
         grace_seconds: float = DEFAULT_GRACE_SECONDS,
         name: str = "run",
-        report: Callable[[str], None] | None = None,
     ) -> None:
         self._stop_requested = stop_requested
         self._interrupt = interrupt
@@ -60,7 +59,6 @@ class CancelWatchdog:
         self._poll_seconds = poll_seconds
         self._grace_seconds = grace_seconds
         self._name = name
-        self._report = report  # where the run's operators will see why it stopped
         self._done = threading.Event()
         self._thread = threading.Thread(
             target=self._watch, name=f"cancel-watchdog-{name}", daemon=True
@@ -92,16 +90,11 @@ class CancelWatchdog:
                 requested_since = now
                 continue
             if now - requested_since >= self._grace_seconds and not self._done.is_set():
-                message = (
-                    f"cancel watchdog: {self._name} was asked to stop "
-                    f"{now - requested_since:.0f} s ago and is still running (a step waiting for "
-                    "a pool slot ignores the interrupt): interrupting it"
+                log.warning(
+                    "%s was asked to stop %.0f s ago and is still running (a step waiting for "
+                    "a pool slot ignores the interrupt): interrupting it",
+                    self._name,
+                    now - requested_since,
                 )
-                log.warning(message)
-                if self._report is not None:
-                    try:
-                        self._report(message)
-                    except Exception as exc:
-                        log.debug("cancel watchdog of %s: cannot report: %s", self._name, exc)
                 self.fired = raise_in_thread(self._thread_id, self._interrupt)
                 return

@@ -90,7 +90,6 @@ class RunWatchdogResource(dg.ConfigurableResource):
             poll_seconds=self.poll_seconds,
             grace_seconds=self.grace_seconds,
             name=f"run {run.run_id}",
-            report=lambda message: instance.report_engine_event(message, run),
         ).start()
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:

@@ -117,10 +117,7 @@ def test_a_compensation_blocked_on_its_pool_is_cancelled(
         assert run is not None and run.status is dg.DagsterRunStatus.CANCELED, output[-3000:]
         info = storage.get_concurrency_info(SAGA_POOL)
         assert sorted(claim.run_id for claim in info.pending_steps) == sorted(holders)
-        # The run's log says why it stopped (the worker's own output may be lost: it is
-        # mirrored from the compute log by a `tail` that dies with the worker).
-        messages = [entry.message or "" for entry in instance.all_logs(run_id)]
-        assert any(m.startswith("cancel watchdog: ") for m in messages), output[-3000:]
+        assert "interrupting it" in output
         print(
             f"\nblocked compensate_saga: {busy:.0%} of a core while blocked; "
             f"stopped {stopped_after:.1f} s after the cancel"
