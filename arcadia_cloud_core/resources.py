@@ -11,11 +11,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import dagster as dg
-from pydantic import Field, PrivateAttr
+from pydantic import Field
 from sqlalchemy.engine import Engine
 
 from arcadia_cloud_core.billing.finance import FinanceSettings
-from arcadia_cloud_core.cancel_watchdog import CancelWatchdog
 from arcadia_cloud_core.db.engine import DATABASE_URL_SETTING, open_database
 from arcadia_cloud_core.digitalocean import DOAuthError, DOClient
 from arcadia_cloud_core.errors import ConfigError
@@ -62,50 +61,6 @@ class DatabaseResource(dg.ConfigurableResource):
     def engine(self) -> Engine:
         """The migrated, ready engine (cached per process)."""
         return open_database(self.url, setting=DATABASE_URL_SETTING)
-
-
-class RunWatchdogResource(dg.ConfigurableResource):
-    """The run's cancel watchdog: makes a run whose step waits for a pool slot cancellable.
-
-    In dagster 1.13.27 such a step ignores a cancel from the UI (and SIGTERM) until a slot frees
-    (`arcadia_cloud_core.cancel_watchdog`). An op that requires this resource starts the
-    watchdog when its run initialises resources, i.e. before any step waits for a slot; it
-    interrupts the run when a cancel is still pending after ``grace_seconds``.
-    """
-
-    poll_seconds: float = Field(default=2.0, description="How often the run's status is read.")
-    grace_seconds: float = Field(
-        default=6.0, description="How long a cancel may stay pending before the run is interrupted."
-    )
-    _watchdog: CancelWatchdog | None = PrivateAttr(default=None)
-
-    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
-        """In a run: start watching it (outside a run there is nothing to watch)."""
-        instance, run = context.instance, context.run
-        if instance is None or run is None:
-            return
-        self._watchdog = CancelWatchdog(
-            stop_requested=lambda: _stop_requested(instance, run.run_id),
-            interrupt=dg.DagsterExecutionInterruptedError,
-            poll_seconds=self.poll_seconds,
-            grace_seconds=self.grace_seconds,
-            name=f"run {run.run_id}",
-        ).start()
-
-    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
-        """The run is over: stop watching."""
-        if self._watchdog is not None:
-            self._watchdog.stop()
-            self._watchdog = None
-
-
-def _stop_requested(instance: dg.DagsterInstance, run_id: str) -> bool:
-    """True once the run is being cancelled (UI terminate) or was marked cancelled."""
-    run = instance.get_run_by_id(run_id)
-    return run is not None and run.status in (
-        dg.DagsterRunStatus.CANCELING,
-        dg.DagsterRunStatus.CANCELED,
-    )
 
 
 class DigitalOceanResource(dg.ConfigurableResource):
@@ -199,12 +154,10 @@ def database_resource() -> DatabaseResource:
 
 
 def shared_resources() -> dict[str, dg.ConfigurableResource]:
-    """What every location wires: `database`, `finance`, `run_watchdog`, `do_<purpose>` per
-    purpose (a resource is only initialised in runs whose steps require it)."""
+    """What every location wires: `database`, `finance`, and `do_<purpose>` per purpose."""
     resources: dict[str, dg.ConfigurableResource] = {
         "database": database_resource(),
         "finance": finance_resource(),
-        "run_watchdog": RunWatchdogResource(),
     }
     for purpose in PURPOSES:
         resources[f"do_{purpose}"] = digitalocean_resource(purpose)

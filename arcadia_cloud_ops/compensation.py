@@ -11,11 +11,7 @@ from collections.abc import Sequence
 import dagster as dg
 from pydantic import Field
 
-from arcadia_cloud_core.resources import (
-    DatabaseResource,
-    DigitalOceanResource,
-    RunWatchdogResource,
-)
+from arcadia_cloud_core.resources import DatabaseResource, DigitalOceanResource
 from arcadia_cloud_core.saga import (
     DEFAULT_HEARTBEAT_SECONDS,
     SagaDefinition,
@@ -62,7 +58,6 @@ def build_compensate_saga_job(
         config: SagaIdConfig,
         database: DatabaseResource,
         do_provisioning: DigitalOceanResource,
-        run_watchdog: RunWatchdogResource,  # makes the run cancellable while it waits for a slot
     ) -> None:
         services = step_services(database, do_provisioning)
         journal = SagaJournal(services.engine)

@@ -32,10 +32,6 @@ for sensors and code, ``--tags`` for ``dagster job launch``, "Edit tags" in the 
 the first op fails, before the saga starts or calls DO, when the tag is missing or names another
 target. Re-executions inherit it from the parent run (the UI copies the parent's tags).
 
-Every op requires ``run_watchdog`` (`RunWatchdogResource`, unused in the body): it is what
-makes a run whose next step waits for a ``do_api_provisioning`` slot cancellable from the UI
-(dagster 1.13.27 ignores the cancel there; issue 17).
-
 Every op binds the step services (`arcadia_cloud_core.saga.steps.services`): the database and
 the ``do_provisioning`` client, opened only when a step calls DO and then kept for the process
 (one per resource configuration): a run worker's ops, hook and retries share one connection pool
@@ -54,7 +50,7 @@ import dagster as dg
 from pydantic import Field
 
 from arcadia_cloud_core.digitalocean import DOClient, token_fingerprint
-from arcadia_cloud_core.resources import DatabaseResource, DigitalOceanResource, RunWatchdogResource
+from arcadia_cloud_core.resources import DatabaseResource, DigitalOceanResource
 from arcadia_cloud_core.saga import (
     DEFAULT_HEARTBEAT_SECONDS,
     SagaDefinition,
@@ -269,7 +265,6 @@ def _step_op(
             config: SagaConfig,
             database: DatabaseResource,
             do_provisioning: DigitalOceanResource,
-            run_watchdog: RunWatchdogResource,
         ) -> SagaState:
             return _run_step_op(context, database, do_provisioning, config=config, **options)
 
@@ -282,7 +277,6 @@ def _step_op(
         state: SagaState,
         database: DatabaseResource,
         do_provisioning: DigitalOceanResource,
-        run_watchdog: RunWatchdogResource,
     ) -> SagaState:
         return _run_step_op(context, database, do_provisioning, config=None, **options)
 

@@ -37,12 +37,7 @@ from sqlalchemy.engine import Engine
 
 from arcadia_cloud_core.db.engine import DATABASE_URL_SETTING, open_database
 from arcadia_cloud_core.digitalocean import DOClient
-from arcadia_cloud_core.resources import (
-    DatabaseResource,
-    DigitalOceanResource,
-    RunWatchdogResource,
-    shared_resources,
-)
+from arcadia_cloud_core.resources import DatabaseResource, DigitalOceanResource, shared_resources
 from arcadia_cloud_core.saga import SagaDefinition, SagaRunner, SagaState, SagaStatus
 from arcadia_cloud_core.saga.demo import demo_saga
 from arcadia_cloud_core.saga.steps import StepServices, bind_services, provision_droplet_saga
@@ -181,7 +176,6 @@ def measure_provision(
 
     resources = {
         "database": DatabaseResource(url=url),
-        "run_watchdog": RunWatchdogResource(),
         "do_provisioning": DigitalOceanResource(
             purpose="provisioning", token=TOKEN, base_url=sim.base_url, **UNPACED
         ),

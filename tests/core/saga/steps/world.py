@@ -71,18 +71,11 @@ def ops_definitions(*, db_url: str, base_url: str, token: str = TOKEN) -> Any:
     """The ops code location wired to ``db_url`` and the simulator, with no client pacing."""
     import dagster as dg
 
-    from arcadia_cloud_core.resources import (
-        DatabaseResource,
-        DigitalOceanResource,
-        RunWatchdogResource,
-    )
+    from arcadia_cloud_core.resources import DatabaseResource, DigitalOceanResource
     from arcadia_cloud_ops.definitions import build_definitions
 
     location = build_definitions()
-    resources: dict[str, Any] = {
-        "database": DatabaseResource(url=db_url),
-        "run_watchdog": RunWatchdogResource(),
-    }
+    resources: dict[str, Any] = {"database": DatabaseResource(url=db_url)}
     for purpose in ("sync", "billing", "provisioning"):
         resources[f"do_{purpose}"] = DigitalOceanResource(
             purpose=purpose,
