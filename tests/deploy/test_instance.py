@@ -41,6 +41,11 @@ def test_production_instance_on_postgres(
         assert isinstance(instance.run_coordinator, QueuedRunCoordinator)
         assert instance.run_coordinator.dequeue_interval_seconds == 1  # ~1 s runs: poll often
         assert instance.run_monitoring_enabled
+        # A run killed mid-step keeps its pool slots until the monitoring daemon frees them:
+        # within free_slots_after_run_end_seconds + one poll of the run's end (issue 17).
+        monitoring = instance.run_monitoring_settings
+        free_after = monitoring["free_slots_after_run_end_seconds"]
+        assert free_after > 0 and free_after + monitoring["poll_interval_seconds"] <= 30
         assert not instance.telemetry_enabled
         limits = instance.get_concurrency_config().run_queue_config.tag_concurrency_limits
         assert {
