@@ -86,6 +86,8 @@ SERVICE_CATEGORIES = {
     "firewall": "Networking",
     "dns_zone": "Networking",
     "managed_db": "Databases",
+    "app": "Compute",
+    "bandwidth": "Networking",
 }
 _MONEY = pa.decimal128(20, 2)
 _QUANTITY = pa.decimal128(18, 4)
