@@ -36,14 +36,8 @@ from arcadia_cloud_core.billing.sources import resources_frame
 from arcadia_cloud_core.db.schema import RESOURCE_KINDS
 
 MATCH_METHODS = ("resource_id", "name_live", "name_deleted", "normalised_name")
-UNMATCHED_REASONS = (
-    "tax",
-    "account_level",
-    "untracked_kind",
-    "no_kind",
-    "no_resource",
-    "ambiguous",
-)
+UNMATCHED_REASONS = ("tax", "account_level", "untracked_kind", "no_kind", "no_resource")
+UNMATCHED_REASONS += ("ambiguous",)
 #: The kinds a line can be matched against (its target kind), as a categorical dtype.
 TARGETS = pd.CategoricalDtype(RESOURCE_KINDS)
 #: Kinds whose DO id is also the name a bill uses (a reserved IP's address, a domain's name).
