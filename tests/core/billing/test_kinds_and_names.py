@@ -331,3 +331,19 @@ def test_real_formats_vectorised_as_one_invoice() -> None:
 )
 def test_region_group_rule_edges(description: str, name: str) -> None:
     assert billing_name(description, kind="snapshot") == name
+
+
+@settings(deadline=None)
+@given(
+    st.text(_PRINTABLE, min_size=1, max_size=30).map(str.strip).filter(bool),
+    st.sampled_from(["nyc1", "nyc3", "ams3", "fra1", "sgp1", "syd1", "blr1", "tor1"]),
+    st.decimals(min_value=0, max_value=16384, places=2).map(str),
+    st.sampled_from(["Droplet Snapshot", "Volume Snapshot", "Volume", ""]),
+)
+def test_name_before_a_region_group_is_the_name(
+    name: str, region: str, size: str, what: str
+) -> None:
+    """``name (region) <size>GB <what>`` → ``name``, whatever the name holds (parentheses too)."""
+    description = f"{name} ({region}) {size}GB {what}".strip()
+    kind = "volume" if what == "Volume" else "snapshot"
+    assert billing_name(description, kind=kind) == name
