@@ -24,7 +24,12 @@ import jwt
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from arcadia_cloud_core.billing.attribution import project_tenants
+from arcadia_cloud_core.billing.attribution import (
+    RESOURCE_PROJECT_COLUMNS,
+    attribute_line,
+    join_resource_project,
+    project_tenants,
+)
 from arcadia_cloud_core.billing.errors import FinancePushError, FinanceRetryableError
 from arcadia_cloud_core.billing.invoices import get_invoice
 from arcadia_cloud_core.billing.kinds import TAX_KIND
@@ -154,15 +159,26 @@ def _payload(
             res.provider_id,
             res.name,
             res.tenant_id,
+            *RESOURCE_PROJECT_COLUMNS,
         )
-        .select_from(cloud_cost_lines.outerjoin(cloud_resources, res.id == line.resource_id))
+        .select_from(
+            join_resource_project(
+                cloud_cost_lines.outerjoin(cloud_resources, res.id == line.resource_id)
+            )
+        )
         .where(line.invoice_id == invoice.id)
         .order_by(line.line_no)
     ).all()
     by_project = project_tenants(connection)
     lines = []
     for r in rows:
-        tenant = r.tenant_id or (by_project.get(r.project_name.lower()) if r.project_name else None)
+        project, tenant = attribute_line(
+            project_name=r.project_name,
+            resource_tenant=r.tenant_id,
+            resource_project=r.resource_project,
+            resource_project_tenant=r.resource_project_tenant,
+            by_project=by_project,
+        )
         lines.append(
             FinanceLine(
                 line_no=r.line_no,
@@ -171,7 +187,7 @@ def _payload(
                 kind=r.kind,
                 amount_cents=int(r.amount_cents),
                 is_tax=r.kind == TAX_KIND,
-                project_name=r.project_name,
+                project_name=project,
                 tenant_id=tenant,
                 resource_id=r.provider_id,
                 resource_name=r.name,

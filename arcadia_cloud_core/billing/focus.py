@@ -4,10 +4,11 @@ One FOCUS row per invoice line. DO bills list prices with no negotiated discount
 amortisation here, so ``BilledCost = EffectiveCost = ListCost = ContractedCost`` (exact
 ``decimal128`` dollars in the frame and the Parquet file; integer cents in the table).
 ``ChargeCategory``: ``Tax`` for tax lines, ``Credit`` for other negative lines, ``Purchase`` for
-account-level subscriptions, else ``Usage``. ``BillingPeriodEnd`` and ``ChargePeriodEnd`` are
-exclusive as FOCUS defines them (DO's tax lines end at ``23:59:59`` of the last day: kept as
-given). ``ResourceId`` is DO's id of the matched resource, ``ResourceType`` our kind,
-``SubAccountName`` the DO project; ``Tags`` is a JSON object (tenant, project, kind, match).
+account-level subscriptions (not bandwidth overage or credits), else ``Usage``.
+``BillingPeriodEnd`` and ``ChargePeriodEnd`` are exclusive as FOCUS defines them (DO's tax lines
+end at ``23:59:59`` of the last day: kept as given). ``ResourceId`` is DO's id of the matched
+resource, ``ResourceType`` our kind, ``SubAccountName`` the DO project (the line's, else its
+resource's: :mod:`attribution`); ``Tags`` is a JSON object (tenant, project, kind, match).
 ``x_InvoiceLineNo`` (a FOCUS custom column) ties each row to its invoice line.
 """
 
@@ -28,7 +29,12 @@ import pyarrow.compute as pc
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from arcadia_cloud_core.billing.attribution import line_tenants, project_tenants
+from arcadia_cloud_core.billing.attribution import (
+    RESOURCE_PROJECT_COLUMNS,
+    attribute,
+    join_resource_project,
+    project_tenants,
+)
 from arcadia_cloud_core.billing.errors import UnknownInvoiceError
 from arcadia_cloud_core.billing.kinds import ACCOUNT_LEVEL_KINDS, TAX_KIND
 from arcadia_cloud_core.db.schema import (
@@ -86,7 +92,10 @@ SERVICE_CATEGORIES = {
     "firewall": "Networking",
     "dns_zone": "Networking",
     "managed_db": "Databases",
+    "app": "Compute",
+    "bandwidth": "Networking",
 }
+_PURCHASE_KINDS = ACCOUNT_LEVEL_KINDS - {"bandwidth", "credit"}
 _MONEY = pa.decimal128(20, 2)
 _QUANTITY = pa.decimal128(18, 4)
 _COST_COLUMNS = ("BilledCost", "EffectiveCost", "ListCost", "ContractedCost")
@@ -135,10 +144,13 @@ def _source(connection: sa.Connection, invoice_uuids: Iterable[str] | None) -> p
             res.provider_id.label("resource_provider_id"),
             res.name.label("resource_name"),
             res.tenant_id.label("resource_tenant"),
+            *RESOURCE_PROJECT_COLUMNS,
         )
         .select_from(
-            cloud_cost_lines.join(cloud_invoices, inv.id == line.invoice_id).outerjoin(
-                cloud_resources, res.id == line.resource_id
+            join_resource_project(
+                cloud_cost_lines.join(cloud_invoices, inv.id == line.invoice_id).outerjoin(
+                    cloud_resources, res.id == line.resource_id
+                )
             )
         )
         .where(inv.provider == PROVIDER)
@@ -148,10 +160,7 @@ def _source(connection: sa.Connection, invoice_uuids: Iterable[str] | None) -> p
         stmt = stmt.where(inv.invoice_uuid.in_(list(invoice_uuids)))
     rows = connection.execute(stmt).all()
     frame = pd.DataFrame(rows, columns=list(stmt.selected_columns.keys()), dtype=object)
-    frame["tenant_id"] = line_tenants(
-        frame["resource_tenant"], frame["project_name"], project_tenants(connection)
-    )
-    return frame
+    return attribute(frame, project_tenants(connection))
 
 
 def _category(kind: str | None, cents: int) -> str:
@@ -159,7 +168,7 @@ def _category(kind: str | None, cents: int) -> str:
         return "Tax"
     if cents < 0:
         return "Credit"
-    if kind in ACCOUNT_LEVEL_KINDS:
+    if kind in _PURCHASE_KINDS:
         return "Purchase"
     return "Usage"
 

@@ -4,8 +4,10 @@ Specific phrases come before generic products ("Droplet Snapshots" before "Dropl
 Subscription" before "Spaces", taxes first). A rule searches the whitespace-collapsed product
 (case-insensitive) and, if it has one, the description; the last rule catches tax lines by their
 description alone (``GST (10%)``), so a droplet called ``gst-worker`` stays a droplet. Kinds are
-the resource kinds of ``cloud_resources``, ``tax`` and account-level kinds
-(:data:`ACCOUNT_LEVEL_KINDS`); a line no rule matches has no kind (``no_kind``).
+the resource kinds of ``cloud_resources``, ``tax``, account-level kinds
+(:data:`ACCOUNT_LEVEL_KINDS`: credits, bandwidth overage, subscriptions, support) and kinds DO
+bills that we do not inventory (:data:`UNTRACKED_KINDS`: App Platform apps); a line no rule
+matches has no kind (``no_kind``). Each rule's formats and sources: docs/do-invoice-formats.md.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ class KindRule:
     product: str | None
     description: str | None = None
     account_level: bool = False
+    untracked: bool = False  # a resource DO bills that ``cloud_resources`` cannot hold
 
 
 _TAX_WORDS = r"\b(?:taxe?s?|gst|hst|pst|vat|sales tax|consumption tax)\b"
@@ -42,6 +45,7 @@ _TAX_DESCRIPTION = (
 #: The one table (order matters: first match wins).
 KIND_RULES: tuple[KindRule, ...] = (
     KindRule(TAX_KIND, _TAX_WORDS),
+    KindRule("credit", r"\bcredits?\b|\bpromo(?:tional)?\b|\badjustments?\b", account_level=True),
     KindRule("droplet_backup", r"\bbackups?\b"),
     KindRule(
         "droplet_backup",
@@ -54,9 +58,11 @@ KIND_RULES: tuple[KindRule, ...] = (
     KindRule("load_balancer", r"\bload ?balancers?\b"),
     KindRule("spaces_subscription", r"\bspaces subscription\b", account_level=True),
     KindRule("spaces_bucket", r"\bspaces\b"),
+    KindRule("bandwidth", r"\bbandwidth\b|\b(?:data|outbound) transfer\b", account_level=True),
     KindRule("managed_db", r"\b(?:managed )?databases?\b|\bdatabase clusters?\b|\bdbaas\b"),
     KindRule("k8s_cluster", r"\bkubernetes\b|\bdoks\b"),
     KindRule("container_registry", r"\bcontainer registry\b", account_level=True),
+    KindRule("app", r"\bapp platform\b|\bapps\b", untracked=True),
     KindRule("support_plan", r"\bsupport\b", account_level=True),
     KindRule("firewall", r"\b(?:cloud )?firewalls?\b"),
     KindRule("dns_zone", r"\bdns\b|\bdomains?\b"),
@@ -65,6 +71,8 @@ KIND_RULES: tuple[KindRule, ...] = (
 )
 
 ACCOUNT_LEVEL_KINDS: frozenset[str] = frozenset(r.kind for r in KIND_RULES if r.account_level)
+#: Kinds of real, named resources ``cloud_resources.kind`` (a CHECK) has no value for yet.
+UNTRACKED_KINDS: frozenset[str] = frozenset(r.kind for r in KIND_RULES if r.untracked)
 #: Every kind a line can get.
 LINE_KINDS: frozenset[str] = frozenset(r.kind for r in KIND_RULES)
 _CATEGORIES = sorted(LINE_KINDS)

@@ -13,7 +13,8 @@
 A key several resources share is narrowed to those alive when the charge began, then to the one
 in the line's project; else the line is ``ambiguous`` and no later stage tries it. Backup lines
 match their droplet; reserved IPs and domains are billed by their id (address, domain name),
-so ids count as names there. Every unmatched line says why (:data:`UNMATCHED_REASONS`).
+so ids count as names there. Every unmatched line says why (:data:`UNMATCHED_REASONS`;
+``untracked_kind``: a resource DO bills, e.g. an app, of a kind ``cloud_resources`` cannot hold).
 """
 
 from __future__ import annotations
@@ -24,13 +25,19 @@ import numpy as np
 import pandas as pd
 
 from arcadia_cloud_core.billing.columns import STRING, labels
-from arcadia_cloud_core.billing.kinds import ACCOUNT_LEVEL_KINDS, TAX_KIND, target_kind
+from arcadia_cloud_core.billing.kinds import (
+    ACCOUNT_LEVEL_KINDS,
+    TAX_KIND,
+    UNTRACKED_KINDS,
+    target_kind,
+)
 from arcadia_cloud_core.billing.names import normalise_names
 from arcadia_cloud_core.billing.sources import resources_frame
 from arcadia_cloud_core.db.schema import RESOURCE_KINDS
 
 MATCH_METHODS = ("resource_id", "name_live", "name_deleted", "normalised_name")
-UNMATCHED_REASONS = ("tax", "account_level", "no_kind", "no_resource", "ambiguous")
+UNMATCHED_REASONS = ("tax", "account_level", "untracked_kind", "no_kind", "no_resource")
+UNMATCHED_REASONS += ("ambiguous",)
 #: The kinds a line can be matched against (its target kind), as a categorical dtype.
 TARGETS = pd.CategoricalDtype(RESOURCE_KINDS)
 #: Kinds whose DO id is also the name a bill uses (a reserved IP's address, a domain's name).
@@ -209,6 +216,8 @@ def _reason(kind: str | None) -> str:
         return "no_kind"
     if kind == TAX_KIND:
         return "tax"
+    if kind in UNTRACKED_KINDS:
+        return "untracked_kind"
     return "account_level" if kind in ACCOUNT_LEVEL_KINDS else "no_resource"
 
 

@@ -1,7 +1,9 @@
 """Cost by month × tenant × project × kind, as a DataFrame and as ``cloud_monthly_costs``.
 
-The month is the invoice period; the tenant comes from :mod:`attribution`; ``kind`` is the
-line's kind (null when unknown). Rows with no tenant, project or kind keep those as null.
+The month is the invoice period; project and tenant come from :mod:`attribution` (a line with
+no ``project_name``, as on invoices from before DO had projects, takes its resource's project);
+``kind`` is the line's kind (null when unknown). Rows with no tenant, project or kind keep those
+as null.
 :func:`refresh_monthly_costs` rewrites only the months whose figures changed, in one
 transaction (serialised by a lock), so a re-run with no change writes nothing.
 """
@@ -16,7 +18,12 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from arcadia_cloud_core.billing.attribution import line_tenants, project_tenants
+from arcadia_cloud_core.billing.attribution import (
+    RESOURCE_PROJECT_COLUMNS,
+    attribute,
+    join_resource_project,
+    project_tenants,
+)
 from arcadia_cloud_core.db.schema import (
     PROVIDER,
     cloud_cost_lines,
@@ -27,6 +34,8 @@ from arcadia_cloud_core.db.schema import (
 
 MONTHLY_COLUMNS = ("month", "tenant_id", "project_name", "kind", "amount_cents", "line_count")
 _KEY = ["month", "tenant_id", "project_name", "kind"]
+_RAW_COLUMNS = ["month", "resource_tenant", "project_name", "kind"]
+_RAW_COLUMNS += [c.name for c in RESOURCE_PROJECT_COLUMNS] + ["amount_cents", "line_count"]
 _LOCK_KEY = 0x41524341444D4331  # pg advisory lock: one monthly-costs refresh at a time
 
 
@@ -52,12 +61,12 @@ def monthly_costs_frame(
 def _frame(connection: sa.Connection, months: Iterable[str] | None) -> pd.DataFrame:
     line, inv, res = cloud_cost_lines.c, cloud_invoices.c, cloud_resources.c
     group = (inv.invoice_period, res.tenant_id, line.project_name, line.kind)
+    group += RESOURCE_PROJECT_COLUMNS
+    lines = cloud_cost_lines.join(cloud_invoices, inv.id == line.invoice_id)
     stmt = (
         sa.select(*group, sa.func.sum(line.amount_cents), sa.func.count())
         .select_from(
-            cloud_cost_lines.join(cloud_invoices, inv.id == line.invoice_id).outerjoin(
-                cloud_resources, res.id == line.resource_id
-            )
+            join_resource_project(lines.outerjoin(cloud_resources, res.id == line.resource_id))
         )
         .where(inv.provider == PROVIDER)
         .group_by(*group)
@@ -66,12 +75,10 @@ def _frame(connection: sa.Connection, months: Iterable[str] | None) -> pd.DataFr
         stmt = stmt.where(inv.invoice_period.in_(list(months)))
     raw = pd.DataFrame(
         connection.execute(stmt).all(),
-        columns=["month", "resource_tenant", "project_name", "kind", "amount_cents", "line_count"],
+        columns=_RAW_COLUMNS,
         dtype=object,
     )
-    raw["tenant_id"] = line_tenants(
-        raw["resource_tenant"], raw["project_name"], project_tenants(connection)
-    )
+    raw = attribute(raw, project_tenants(connection))
     raw = raw.astype({"amount_cents": "int64", "line_count": "int64"})
     frame = raw.groupby(_KEY, dropna=False, sort=True)[["amount_cents", "line_count"]].sum()
     frame = frame.reset_index()

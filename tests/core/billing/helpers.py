@@ -67,7 +67,7 @@ def total(lines: Iterable[Line]) -> int:
 
 
 #: A small invoice exercising every rule: live, deleted, backup, renamed snapshots, reserved IP,
-#: k8s, unknown product, Spaces subscription, never-seen droplet and GST.
+#: k8s, an app (a kind not inventoried), Spaces subscription, never-seen droplet and GST.
 SAMPLE_LINES: tuple[Line, ...] = (
     Line("Droplets", "web-1 (s-1vcpu-2gb)", 1200, project_name="Acme"),
     Line("Droplets", "old-db (s-2vcpu-4gb)", 107, hours=30, project_name="Acme"),

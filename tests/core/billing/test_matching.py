@@ -70,7 +70,7 @@ def test_sample_invoice_by_name_alone() -> None:
         (7, "name_live", None),
         (8, "name_live", None),  # reserved IP billed by address (its id)
         (9, "name_live", None),  # cluster by group_description
-        (None, None, "no_kind"),  # App Platform
+        (None, None, "untracked_kind"),  # App Platform: no app kind in cloud_resources
         (None, None, "no_resource"),  # ghost-1
         (None, None, "account_level"),  # Spaces subscription
         (None, None, "tax"),
@@ -250,7 +250,7 @@ def test_no_resources_at_all() -> None:
     reasons = frame["unmatched_reason"].tolist()
     assert frame["resource_id"].isna().all()
     assert reasons.count("no_resource") == 11
-    assert {"tax", "account_level", "no_kind"} <= set(reasons)
+    assert {"tax", "account_level", "untracked_kind"} <= set(reasons)
 
 
 def test_label_columns_are_categoricals_that_behave_as_their_text() -> None:

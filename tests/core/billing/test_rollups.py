@@ -88,8 +88,8 @@ def test_monthly_costs_by_month_tenant_project_kind(ingested: Engine) -> None:
     # Account-level and tax lines have no project and no tenant.
     assert rows[("2026-04", None, None, "tax")] == (12950, 1)
     assert rows[("2026-04", None, None, "spaces_subscription")] == (500, 1)
-    # The unknown product keeps a null kind but still belongs to its project's tenant.
-    assert rows[("2026-04", "acme", "Acme", None)] == (500, 1)
+    # The app (a kind we do not inventory) still belongs to its project's tenant.
+    assert rows[("2026-04", "acme", "Acme", "app")] == (500, 1)
     assert list(monthly_costs_frame(ingested, months=["2026-03"])["month"].unique()) == ["2026-03"]
 
 
