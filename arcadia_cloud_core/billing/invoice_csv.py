@@ -65,7 +65,7 @@ def parse_invoice_csv(data: CsvInput, *, invoice_uuid: str) -> pd.DataFrame:
     rows = len(raw["product"])
     fail = _failer(body, rows, invoice_uuid)
     cents = _cents(raw, fail)  # the typed columns, their errors in this order
-    hours = _hours(raw["hours"], fail)
+    hours = _typed(raw["hours"], "hours", _hours, fail, np.float64)
     start, end = _stamps(raw["start"], "start", fail), _stamps(raw["end"], "end", fail)
     typed = {"hours": hours, "period_start": start, "period_end": end, "amount_cents": cents}
     line_no = np.arange(1, rows + 1, dtype=np.int64)
@@ -210,28 +210,27 @@ _REASONS: dict[str, Callable[[str | None], str]] = {
 
 
 def _typed(
-    values: pd.Series, column: str, parse: Callable[[str | None], Any], fail: Fail
-) -> tuple[list[Any], np.ndarray]:
-    """``parse`` of each distinct value (the null's last) and each row's position among them.
-
-    ``parse`` returns None for a bad value: the first row holding one fails."""
+    values: pd.Series, column: str, parse: Callable[[str | None], Any], fail: Fail, dtype: type
+) -> np.ndarray:
+    """``parse`` of each row's value, run once per distinct value; the first row it returns
+    None for fails."""
     codes, uniques = distinct(values)
     parsed = [parse(value if isinstance(value, str) else None) for value in uniques.tolist()]
-    parsed.append(parse(None))
+    parsed.append(parse(None))  # code -1 (null): the last
     codes = np.where(codes < 0, len(parsed) - 1, codes)
     bad = np.array([value is None for value in parsed])[codes]
     if bad.any():
         row = int(np.argmax(bad))
         value = values.iloc[row]
         raise fail(row, column, _REASONS[column](value if isinstance(value, str) else None))
-    return parsed, codes
+    return np.array([0 if value is None else value for value in parsed], dtype=dtype)[codes]
 
 
 def _cents(raw: dict[str, pd.Series], fail: Fail) -> np.ndarray:
     """The ``USD`` column in exact cents. A repeated header row is reported before any bad
     amount (its ``USD`` is never an amount, so it is looked for only when one is bad)."""
     try:
-        parsed, codes = _typed(raw["USD"], "USD", cents_of, fail)
+        return _typed(raw["USD"], "USD", cents_of, fail, np.int64)
     except InvoiceParseError:
         header = (raw["product"].str.strip().str.lower() == "product") & (
             raw["USD"].str.strip().str.lower() == "usd"
@@ -240,34 +239,27 @@ def _cents(raw: dict[str, pd.Series], fail: Fail) -> np.ndarray:
         if header.any():
             raise fail(int(np.argmax(header)), "product", "repeated header row") from None
         raise
-    return np.array([0 if cents is None else cents for cents in parsed], dtype=np.int64)[codes]
 
 
-def _hour(text: str | None) -> float | None:
+def _hours(text: str | None) -> float | None:
     """Hours as a float (nan when blank), or None when not a number of hours."""
     if text is None or not text.strip():
         return float("nan")
     return float(text) if _HOURS.fullmatch(text) else None
 
 
-def _hours(values: pd.Series, fail: Fail) -> np.ndarray:
-    parsed, codes = _typed(values, "hours", _hour, fail)
-    return np.array(parsed, dtype=np.float64)[codes]
-
-
-def _utc(text: str | None) -> datetime | None:
-    """A strict ``YYYY-MM-DD HH:MM:SS ±HHMM`` in UTC; None if it is not one."""
+def _micros(text: str | None) -> int | None:
+    """A strict ``YYYY-MM-DD HH:MM:SS ±HHMM`` as UTC epoch microseconds; None if it is not one."""
     text = text.strip() if text else ""
     if not _STAMP.fullmatch(text):
         return None
     try:
-        return datetime.strptime(text, "%Y-%m-%d %H:%M:%S %z").astimezone(UTC)
+        stamp = datetime.strptime(text, "%Y-%m-%d %H:%M:%S %z")
     except ValueError:  # 04-31, 24:00, :60 ...
         return None
+    return int(stamp.timestamp()) * 1_000_000
 
 
 def _stamps(values: pd.Series, column: str, fail: Fail) -> pd.Series:
-    parsed, codes = _typed(values, column, _utc, fail)
-    micros = [0 if stamp is None else int(stamp.timestamp()) * 1_000_000 for stamp in parsed]
-    stamps = np.array(micros, dtype=np.int64)[codes].view("datetime64[us]")
-    return pd.Series(pd.DatetimeIndex(stamps).tz_localize(UTC))
+    micros = _typed(values, column, _micros, fail, np.int64)
+    return pd.Series(pd.DatetimeIndex(micros.view("datetime64[us]")).tz_localize(UTC))
