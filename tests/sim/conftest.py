@@ -67,3 +67,17 @@ def admin(sim: SimulatorHandle) -> Iterator[SimAdmin]:
     """The admin client of the session server."""
     with SimAdmin(sim) as client:
         yield client
+
+
+@pytest.fixture(scope="module")
+def fresh(start_simulator: StartSimulator) -> Iterator[SimulatorHandle]:
+    """A default-scenario simulator of this test module's own (its state is the module's)."""
+    with start_simulator() as handle:
+        yield handle
+
+
+@pytest.fixture
+def client(fresh: SimulatorHandle) -> Iterator[httpx.Client]:
+    """An API client of the module's own simulator (modules may bind ``client`` otherwise)."""
+    with api_client(fresh) as c:
+        yield c

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from arcadia_cloud_sim.launcher import SimulatorHandle
 from tests.sim.conftest import StartSimulator, api_client
 from tests.sim.openapi import load_spec, validate_response
 
@@ -33,16 +31,6 @@ def all_project_urns(client: httpx.Client) -> list[str]:
     return urns
 
 
-@pytest.fixture(scope="module")
-def fresh(start_simulator: StartSimulator) -> Iterator[SimulatorHandle]:
-    with start_simulator() as handle:
-        yield handle
-
-
-@pytest.fixture
-def client(fresh: SimulatorHandle) -> Iterator[httpx.Client]:
-    with api_client(fresh) as c:
-        yield c
 
 
 def wait_until(probe: Any, timeout: float = 10.0) -> None:

@@ -4,28 +4,16 @@ lag, the delete linger, and DO's resize rules (short lags from ``FAST_LAGS``).""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import httpx
-import pytest
 
 from arcadia_cloud_sim.launcher import SimulatorHandle
-from tests.sim.conftest import StartSimulator, api_client
 
 T = TypeVar("T")
 
 
-@pytest.fixture(scope="module")
-def fresh(start_simulator: StartSimulator) -> Iterator[SimulatorHandle]:
-    with start_simulator() as handle:
-        yield handle
-
-
-@pytest.fixture
-def client(fresh: SimulatorHandle) -> Iterator[httpx.Client]:
-    with api_client(fresh) as c:
-        yield c
 
 
 def wait_for(probe: Callable[[], T | None], timeout: float = 5.0) -> tuple[T, float]:

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import pytest
 
 from arcadia_cloud_sim.launcher import SimAdmin, SimulatorHandle
 from tests.sim.conftest import FAST_LAGS, StartSimulator, api_client
@@ -52,12 +50,6 @@ def test_two_servers_share_one_state_file(start_simulator: StartSimulator,
         assert cb.get("/v2/domains/shared.example").status_code == 200
         assert cb.delete("/v2/domains/shared.example").status_code == 204
         assert ca.get("/v2/domains/shared.example").status_code == 404
-
-
-@pytest.fixture(scope="module")
-def fresh(start_simulator: StartSimulator) -> Iterator[SimulatorHandle]:
-    with start_simulator() as handle:
-        yield handle
 
 
 def test_behind_our_back_mutations(fresh: SimulatorHandle) -> None:
