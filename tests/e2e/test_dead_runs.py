@@ -3,7 +3,7 @@ a run waiting for a pool is cancelled from the UI at once.
 
 A real deployment (simulator, dagster-webserver, dagster-daemon on Postgres, the production
 ``dagster.yaml`` verbatim: run-granularity pools, default 2). Two ``provision_droplet`` sagas are
-killed while ``wait_droplet_active`` polls (both ``do_api_provisioning`` places), an
+killed while ``wait_droplet_active`` polls (the 2 runs ``do_api_provisioning`` admits), an
 ``inventory_snapshots_job`` run and a ``billing_balance_job`` run while their DO call hangs (their
 pools set to 1): every pool is full of runs that die. Runs needing those pools wait QUEUED — one
 of them, a ``compensate_saga``, is cancelled with the UI's Terminate and is CANCELED within
