@@ -17,17 +17,15 @@ A dead ``running`` saga is marked ``failed`` (with the policy's decision); then,
 for resume (``leave_for_resume``), a ``compensate_saga`` run is requested with run key
 ``compensate:<saga_id>:<dead run id>``, so it is launched once per dead run.
 
-A run killed mid-step never releases the ``do_api_provisioning`` slot its step claimed; Dagster
-frees it only from its monitoring daemon, and only when ``run_monitoring.
-free_slots_after_run_end_seconds`` is set (dagster.yaml). So the sensor also frees the dead run's
-pool slots itself, right after marking it failed and before requesting the compensation — else the
-compensation would wait behind the very run it cleans up after (issue 17).
+A dead run holds no pool: with run-granularity pools (dagster.yaml) a run counts against its
+pools only while it is STARTING, STARTED or CANCELING, so once the sensor has marked it failed the
+compensation it requests next can be dequeued into ``do_api_provisioning`` (issue 17).
 
 Known limit: liveness is the step heartbeat plus, on the same host, the worker pid. A run on
-another host that waits longer than ``stale_after_seconds`` between two steps (for a
-``do_api_provisioning`` pool slot, say) looks dead: its Dagster run is marked failed and, since a
-run never resumes its own failed saga, it stops at its next step and the saga is rolled back. Keep
-``stale_after_seconds`` above the longest pool wait you expect.
+another host that pauses longer than ``stale_after_seconds`` between two steps looks dead: its
+Dagster run is marked failed and, since a run never resumes its own failed saga, it stops at its
+next step and the saga is rolled back. (Waiting for a pool is not such a pause: that wait happens
+while the run is QUEUED, which counts as alive.)
 """
 
 # No `from __future__ import annotations`: Dagster reads these annotations at definition time.
@@ -77,41 +75,6 @@ def pid_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
-
-
-def held_pool_slots(instance: dg.DagsterInstance, run_id: str) -> dict[str, int]:
-    """``{pool: slots}`` the run holds or waits for (claimed slots and pending steps)."""
-    storage = instance.event_log_storage
-    if not storage.supports_global_concurrency_limits:
-        return {}
-    held: dict[str, int] = {}
-    for key in storage.get_concurrency_keys():
-        info = storage.get_concurrency_info(key)
-        count = sum(slot.run_id == run_id for slot in info.claimed_slots)
-        count += sum(
-            step.run_id == run_id and step.assigned_timestamp is None for step in info.pending_steps
-        )
-        if count:
-            held[key] = count
-    return held
-
-
-def free_pool_slots(
-    instance: dg.DagsterInstance,
-    run_id: str,
-    *,
-    log: logging.Logger | logging.LoggerAdapter[Any],
-) -> dict[str, int]:
-    """Release every pool slot (and queued claim) of an ended run; returns what it held.
-
-    The same call as the UI's "free slots" and the monitoring daemon's
-    ``free_slots_after_run_end_seconds`` pass; idempotent. Never call it for a live run.
-    """
-    held = held_pool_slots(instance, run_id)
-    if held:
-        instance.event_log_storage.free_concurrency_slots_for_run(run_id)
-        log.warning(f"freed the pool slots of ended run {run_id}: {held}")
-    return held
 
 
 @dataclass(frozen=True)
@@ -179,8 +142,6 @@ def recover_sagas(
                     run, message=f"saga {record.saga_id} recovery: {liveness.reason}"
                 )
                 log.warning(f"marked Dagster run {run.run_id} failed: {liveness.reason}")
-            if run is not None:
-                free_pool_slots(instance, run.run_id, log=log)
             if record.status is SagaStatus.RUNNING:
                 record = fail_running_saga(
                     journal,

@@ -3,8 +3,8 @@
 The simulator's `scale` scenario (20k droplets, 5k volumes, 20k snapshots, 2k domains, zero
 latency). Ours syncs end to end the way the product does it: each kind is one `sync_kind` call
 (list → normalise → chokepoint), the kinds one after another, as the in-process executor runs the
-kind assets of `inventory_sync_job`; also printed: `SYNC_POOL_LIMIT` kinds at once, as a
-multiprocess or distributed executor would run them within the `do_api_sync` pool (limit 2).
+kind assets of `inventory_sync_job`; also printed: `SYNC_POOL_LIMIT` kinds at once, as two
+inventory runs at once sync them within the `do_api_sync` pool (limit 2 runs).
 Printed side by side:
 - requests made by the first sync vs the minimum Σ ceil(N/200);
 - full first sync: resources/s (goal ≥ 10,000/s), kinds one after another and two at once;
@@ -37,7 +37,7 @@ from arcadia_cloud_sim.launcher import running_simulator
 
 SIZES = {"droplets": 20_000, "volumes": 5_000, "snapshots": 20_000, "domains": 2_000}
 SCALE_ARGS = [arg for name, n in SIZES.items() for arg in (f"--{name}", str(n))]
-#: Kind assets running at once: the `do_api_sync` pool's default limit (dagster.yaml).
+#: Kinds synced at once: the `do_api_sync` pool's default limit (dagster.yaml: 2 runs at once).
 SYNC_POOL_LIMIT = 2
 
 

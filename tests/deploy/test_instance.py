@@ -9,6 +9,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 import yaml
+from dagster._core.instance.config import PoolGranularity
 from dagster._core.run_coordinator import QueuedRunCoordinator
 
 from tests.conftest import REPO, PostgresServer
@@ -41,11 +42,12 @@ def test_production_instance_on_postgres(
         assert isinstance(instance.run_coordinator, QueuedRunCoordinator)
         assert instance.run_coordinator.dequeue_interval_seconds == 1  # ~1 s runs: poll often
         assert instance.run_monitoring_enabled
-        # A run killed mid-step keeps its pool slots until the monitoring daemon frees them:
-        # within free_slots_after_run_end_seconds + one poll of the run's end (issue 17).
-        monitoring = instance.run_monitoring_settings
-        free_after = monitoring["free_slots_after_run_end_seconds"]
-        assert free_after > 0 and free_after + monitoring["poll_interval_seconds"] <= 30
+        # Pools limit runs, not steps: a run waits for its pools QUEUED (cancellable at once), and
+        # a dead run stops counting against them when it is marked failed (issue 17).
+        pool_config = instance.get_concurrency_config().pool_config
+        assert pool_config.pool_granularity is PoolGranularity.RUN
+        assert pool_config.default_pool_limit == 2
+        assert "free_slots_after_run_end_seconds" not in instance.run_monitoring_settings
         assert not instance.telemetry_enabled
         limits = instance.get_concurrency_config().run_queue_config.tag_concurrency_limits
         assert {

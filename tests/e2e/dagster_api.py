@@ -136,9 +136,15 @@ mutation StopSensor($id: String!) {
 }
 """
 
+#: What the UI's Terminate sends: SAFE_TERMINATE, or MARK_AS_CANCELED_IMMEDIATELY when its
+#: "Force termination" box is ticked.
 TERMINATE_MUTATION = """
-mutation Terminate($runIds: [String!]!) {
-  terminateRuns(runIds: $runIds) { __typename }
+mutation Terminate($runIds: [String!]!, $policy: TerminateRunPolicy) {
+  terminateRuns(runIds: $runIds, terminatePolicy: $policy) {
+    __typename
+    ... on TerminateRunsResult { terminateRunResults { __typename } }
+    ... on PythonError { message }
+  }
 }
 """
 
@@ -292,10 +298,16 @@ class DagsterAPI:
         assert data["__typename"] == "Sensor", data
         return data["sensorState"]
 
-    def terminate(self, run_ids: list[str]) -> None:
-        """Cancel queued runs and terminate started ones (a run that finished meanwhile stays)."""
-        if run_ids:
-            self.deployment.graphql(TERMINATE_MUTATION, {"runIds": run_ids})
+    def terminate(self, run_ids: list[str], *, policy: str = "SAFE_TERMINATE") -> list[str]:
+        """The UI's Terminate: cancel queued runs and terminate started ones (a run that finished
+        meanwhile stays); returns each run's result type (``TerminateRunSuccess`` or a failure).
+        ``policy="MARK_AS_CANCELED_IMMEDIATELY"`` is the UI's force termination."""
+        if not run_ids:
+            return []
+        variables = {"runIds": run_ids, "policy": policy}
+        data = self.deployment.graphql(TERMINATE_MUTATION, variables)["terminateRuns"]
+        assert data["__typename"] == "TerminateRunsResult", data
+        return [result["__typename"] for result in data["terminateRunResults"]]
 
     def runs(
         self,

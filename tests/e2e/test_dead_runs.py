@@ -1,13 +1,16 @@
-"""Run workers SIGKILLed mid-step on the production instance (issue 17): no pool stays wedged.
+"""Run workers SIGKILLed mid-step on the production instance (issue 17): no pool stays wedged, and
+a run waiting for a pool is cancelled from the UI at once.
 
 A real deployment (simulator, dagster-webserver, dagster-daemon on Postgres, the production
-``dagster.yaml`` verbatim: pools on, op granularity, default 2 slots). Two ``provision_droplet``
-sagas are killed while ``wait_droplet_active`` polls (both ``do_api_provisioning`` slots), an
+``dagster.yaml`` verbatim: run-granularity pools, default 2). Two ``provision_droplet`` sagas are
+killed while ``wait_droplet_active`` polls (the 2 runs ``do_api_provisioning`` admits), an
 ``inventory_snapshots_job`` run and a ``billing_balance_job`` run while their DO call hangs (their
-pools set to 1 slot): every slot of every pool is held by a run that dies. Then, with nothing
-but the daemon and our sensor acting: every slot is freed, both compensations run and finish,
-both sagas are ``rolled_back``, no droplet is left at DO, and a new saga, inventory run and
-billing run each succeed.
+pools set to 1): every pool is full of runs that die. Runs needing those pools wait QUEUED — one
+of them, a ``compensate_saga``, is cancelled with the UI's Terminate and is CANCELED within
+seconds, having never started a worker. Once the dead runs are marked FAILURE (by their code
+server; nothing frees any slot) the queue admits the others within seconds; with only the daemon
+and our sensor acting, both compensations run and finish, both sagas are ``rolled_back``, no
+droplet is left at DO, and a new saga, inventory run and billing run each succeed.
 """
 
 from __future__ import annotations
@@ -24,8 +27,7 @@ import sqlalchemy as sa
 
 from arcadia_cloud_core.db.schema import saga_runs, saga_step_results
 from arcadia_cloud_core.saga.steps import saga_tag
-from arcadia_cloud_ops.pools import PoolClaim, pool_claims
-from arcadia_cloud_ops.recovery import held_pool_slots
+from arcadia_cloud_ops.compensation import compensate_run_config
 from arcadia_cloud_ops.saga_jobs import SAGA_POOL, TARGET_TAG
 from arcadia_cloud_sim.launcher import SimAdmin
 from tests.core.saga.steps.world import droplets_tagged
@@ -36,11 +38,14 @@ pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 SYNC_POOL = "do_api_sync"
 BILLING_POOL = "do_api_billing"
+POOLS = (SAGA_POOL, SYNC_POOL, BILLING_POOL)
 #: DO calls that hang (a `timeout` fault stalls this long) while the runs are killed.
 HANGING_PATHS = "/v2/snapshots,/v2/customers/my/balance"
 STARTED_PID = re.compile(r"Started process for run \(pid: (\d+)\)")
-#: Issue 17's bound: an ended run's slots are free this soon after it was marked failed.
-FREED_WITHIN_SECONDS = 30.0
+#: Issue 17's bound: a run queued behind a dead run is dequeued this soon after it was failed.
+ADMITTED_WITHIN_SECONDS = 30.0
+#: A queued run is CANCELED this soon after the UI's Terminate.
+CANCELED_WITHIN_SECONDS = 10.0
 
 
 @pytest.fixture(scope="module")
@@ -94,11 +99,31 @@ def _step_running(deployment: Deployment, saga_id: str, step: str) -> bool:
     return status == "running"
 
 
-def _mid_step(instance: dg.DagsterInstance, run_id: str, pool: str) -> bool:
-    """The run's step holds its pool slot and has started (its DO call is in flight)."""
-    if held_pool_slots(instance, run_id) != {pool: 1}:
+def _mid_step(instance: dg.DagsterInstance, run_id: str) -> bool:
+    """The run is STARTED and its step has started (its DO call is in flight)."""
+    run = instance.get_run_by_id(run_id)
+    if run is None or run.status is not dg.DagsterRunStatus.STARTED:
         return False
     return bool(instance.all_logs(run_id, of_type=dg.DagsterEventType.STEP_START))
+
+
+def _blocked_by_pools(deployment: Deployment, run_id: str) -> bool:
+    """The daemon's run queue has logged that the run waits for a pool."""
+    daemon = next(p for p in deployment.processes if p.name == "daemon")
+    line = f"Run {run_id} is blocked by global concurrency limits"
+    return line in daemon.log_path.read_text(errors="replace")
+
+
+def _status(instance: dg.DagsterInstance, run_id: str) -> dg.DagsterRunStatus:
+    run = instance.get_run_by_id(run_id)
+    assert run is not None, run_id
+    return run.status
+
+
+def _dequeued_at(instance: dg.DagsterInstance, run_id: str) -> float | None:
+    """When the run queue admitted the run (its RUN_STARTING event), or None while queued."""
+    events = instance.all_logs(run_id, of_type=dg.DagsterEventType.RUN_STARTING)
+    return events[0].timestamp if events else None
 
 
 def _saga_status(deployment: Deployment, saga_id: str) -> str | None:
@@ -108,12 +133,14 @@ def _saga_status(deployment: Deployment, saga_id: str) -> str | None:
         ).scalar_one_or_none()
 
 
-def _slots_of_ended_runs(instance: dg.DagsterInstance) -> list[PoolClaim]:
-    """Every claimed slot or queued claim whose run has ended."""
-    return [claim for claim in pool_claims(instance) if claim.run_ended]
+def _no_slot_claimed(instance: dg.DagsterInstance) -> None:
+    """Run granularity: no step of any run claims (or waits for) a pool slot."""
+    for pool in POOLS:
+        info = instance.event_log_storage.get_concurrency_info(pool)
+        assert (info.claimed_slots, info.pending_steps) == ([], []), (pool, info)
 
 
-def test_runs_killed_mid_step_release_their_pools_and_the_sagas_roll_back(
+def test_runs_killed_mid_step_free_their_pools_and_a_queued_run_is_cancelled_at_once(
     deployment: Deployment, api: DagsterAPI, instance: dg.DagsterInstance, sim_admin: SimAdmin
 ) -> None:
     started = time.monotonic()
@@ -125,6 +152,10 @@ def test_runs_killed_mid_step_release_their_pools_and_the_sagas_roll_back(
         fault_paths=HANGING_PATHS,
         slow_seconds=300,
     )
+    # One run fills each of the other two pools (`dagster instance concurrency set … 1`): fewer
+    # run workers to start on a busy 2-core host, the same wedge.
+    for pool in (SYNC_POOL, BILLING_POOL):
+        instance.event_log_storage.set_concurrency_slots(pool, 1)
     sagas = {
         api.launch(
             "provision_droplet",
@@ -135,57 +166,98 @@ def test_runs_killed_mid_step_release_their_pools_and_the_sagas_roll_back(
         for name in ("dead-saga-1", "dead-saga-2")
     }
     pools = {run_id: SAGA_POOL for run_id in sagas}
-    # One run fills each of the other two pools (as `dagster instance concurrency set … 1` would
-    # leave them): fewer run workers to start on a busy 2-core host, the same wedge.
     hanging_jobs = (("inventory_snapshots_job", SYNC_POOL), ("billing_balance_job", BILLING_POOL))
     for job, pool in hanging_jobs:
-        instance.event_log_storage.set_concurrency_slots(pool, 1)
         pools[api.launch(job, location=ASSETS)] = pool
 
     for run_id, pool in pools.items():
         wait_until(
-            lambda run_id=run_id, pool=pool: _mid_step(instance, run_id, pool),
+            lambda run_id=run_id: _mid_step(instance, run_id),
             timeout=120,
             what=f"run {run_id} mid-step in pool {pool}",
             on_timeout=deployment.log_tails,
         )
     for saga_id in sagas:
         assert _step_running(deployment, saga_id, "wait_droplet_active")
-    for pool, slots in ((SAGA_POOL, 2), (SYNC_POOL, 1), (BILLING_POOL, 1)):  # every pool is full
-        info = instance.event_log_storage.get_concurrency_info(pool)
-        assert (info.slot_count, len(info.claimed_slots)) == (slots, slots), info
-
+    _no_slot_claimed(instance)  # the pools are full of runs, not of step claims
     phases["four runs mid-step"] = time.monotonic() - started
+
+    # Runs needing a full pool wait QUEUED: a third saga, an inventory and a billing run, and an
+    # operator's compensate_saga (no target tag: only the pool holds it back).
+    queued = {
+        api.launch(
+            "provision_droplet",
+            location=OPS,
+            run_config=_saga_config("alive-saga", wait_timeout_seconds=60),
+            tags={TARGET_TAG: "alive-saga"},
+        ): SAGA_POOL,
+        api.launch("inventory_snapshots_job", location=ASSETS): SYNC_POOL,
+        api.launch("billing_balance_job", location=ASSETS): BILLING_POOL,
+    }
+    doomed = api.launch(
+        "compensate_saga",
+        location=OPS,
+        run_config=compensate_run_config(next(iter(sagas))).to_config_dict(),
+    )
+    for run_id in (*queued, doomed):
+        wait_until(
+            lambda run_id=run_id: _blocked_by_pools(deployment, run_id),
+            timeout=60,
+            what=f"the run queue to hold run {run_id} for its pool",
+            on_timeout=deployment.log_tails,
+        )
+    for run_id in (*queued, doomed):
+        assert _status(instance, run_id) is dg.DagsterRunStatus.QUEUED
+    for run_id in pools:
+        assert _status(instance, run_id) is dg.DagsterRunStatus.STARTED
+
+    # The UI's Terminate on the queued compensation: CANCELED at once, no worker ever started.
+    asked = time.monotonic()
+    assert api.terminate([doomed]) == ["TerminateRunSuccess"]  # policy SAFE_TERMINATE
+    wait_until(
+        lambda: _status(instance, doomed) is dg.DagsterRunStatus.CANCELED,
+        timeout=CANCELED_WITHIN_SECONDS,
+        interval=0.1,
+        what=f"the queued run {doomed} to be CANCELED",
+        on_timeout=deployment.log_tails,
+    )
+    cancel_seconds = time.monotonic() - asked
+    assert _worker_pid(instance, doomed) is None
+    assert _dequeued_at(instance, doomed) is None
+    assert instance.all_logs(doomed, of_type=dg.DagsterEventType.RUN_START) == []
+    phases["queued run cancelled"] = time.monotonic() - started
+
     for run_id in pools:
         pid = _worker_pid(instance, run_id)
         assert pid is not None, run_id
         os.kill(pid, signal.SIGKILL)
     sim_admin.set_config(droplet_active_lag=0.5, fault_rate=0.0)
 
-    # Every killed run is marked failed, and its slots are freed soon after.
-    freed_after: dict[str, float] = {}
-    deadline = time.monotonic() + 90
-    while len(freed_after) < len(pools) and time.monotonic() < deadline:
-        for run_id in pools:
-            if run_id in freed_after:
-                continue
-            record = instance.get_run_record_by_id(run_id)
-            assert record is not None
-            if record.dagster_run.is_finished and not held_pool_slots(instance, run_id):
-                assert record.end_time is not None
-                freed_after[run_id] = time.time() - record.end_time
-        time.sleep(0.5)
-    assert set(freed_after) == set(pools), deployment.log_tails()
+    # Every killed run is marked FAILURE (by its code server), and that alone frees its pool:
+    # each queued run is dequeued soon after the first dead run of its pool ended.
+    def all_dequeued() -> bool:
+        return all(_dequeued_at(instance, run_id) for run_id in queued)
+
+    wait_until(
+        all_dequeued,
+        timeout=90,
+        what="the queued runs to be dequeued",
+        on_timeout=deployment.log_tails,
+    )
+    ended: dict[str, float] = {}
     for run_id in pools:
-        run = instance.get_run_by_id(run_id)
-        assert run is not None and run.status is dg.DagsterRunStatus.FAILURE
-    assert max(freed_after.values()) <= FREED_WITHIN_SECONDS, freed_after
-    phases["slots freed"] = time.monotonic() - started
-    # The freed pools take new work at once (checked below, while the compensations run).
-    fresh = {
-        api.launch(job, location=ASSETS): job
-        for job in ("inventory_snapshots_job", "billing_balance_job")
-    }
+        record = instance.get_run_record_by_id(run_id)
+        assert record is not None and record.end_time is not None, run_id
+        assert record.dagster_run.status is dg.DagsterRunStatus.FAILURE
+        ended[run_id] = record.end_time
+    admitted_after = {}
+    for run_id, pool in queued.items():
+        first_end = min(end for dead, end in ended.items() if pools[dead] == pool)
+        dequeued = _dequeued_at(instance, run_id)
+        assert dequeued is not None
+        admitted_after[pool] = dequeued - first_end
+    assert max(admitted_after.values()) <= ADMITTED_WITHIN_SECONDS, admitted_after
+    phases["queue admitted"] = time.monotonic() - started
 
     # saga_recovery_sensor (evaluated by the daemon) launches one compensation per saga.
     for saga_id, name in sagas.items():
@@ -203,21 +275,17 @@ def test_runs_killed_mid_step_release_their_pools_and_the_sagas_roll_back(
         assert _saga_status(deployment, saga_id) == "rolled_back"
         assert droplets_tagged(sim_admin, saga_tag(saga_id)) == []
         assert sim_admin.resources("droplet", name=name) == []
-    assert _slots_of_ended_runs(instance) == []
     phases["sagas rolled back"] = time.monotonic() - started
 
-    # Nothing is wedged: a new saga succeeds, and so did the new inventory and billing runs.
-    new_saga = api.launch(
-        "provision_droplet",
-        location=OPS,
-        run_config=_saga_config("alive-saga", wait_timeout_seconds=60),
-        tags={TARGET_TAG: "alive-saga"},
-    )
-    fresh[new_saga] = "provision_droplet"
-    for run_id, job in fresh.items():
+    # Nothing is wedged: the new saga, inventory and billing runs succeed.
+    for run_id in queued:
         status = api.wait_for_run(run_id, timeout=120)
-        assert status is dg.DagsterRunStatus.SUCCESS, (job, api.step_failures(run_id))
-    assert _slots_of_ended_runs(instance) == []
+        assert status is dg.DagsterRunStatus.SUCCESS, api.step_failures(run_id)
+    assert _status(instance, doomed) is dg.DagsterRunStatus.CANCELED  # it never ran
+    _no_slot_claimed(instance)
     phases["new runs succeeded"] = time.monotonic() - started
-    freed = sorted(round(s, 1) for s in freed_after.values())
-    print(f"\ndead runs: slots freed {freed} s after each run ended; phases (s): {phases}")
+    admitted = {pool: round(s, 1) for pool, s in admitted_after.items()}
+    print(
+        f"\ndead runs: queued runs admitted {admitted} s after their pool's first dead run "
+        f"ended; queued run CANCELED {cancel_seconds:.1f} s after Terminate; phases (s): {phases}"
+    )

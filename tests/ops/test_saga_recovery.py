@@ -14,8 +14,7 @@ import pytest
 
 from arcadia_cloud_core.saga import SagaJournal, SagaRecord, SagaStatus, Worker
 from arcadia_cloud_core.testing.demo_saga import demo_saga
-from arcadia_cloud_ops.recovery import SENSOR_NAME, assess_liveness, held_pool_slots
-from arcadia_cloud_ops.saga_jobs import SAGA_POOL
+from arcadia_cloud_ops.recovery import SENSOR_NAME, assess_liveness
 
 HOST = socket.gethostname()
 NOW = datetime.now(UTC)
@@ -141,62 +140,6 @@ def test_a_started_run_with_a_stale_heartbeat_and_no_worker_is_failed_then_compe
     run = instance.get_run_by_id(saga_id)
     assert run is not None and run.status is dg.DagsterRunStatus.FAILURE  # marked first
     assert "no heartbeat" in (journal.get(saga_id).error or "")
-
-
-def _hold_slot(instance: dg.DagsterInstance, run_id: str, step_key: str) -> bool:
-    """Claim a ``do_api_provisioning`` slot for ``run_id``'s step, as its worker would."""
-    status = instance.event_log_storage.claim_concurrency_slot(SAGA_POOL, run_id, step_key, 0)
-    return status.is_claimed
-
-
-@pytest.mark.parametrize(
-    ("run_status", "heartbeat_at"),
-    [
-        (dg.DagsterRunStatus.FAILURE, NOW),  # the code server saw the worker die
-        (dg.DagsterRunStatus.STARTED, LONG_AGO),  # nobody did: the stale heartbeat tells
-    ],
-)
-def test_the_dead_runs_pool_slot_is_freed_before_its_compensation_is_requested(
-    ops_defs: dg.Definitions,
-    instance: dg.DagsterInstance,
-    journal: SagaJournal,
-    run_status: dg.DagsterRunStatus,
-    heartbeat_at: datetime,
-) -> None:
-    instance.event_log_storage.set_concurrency_slots(SAGA_POOL, 1)
-    dead = left_running(
-        journal, instance, run_status=run_status, heartbeat_at=heartbeat_at, pid=dead_pid()
-    )
-    assert _hold_slot(instance, dead, "demo__echo_2")  # killed mid-step: the slot stays claimed
-    waiting = str(uuid.uuid4())  # e.g. the compensation, queued behind it
-    assert not _hold_slot(instance, waiting, "compensate_saga_steps")
-
-    requests = evaluate(ops_defs, instance)
-
-    assert [r.run_key for r in requests] == [f"compensate:{dead}:{dead}"]
-    run = instance.get_run_by_id(dead)
-    assert run is not None and run.status is dg.DagsterRunStatus.FAILURE
-    assert held_pool_slots(instance, dead) == {}
-    info = instance.event_log_storage.get_concurrency_info(SAGA_POOL)
-    assert [(s.run_id, s.step_key) for s in info.claimed_slots] == []
-    # The waiting claim was handed the freed slot: its next claim attempt gets it.
-    assert _hold_slot(instance, waiting, "compensate_saga_steps")
-    instance.event_log_storage.free_concurrency_slots_for_run(waiting)
-
-
-def test_a_live_runs_pool_slot_is_left_alone(
-    ops_defs: dg.Definitions, instance: dg.DagsterInstance, journal: SagaJournal
-) -> None:
-    instance.event_log_storage.set_concurrency_slots(SAGA_POOL, 5)
-    live = left_running(
-        journal, instance, run_status=dg.DagsterRunStatus.STARTED, heartbeat_at=NOW, pid=1
-    )
-    assert _hold_slot(instance, live, "demo__echo_2")
-
-    assert evaluate(ops_defs, instance) == []
-
-    assert held_pool_slots(instance, live) == {SAGA_POOL: 1}
-    instance.event_log_storage.free_concurrency_slots_for_run(live)
 
 
 def test_leave_for_resume_only_fails_the_saga(
