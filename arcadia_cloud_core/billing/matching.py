@@ -88,12 +88,13 @@ class _Matcher:
         self.target = pd.Categorical.from_codes(target_codes, dtype=TARGETS)
         self.has_target = target_codes >= 0
         self.start = lines["period_start"].to_numpy(dtype="datetime64[us]")
+        self.deleted = resources["deleted_at"].to_numpy(dtype="datetime64[us]")
         self.names = lines["parsed_name"].astype(STRING).reset_index(drop=True)
+        self.named = self.names.notna().to_numpy(dtype=bool)
 
     def open_lines(self) -> np.ndarray:
         """Lines still to match: a target kind and a name, no match, not ambiguous."""
-        named = self.names.notna().to_numpy(dtype=bool)
-        return np.flatnonzero(self.has_target & named & self._still_open())
+        return np.flatnonzero(self.has_target & self.named & self._still_open())
 
     def _still_open(self, lines: np.ndarray | slice = slice(None)) -> np.ndarray:
         return (self.row[lines] < 0) & ~self.ambiguous[lines]
@@ -104,9 +105,8 @@ class _Matcher:
 
     def _keys(self, lines: np.ndarray, keys: pd.Series) -> pd.DataFrame:
         """The (line, target, key) frame the stages merge with their candidates."""
-        keys = keys.reset_index(drop=True)
-        frame = pd.DataFrame({"line": lines, "target": self.target.take(lines), "key": keys})
-        return frame.dropna(subset=["key"])
+        target, key = self.target.take(lines), keys.reset_index(drop=True)
+        return pd.DataFrame({"line": lines, "target": target, "key": key}).dropna(subset=["key"])
 
     # -- the stages -------------------------------------------------------------------------------
     def by_ids(self, items: pd.DataFrame) -> None:
@@ -127,7 +127,7 @@ class _Matcher:
         texts = pd.concat([res["name"], res["provider_id"].iloc[by_id]], ignore_index=True)
         candidates = _candidates(res["kind"].iloc[rows], texts.str.lower(), rows)
         candidates = candidates.drop_duplicates()  # a name that is also the id: one candidate
-        live = res["deleted_at"].isna().to_numpy()[candidates["row"].to_numpy()]
+        live = np.isnat(self.deleted[candidates["row"].to_numpy()])
         for method, stage in (("name_live", live), ("name_deleted", ~live)):
             todo = self.open_lines()
             keys = self._keys(todo, self.names.iloc[todo].str.lower())
@@ -147,7 +147,7 @@ class _Matcher:
         prefixes = normalise_names(billed.str.replace(_TRUNCATED, "", regex=True))
         snapshots = self.res.iloc[rows]
         candidates = _candidates(snapshots["kind"], normalise_names(snapshots["name"]), rows)
-        live = snapshots["deleted_at"].isna().to_numpy()[candidates.index]
+        live = np.isnat(self.deleted[candidates["row"].to_numpy()])
         for stage in (candidates[live], candidates[~live]):
             for probe in probes:
                 still = self._still_open(todo)
@@ -198,7 +198,7 @@ class _Matcher:
 
     def _alive(self, lines: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """Per (line, resource): the resource was not yet deleted when the line's charge began."""
-        deleted = self.res["deleted_at"].to_numpy(dtype="datetime64[us]")[rows]
+        deleted = self.deleted[rows]
         return np.isnat(deleted) | (deleted >= self.start[lines])
 
     def reasons(self) -> np.ndarray:
@@ -223,14 +223,8 @@ def _reason(kind: str | None) -> str:
 
 def _candidates(kinds: pd.Series, keys: pd.Series, rows: np.ndarray) -> pd.DataFrame:
     """Resources as (target kind, key, row) to merge lines with; rows without a key left out."""
-    frame = pd.DataFrame(
-        {
-            "target": kinds.astype(TARGETS).array,
-            "key": keys.reset_index(drop=True),
-            "row": rows,
-        }
-    )
-    return frame.dropna(subset=["key"])
+    target, key = kinds.astype(TARGETS).array, keys.reset_index(drop=True)
+    return pd.DataFrame({"target": target, "key": key, "row": rows}).dropna(subset=["key"])
 
 
 def _lower(texts: pd.Series) -> pd.Series:
