@@ -10,8 +10,10 @@ from collections.abc import Iterator
 
 import pytest
 
+from arcadia_cloud_sim.launcher import SimAdmin
 from tests.conftest import PostgresServer
 from tests.e2e import deployment as e2e
+from tests.e2e.dagster_api import DagsterAPI
 from tests.e2e.deployment import Deployment, running_deployment
 
 BROWSER = "browser"
@@ -55,3 +57,17 @@ def deployment(
     workdir = tmp_path_factory.mktemp("e2e")
     with running_deployment(postgres_server=postgres_server, workdir=workdir) as running:
         yield running
+
+
+@pytest.fixture(scope="module")
+def api(deployment: Deployment) -> DagsterAPI:
+    """The deployment's Dagster API."""
+    return DagsterAPI(deployment)
+
+
+@pytest.fixture
+def deployment_sim_admin(deployment: Deployment) -> Iterator[SimAdmin]:
+    """Admin access to the simulator behind the deployment."""
+    assert deployment.sim is not None
+    with SimAdmin(deployment.sim) as admin:
+        yield admin

@@ -49,26 +49,12 @@ CANCELED_WITHIN_SECONDS = 10.0
 
 
 @pytest.fixture(scope="module")
-def api(deployment: Deployment) -> DagsterAPI:
-    """The deployment's Dagster API."""
-    return DagsterAPI(deployment)
-
-
-@pytest.fixture(scope="module")
 def instance(deployment: Deployment) -> Iterator[dg.DagsterInstance]:
     """The deployment's own Dagster instance (its dagster.yaml, its Postgres storage)."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("ARCADIA_DAGSTER_PG_URL", deployment.dagster_db_url)
         with dg.DagsterInstance.from_config(str(deployment.home)) as opened:
             yield opened
-
-
-@pytest.fixture
-def sim_admin(deployment: Deployment) -> Iterator[SimAdmin]:
-    """Admin access to the deployment's simulator."""
-    assert deployment.sim is not None
-    with SimAdmin(deployment.sim) as admin:
-        yield admin
 
 
 def _saga_config(name: str, *, wait_timeout_seconds: int) -> dict[str, object]:
@@ -141,11 +127,14 @@ def _no_slot_claimed(instance: dg.DagsterInstance) -> None:
 
 
 def test_runs_killed_mid_step_free_their_pools_and_a_queued_run_is_cancelled_at_once(
-    deployment: Deployment, api: DagsterAPI, instance: dg.DagsterInstance, sim_admin: SimAdmin
+    deployment: Deployment,
+    api: DagsterAPI,
+    instance: dg.DagsterInstance,
+    deployment_sim_admin: SimAdmin,
 ) -> None:
     started = time.monotonic()
     phases: dict[str, float] = {}
-    sim_admin.set_config(
+    deployment_sim_admin.set_config(
         droplet_active_lag=600,  # the sagas poll wait_droplet_active until killed
         fault_rate=1.0,
         fault_kinds="timeout",
@@ -231,7 +220,7 @@ def test_runs_killed_mid_step_free_their_pools_and_a_queued_run_is_cancelled_at_
         pid = _worker_pid(instance, run_id)
         assert pid is not None, run_id
         os.kill(pid, signal.SIGKILL)
-    sim_admin.set_config(droplet_active_lag=0.5, fault_rate=0.0)
+    deployment_sim_admin.set_config(droplet_active_lag=0.5, fault_rate=0.0)
 
     # Every killed run is marked FAILURE (by its code server), and that alone frees its pool:
     # each queued run is dequeued soon after the first dead run of its pool ended.
@@ -273,8 +262,8 @@ def test_runs_killed_mid_step_free_their_pools_and_a_queued_run_is_cancelled_at_
         compensated = api.wait_for_run(compensations[0]["runId"], timeout=90)
         assert compensated is dg.DagsterRunStatus.SUCCESS
         assert _saga_status(deployment, saga_id) == "rolled_back"
-        assert droplets_tagged(sim_admin, saga_tag(saga_id)) == []
-        assert sim_admin.resources("droplet", name=name) == []
+        assert droplets_tagged(deployment_sim_admin, saga_tag(saga_id)) == []
+        assert deployment_sim_admin.resources("droplet", name=name) == []
     phases["sagas rolled back"] = time.monotonic() - started
 
     # Nothing is wedged: the new saga, inventory and billing runs succeed.

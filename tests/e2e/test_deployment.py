@@ -8,7 +8,6 @@ metadata; the app database and the simulator are then checked for what really ha
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from decimal import Decimal
 
 import httpx
@@ -52,12 +51,6 @@ INGESTS_KEPT = 2
 FINISHED_STATUSES = {"SUCCESS", "FAILURE", "CANCELED"}
 
 
-@pytest.fixture(scope="module")
-def api(deployment: Deployment) -> DagsterAPI:
-    """The deployment's Dagster API."""
-    return DagsterAPI(deployment)
-
-
 @pytest.fixture
 def valid_token(deployment: Deployment) -> Deployment:
     """The deployment's DO token is one the simulator accepts."""
@@ -66,11 +59,9 @@ def valid_token(deployment: Deployment) -> Deployment:
 
 
 @pytest.fixture
-def sim_admin(valid_token: Deployment) -> Iterator[SimAdmin]:
-    """Admin access to the simulator behind the deployment."""
-    assert valid_token.sim is not None
-    with SimAdmin(valid_token.sim) as admin:
-        yield admin
+def sim_admin(valid_token: Deployment, deployment_sim_admin: SimAdmin) -> SimAdmin:
+    """Admin access to the simulator behind the deployment, its token valid."""
+    return deployment_sim_admin
 
 
 @pytest.fixture(scope="module")
