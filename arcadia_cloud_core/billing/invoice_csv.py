@@ -36,7 +36,6 @@ from arcadia_cloud_core.billing.money import cents_of
 DO_CSV_HEADER = "product,group_description,description,hours,start,end,USD,project_name,category"
 CSV_COLUMNS: tuple[str, ...] = tuple(DO_CSV_HEADER.split(","))
 REQUIRED_COLUMNS: tuple[str, ...] = ("product", "description", "hours", "start", "end", "USD")
-TEXT_COLUMNS = ("product", "group_description", "description", "project_name", "category")
 #: Columns of the parsed frame (one row per CSV line, in file order).
 LINE_COLUMNS = ("line_no", "product", "group_description", "description", "hours")
 LINE_COLUMNS += ("period_start", "period_end", "amount_cents", "project_name", "category")
