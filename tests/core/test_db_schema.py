@@ -21,6 +21,7 @@ from arcadia_cloud_core.db.engine import (
     upgrade_schema,
 )
 from arcadia_cloud_core.errors import ConfigError
+from arcadia_cloud_core.inventory.model import NormalizedResource
 from tests.conftest import REPO, PostgresServer
 
 NOW = datetime(2026, 4, 30, 12, 0, tzinfo=UTC)
@@ -132,14 +133,35 @@ def test_one_open_drift_per_resource_field(engine: Engine) -> None:
 def test_check_constraints_reject_unknown_values(engine: Engine) -> None:
     with pytest.raises(sa.exc.IntegrityError), engine.begin() as connection:
         connection.execute(
-            s.cloud_resources.insert(),
+            s.cloud_invoices.insert(),
             {
-                "provider_id": "x",
-                "kind": "teapot",
-                "first_seen_at": NOW,
-                "last_seen_at": NOW,
+                "invoice_uuid": "x",
+                "invoice_period": "2026-01",
+                "amount_cents": 1,
+                "ingest_status": "teapot",
+                "created_at": NOW,
+                "updated_at": NOW,
             },
         )
+
+
+def test_unknown_resource_kind_is_refused_before_the_database() -> None:
+    """The kind vocabulary lives in code since 0003: the chokepoint's row type refuses it."""
+    with pytest.raises(ValueError, match="unknown resource kind 'teapot'"):
+        NormalizedResource(kind="teapot", provider_id="x", name=None)
+
+
+def test_0003_lets_a_new_kind_in_and_its_downgrade_restores_the_check(tmp_path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'kinds.db'}")
+    row = {"provider_id": "x", "kind": "app", "first_seen_at": NOW, "last_seen_at": NOW}
+    upgrade_schema(engine)
+    with engine.begin() as connection:
+        connection.execute(s.cloud_resources.insert(), row)
+        connection.execute(s.cloud_resources.delete())
+    downgrade_schema(engine, "0002")
+    with pytest.raises(sa.exc.IntegrityError), engine.begin() as connection:
+        connection.execute(s.cloud_resources.insert(), row)
+    engine.dispose()
 
 
 def test_money_columns_are_integer_cents() -> None:
