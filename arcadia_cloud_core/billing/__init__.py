@@ -47,16 +47,16 @@ from arcadia_cloud_core.billing.invoices import (
     mark_ingesting,
     upsert_invoices,
 )
-from arcadia_cloud_core.billing.kinds import KIND_RULES, derive_kinds, kind_for
+from arcadia_cloud_core.billing.kinds import KIND_RULES, derive_kinds
 from arcadia_cloud_core.billing.matching import MATCH_METHODS, UNMATCHED_REASONS, match_lines
-from arcadia_cloud_core.billing.money import amount_to_cents, cents_of
+from arcadia_cloud_core.billing.money import cents_of
 from arcadia_cloud_core.billing.monthly_costs import (
     MonthlyCostsRefresh,
     monthly_costs_frame,
     refresh_monthly_costs,
     stored_monthly_costs,
 )
-from arcadia_cloud_core.billing.names import billing_name, extract_names, normalise_name
+from arcadia_cloud_core.billing.names import extract_names, normalise_names
 from arcadia_cloud_core.billing.pipeline import annotate_lines, prepare_invoice_lines
 from arcadia_cloud_core.billing.sources import items_frame, load_resources, resources_frame
 from arcadia_cloud_core.billing.summary import InvoiceIngestSummary, invoice_summary
@@ -81,9 +81,7 @@ __all__ = [
     "MonthlyCostsRefresh",
     "StoredLines",
     "UnknownInvoiceError",
-    "amount_to_cents",
     "annotate_lines",
-    "billing_name",
     "build_finance_payload",
     "cents_of",
     "derive_kinds",
@@ -99,14 +97,13 @@ __all__ = [
     "invoices_to_ingest",
     "invoices_to_push",
     "items_frame",
-    "kind_for",
     "load_lines",
     "load_resources",
     "mark_failed",
     "mark_ingesting",
     "match_lines",
     "monthly_costs_frame",
-    "normalise_name",
+    "normalise_names",
     "parse_invoice_csv",
     "prepare_invoice_lines",
     "push_invoice_to_finance",

@@ -25,8 +25,7 @@ def labels(codes: np.ndarray, vocabulary: Sequence[str]) -> pd.Series:
     """A categorical column from positions in ``vocabulary`` (-1: missing). Its categories are
     the values that occur, sorted, as ``astype("category")`` makes them (so ``value_counts``
     and ``groupby`` list no value that no row has)."""
-    present = np.bincount(codes[codes >= 0], minlength=len(vocabulary)) > 0
-    used = sorted(value for value, seen in zip(vocabulary, present, strict=True) if seen)
+    used = sorted(vocabulary[i] for i in np.flatnonzero(np.bincount(codes[codes >= 0])))
     remap = np.full(len(vocabulary) + 1, -1, dtype=np.int16)  # the last slot: code -1
     remap[[vocabulary.index(value) for value in used]] = np.arange(len(used))
     return pd.Series(pd.Categorical.from_codes(remap[codes], categories=used))

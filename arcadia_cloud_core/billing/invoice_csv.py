@@ -1,16 +1,13 @@
 """DO's invoice CSV → a typed DataFrame of lines, or one :class:`InvoiceParseError`.
 
-Columns are found by name (case-insensitive; order and extra columns do not matter):
-:data:`REQUIRED_COLUMNS` must be there, the others of :data:`DO_CSV_HEADER` are null when absent
-(older invoices have no ``category``). Every field is read as text (:data:`NA_VALUES` are null,
-as with pandas), then each distinct value of a typed column is parsed once: exact integer
-cents, strict aware UTC timestamps (``YYYY-MM-DD HH:MM:SS +0000``), hours. UTF-8 with or
-without a BOM, LF or CRLF.
+Columns are found by name, case-insensitively: :data:`REQUIRED_COLUMNS` must be there, the rest
+of :data:`DO_CSV_HEADER` is null when absent (older invoices have no ``category``). Fields are
+read as text (:data:`NA_VALUES` null), then each distinct value of a typed column is parsed once:
+exact cents, strict UTC stamps (``YYYY-MM-DD HH:MM:SS +0000``), hours. UTF-8, BOM or not, LF/CRLF.
 
-Rejected, naming the invoice, the CSV line (the header is line 1) and the column: an empty,
-HTML or JSON body, missing or duplicated columns, a row with the wrong number of fields, a
-truncated last line, text that is not UTF-8, then a repeated header row and bad amounts, hours
-or dates, in that order.
+Rejected, naming the invoice, the CSV line (header: 1) and the column, in this order: an empty,
+HTML or JSON body, missing or duplicated columns, a row of the wrong width, a truncated last
+line, text that is not UTF-8, a repeated header row, bad amounts, hours or dates.
 """
 
 from __future__ import annotations
@@ -76,13 +73,8 @@ def _body(data: CsvInput, invoice_uuid: str) -> bytes:
     """The file's bytes without a BOM; an empty, HTML or JSON body is an error."""
     if isinstance(data, os.PathLike):
         data = Path(data).read_bytes()
-    if isinstance(data, str):
-        try:
-            data = data.encode("utf-8")
-        except UnicodeEncodeError as exc:
-            line = data.count("\n", 0, exc.start) + 1
-            reason = "text is not valid Unicode"
-            raise InvoiceParseError(reason, invoice_uuid=invoice_uuid, line=line) from None
+    if isinstance(data, str):  # a lone surrogate stays invalid UTF-8, reported with its line
+        data = data.encode("utf-8", "surrogatepass")
     if not isinstance(data, bytes | bytearray | memoryview):
         raise TypeError(f"invoice CSV must be bytes, str or a path, not {type(data).__name__}")
     body = bytes(data).removeprefix(_BOM)
@@ -105,12 +97,11 @@ def _header(body: bytes, invoice_uuid: str) -> list[str]:
         reason = "header is not UTF-8 text"
         raise InvoiceParseError(reason, invoice_uuid=invoice_uuid, line=1) from None
     written = next(csv.reader([text]), [])
-    seen: set[str] = set()
-    for name in written:
-        if name.strip().lower() in seen:
-            reason, column = "duplicated column in the header", name.strip()
+    seen = [name.strip().lower() for name in written]
+    for index, name in enumerate(seen):
+        if name in seen[:index]:
+            reason, column = "duplicated column in the header", written[index].strip()
             raise InvoiceParseError(reason, invoice_uuid=invoice_uuid, line=1, column=column)
-        seen.add(name.strip().lower())
     missing = [col for col in REQUIRED_COLUMNS if col.lower() not in seen]
     if missing:
         reason = f"missing required column{'s' * (len(missing) > 1)} (the header is {text[:200]!r})"
@@ -174,9 +165,8 @@ def _diagnose(body: bytes, width: int, invoice_uuid: str, exc: Exception) -> Non
     line at fault."""
     for line, row in _records(body, invoice_uuid):
         if len(row) != width:
-            raise InvoiceParseError(
-                f"expected {width} fields, found {len(row)}", invoice_uuid=invoice_uuid, line=line
-            )
+            reason = f"expected {width} fields, found {len(row)}"
+            raise InvoiceParseError(reason, invoice_uuid=invoice_uuid, line=line)
     reason = str(exc).strip().splitlines()[0]
     raise InvoiceParseError(f"malformed CSV: {reason}", invoice_uuid=invoice_uuid) from exc
 
@@ -188,10 +178,8 @@ def _failer(body: bytes, rows: int, invoice_uuid: str) -> Fail:
     """``fail(row, column, reason)``: the error for a bad value, naming the row's file line."""
 
     def fail(row: int, column: str, reason: str) -> InvoiceParseError:
-        if body.count(b"\n") == rows + 1:  # no blank lines, no line breaks inside fields
-            line = row + 2
-        else:
-            line = [start for start, _ in _records(body, invoice_uuid)][row]
+        simple = body.count(b"\n") == rows + 1  # no blank lines, no line breaks inside fields
+        line = row + 2 if simple else [start for start, _ in _records(body, invoice_uuid)][row]
         return InvoiceParseError(reason, invoice_uuid=invoice_uuid, line=line, column=column)
 
     return fail

@@ -71,7 +71,7 @@ KIND_RULES: tuple[KindRule, ...] = (
 )
 
 ACCOUNT_LEVEL_KINDS: frozenset[str] = frozenset(r.kind for r in KIND_RULES if r.account_level)
-#: Kinds of real, named resources ``cloud_resources.kind`` (a CHECK) has no value for yet.
+#: Kinds of real, named resources DO bills that inventory does not hold (yet).
 UNTRACKED_KINDS: frozenset[str] = frozenset(r.kind for r in KIND_RULES if r.untracked)
 #: Every kind a line can get.
 LINE_KINDS: frozenset[str] = frozenset(r.kind for r in KIND_RULES)
@@ -117,9 +117,3 @@ def _matches(values: pd.Series, pattern: str) -> np.ndarray:
     """Does ``pattern`` match each text (case-insensitive search)? Last, for a null: no."""
     found = values.str.contains(pattern, case=False, regex=True)
     return np.append(found.to_numpy(dtype=bool, na_value=False), False)
-
-
-def kind_for(product: str | None, description: str | None = None) -> str | None:
-    """The kind of one line (same table as :func:`derive_kinds`)."""
-    kind = derive_kinds([product], [description]).iloc[0]
-    return kind if isinstance(kind, str) else None

@@ -12,9 +12,8 @@
 
 A key several resources share is narrowed to those alive when the charge began, then to the one
 in the line's project; else the line is ``ambiguous`` and no later stage tries it. Backup lines
-match their droplet; reserved IPs and domains are billed by their id (address, domain name),
-so ids count as names there. Every unmatched line says why (:data:`UNMATCHED_REASONS`;
-``untracked_kind``: a resource DO bills, e.g. an app, of a kind ``cloud_resources`` cannot hold).
+match their droplet; reserved IPs and domains are billed by their id, so ids count as names
+there. Every unmatched line says why (:data:`UNMATCHED_REASONS`).
 """
 
 from __future__ import annotations
@@ -47,7 +46,6 @@ _MIN_PREFIX = 8
 _TRUNCATED = r"(?:\.\.\.|…)\s*$"
 
 
-# -- the entry point ------------------------------------------------------------------------------
 def match_lines(
     lines: pd.DataFrame, resources: pd.DataFrame, *, items: pd.DataFrame | None = None
 ) -> pd.DataFrame:
@@ -83,10 +81,9 @@ class _Matcher:
         kinds = lines["kind"].astype("category")
         self.kinds = [*kinds.cat.categories, None]  # code -1 (no kind): the last
         self.kind_codes = kinds.cat.codes.to_numpy()
-        targets = [TARGETS.categories.get_indexer([target_kind(k)])[0] for k in self.kinds]
-        target_codes = np.array(targets, dtype=np.int8)[self.kind_codes]
-        self.target = pd.Categorical.from_codes(target_codes, dtype=TARGETS)
-        self.has_target = target_codes >= 0
+        targets = TARGETS.categories.get_indexer([target_kind(k) for k in self.kinds])
+        self.target = pd.Categorical.from_codes(targets[self.kind_codes], dtype=TARGETS)
+        self.has_target = self.target.codes >= 0
         self.start = lines["period_start"].to_numpy(dtype="datetime64[us]")
         self.deleted = resources["deleted_at"].to_numpy(dtype="datetime64[us]")
         self.names = lines["parsed_name"].astype(STRING).reset_index(drop=True)
@@ -188,7 +185,7 @@ class _Matcher:
         if several.size:
             line_project = self.lines["project_name"].astype(STRING).iloc[line[several]]
             res_project = self.res["project_name"].iloc[row[several]]
-            same = _lower(line_project) == _lower(res_project)
+            same = line_project.str.lower().array == res_project.str.lower().array
             in_project = several[same.fillna(False).to_numpy(dtype=bool)]
             per_project = np.bincount(line[in_project], minlength=len(self.row))
             chosen[in_project] = per_project[line[in_project]] == 1
@@ -225,11 +222,6 @@ def _candidates(kinds: pd.Series, keys: pd.Series, rows: np.ndarray) -> pd.DataF
     """Resources as (target kind, key, row) to merge lines with; rows without a key left out."""
     target, key = kinds.astype(TARGETS).array, keys.reset_index(drop=True)
     return pd.DataFrame({"target": target, "key": key, "row": rows}).dropna(subset=["key"])
-
-
-def _lower(texts: pd.Series) -> pd.Series:
-    """Lower-cased text, on a fresh 0..n index (so that columns of two frames compare)."""
-    return texts.str.lower().reset_index(drop=True)
 
 
 def _pair_items(lines: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:

@@ -30,14 +30,6 @@ def cents_of(text: str | None) -> int | None:
     return -cents if opened or minus else cents
 
 
-def amount_to_cents(text: str) -> int:
-    """One amount string to cents; ``ValueError`` if it is not an amount."""
-    cents = cents_of(text)
-    if cents is None:
-        raise ValueError(f"not an amount: {text!r}")
-    return cents
-
-
 def format_usd(cents: int) -> str:
     """``-123456`` → ``"-$1,234.56"`` (for messages and round-trip tests)."""
     sign = "-" if cents < 0 else ""

@@ -36,12 +36,6 @@ def _blank_to_null(values: pd.Series) -> pd.Series:
     return values.where(values != "")
 
 
-def base_names(descriptions: pd.Series) -> pd.Series:
-    """The default rule: ``name (size)`` → ``name``; blank → null."""
-    stripped = descriptions.str.replace(_TRAILING_GROUP, "", n=1, regex=True)
-    return _blank_to_null(stripped.str.strip())
-
-
 def extract_names(
     kinds: pd.Series | Iterable[str | None],
     descriptions: pd.Series | Iterable[str | None],
@@ -53,8 +47,8 @@ def extract_names(
     (few lines) take a name of their own."""
     descriptions = texts(descriptions)
     kinds = pd.Series(kinds, dtype="category").set_axis(descriptions.index)
-    codes, distinct_descriptions = distinct(descriptions)
-    base = base_names(distinct_descriptions)
+    codes, unique = distinct(descriptions)
+    base = _blank_to_null(unique.str.replace(_TRAILING_GROUP, "", regex=True).str.strip())
     names = pd.Series(base.array.take(codes, allow_fill=True), index=descriptions.index)
     ips = (kinds == "reserved_ip").to_numpy(dtype=bool)
     if ips.any():
@@ -67,23 +61,8 @@ def extract_names(
     return names.mask(kinds.isin(_NO_NAME_KINDS).to_numpy(dtype=bool))
 
 
-def billing_name(
-    description: str | None, *, kind: str | None, group_description: str | None = None
-) -> str | None:
-    """The billed resource name of one line (same rules as :func:`extract_names`)."""
-    name = extract_names([kind], [description], [group_description]).iloc[0]
-    return name if isinstance(name, str) else None
-
-
 def normalise_names(names: pd.Series | Iterable[str | None]) -> pd.Series:
     """NFKC, lower-case, runs of anything but ``a-z0-9`` → ``-``, no leading/trailing ``-``
     (null for null or when nothing is left)."""
     folded = texts(names).str.normalize("NFKC").str.lower()
     return _blank_to_null(folded.str.replace(r"[^a-z0-9]+", "-", regex=True).str.strip("-"))
-
-
-def normalise_name(name: str) -> str:
-    """``"Platform CI-1 Golden"`` → ``"platform-ci-1-golden"`` (the same code as
-    :func:`normalise_names`, so both sides of a match fold alike)."""
-    folded = normalise_names([name]).iloc[0]
-    return folded if isinstance(folded, str) else ""

@@ -11,7 +11,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from arcadia_cloud_core.billing.invoice_csv import DO_CSV_HEADER
-from arcadia_cloud_core.billing.money import format_usd
+from arcadia_cloud_core.billing.kinds import derive_kinds
+from arcadia_cloud_core.billing.money import cents_of, format_usd
+from arcadia_cloud_core.billing.names import extract_names, normalise_names
 from arcadia_cloud_core.db.schema import cloud_projects, cloud_resources
 
 APRIL = datetime(2026, 4, 1, tzinfo=UTC)
@@ -217,3 +219,31 @@ def sample_estate(engine: Engine) -> dict[str, int]:
 def count(engine: Engine, table: sa.Table) -> int:
     with engine.connect() as connection:
         return connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+
+
+def kind_for(product: str | None, description: str | None = None) -> str | None:
+    """The kind of one line, through the vectorised table."""
+    kind = derive_kinds([product], [description]).iloc[0]
+    return kind if isinstance(kind, str) else None
+
+
+def billing_name(
+    description: str | None, *, kind: str | None, group_description: str | None = None
+) -> str | None:
+    """The billed resource name of one line, through the vectorised rules."""
+    name = extract_names([kind], [description], [group_description]).iloc[0]
+    return name if isinstance(name, str) else None
+
+
+def normalise_name(name: str) -> str:
+    """One name normalised (``""`` when nothing is left)."""
+    folded = normalise_names([name]).iloc[0]
+    return folded if isinstance(folded, str) else ""
+
+
+def amount_to_cents(text: str) -> int:
+    """One amount in cents; ``ValueError`` when it is not one."""
+    cents = cents_of(text)
+    if cents is None:
+        raise ValueError(f"not an amount: {text!r}")
+    return cents

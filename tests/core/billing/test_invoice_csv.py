@@ -268,6 +268,13 @@ def test_invalid_utf8_is_named_with_its_line() -> None:
     assert "UTF-8" in caught.value.reason
 
 
+def test_text_with_a_lone_surrogate_is_named_with_its_line() -> None:
+    with pytest.raises(InvoiceParseError) as caught:
+        parse(GOOD.replace("old-db", "old-\udcffdb"))
+    assert caught.value.line == 3
+    assert "UTF-8" in caught.value.reason
+
+
 @pytest.mark.parametrize(
     "stamp",
     [

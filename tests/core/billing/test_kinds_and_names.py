@@ -13,16 +13,11 @@ from arcadia_cloud_core.billing.kinds import (
     LINE_KINDS,
     UNTRACKED_KINDS,
     derive_kinds,
-    kind_for,
     target_kind,
 )
-from arcadia_cloud_core.billing.names import (
-    billing_name,
-    extract_names,
-    normalise_name,
-    normalise_names,
-)
+from arcadia_cloud_core.billing.names import extract_names, normalise_names
 from arcadia_cloud_core.db.schema import RESOURCE_KINDS
+from tests.core.billing.helpers import billing_name, kind_for, normalise_name
 
 
 def values(column: pd.Series) -> list[str | None]:

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from arcadia_cloud_core.billing.money import amount_to_cents, cents_of, format_usd
+from arcadia_cloud_core.billing.money import cents_of, format_usd
+from tests.core.billing.helpers import amount_to_cents
 
 CENTS = st.integers(min_value=-(10**15) + 1, max_value=10**15 - 1)
 
