@@ -66,7 +66,7 @@ def test_groups_other_months_and_missing_days() -> None:
 
 
 def test_bad_series_are_refused_naming_what_is_wrong() -> None:
-    with pytest.raises(ValueError, match="missing column.*project_name"):
+    with pytest.raises(ValueError, match=r"missing column.*project_name"):
         forecast_month_end(series([1]), as_of=APRIL, by=["project_name"])
     with pytest.raises(ValueError, match="whole cents"):
         forecast_month_end(series([1.5]), as_of=APRIL)  # type: ignore[list-item]
@@ -131,5 +131,5 @@ def test_injected_spikes_are_found_with_precision_and_recall_at_least_090() -> N
 def test_no_series_no_anomalies_and_bad_input_is_named() -> None:
     empty = pd.DataFrame({"day": [], "amount_cents": [], "project_name": [], "kind": []})
     assert detect_anomalies(empty).empty
-    with pytest.raises(ValueError, match="missing column.*kind"):
+    with pytest.raises(ValueError, match=r"missing column.*kind"):
         detect_anomalies(series([1], project_name="p"))
