@@ -78,6 +78,7 @@ class DOClient(
         burst_window_seconds: float = DEFAULT_BURST_WINDOW_SECONDS,
         transport: httpx.BaseTransport | None = None,
         endpoint_limits: Sequence[EndpointLimit] = DO_ENDPOINT_LIMITS,
+        endpoint_window_scale: float = 1.0,
     ) -> None:
         if not isinstance(token, str) or not token.strip():
             raise ValueError("token must be a non-empty string")
@@ -106,7 +107,9 @@ class DOClient(
             budget=budget,
             pool_size=max(page_concurrency + 2, 4),
             transport=transport,
-            endpoint_budgets=endpoint_budgets(token, endpoint_limits),
+            endpoint_budgets=endpoint_budgets(
+                token, endpoint_limits, window_scale=endpoint_window_scale
+            ),
         )
 
     def __repr__(self) -> str:

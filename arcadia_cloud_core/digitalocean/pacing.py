@@ -239,8 +239,14 @@ _NO_HOURLY_LIMIT = 10**9
 EndpointBudgets = tuple[tuple[EndpointLimit, RateBudget], ...]
 
 
-def endpoint_budgets(token: str, limits: Sequence[EndpointLimit]) -> EndpointBudgets:
-    """The process-wide budget of each endpoint limit for ``token``."""
+def endpoint_budgets(
+    token: str, limits: Sequence[EndpointLimit] = DO_ENDPOINT_LIMITS, *, window_scale: float = 1.0
+) -> EndpointBudgets:
+    """The process-wide budget of each endpoint limit for ``token``; ``window_scale`` shortens
+    every window (only against a simulator started with the same ``--endpoint-window-scale``:
+    tests need not wait a minute)."""
+    if window_scale <= 0:
+        raise ValueError("endpoint window_scale must be positive")
     return tuple(
         (
             limit,
@@ -248,8 +254,8 @@ def endpoint_budgets(token: str, limits: Sequence[EndpointLimit]) -> EndpointBud
                 token,
                 per_minute=limit.per_window,
                 per_hour=_NO_HOURLY_LIMIT,
-                burst_window=limit.window,
-                scope=limit.name,
+                burst_window=limit.window * window_scale,
+                scope=f"{limit.name}@{window_scale:g}",
             ),
         )
         for limit in limits
