@@ -66,6 +66,12 @@ def new_repository_body(*, registry: str, name: str, tags: list[str], manifests:
     }
 
 
+def repository_id(registry: str, name: str) -> str:
+    """The stored id of a repository: ``<registry>:<name>`` with its ``/`` as ``:`` (a Docker
+    repository name has no ``:``; ``/_sim/resources/container_repository/<id>`` needs none)."""
+    return f"{registry}:{name}".replace("/", ":")
+
+
 def seed_default(world: SeedWorld) -> list[NewResource]:
     """The ``default`` scenario's registry (``arcadia``, Basic) and its repositories."""
     name = "arcadia"
@@ -75,8 +81,8 @@ def seed_default(world: SeedWorld) -> list[NewResource]:
     for repo, tags, manifests, mib in _SEEDED:
         body = new_repository_body(registry=name, name=repo, tags=tags, manifests=manifests,
                                    size_bytes=mib * MIB, updated_at=world.at)
-        rows.append(NewResource(REPOSITORY, f"{name}/{repo}", body, world.at, parent=name,
-                                name=repo))
+        rows.append(NewResource(REPOSITORY, repository_id(name, repo), body, world.at,
+                                parent=name, name=repo))
     return rows
 
 
