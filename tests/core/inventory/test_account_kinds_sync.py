@@ -150,3 +150,19 @@ def test_a_malformed_item_is_skipped_by_id_and_field_and_the_rest_land(
     assert row.deleted_at is None and row.stale_strike_count == 0  # skipped, never struck
     assert all(r.result.unchanged == len(admin.resources("autoscale_pool")) - 1
                for r in reports)
+
+
+def test_a_tag_spanning_two_projects_falls_back_to_the_default_project(
+    engine: Engine, do: DOClient, admin: SimAdmin
+) -> None:
+    [globex] = admin.resources("droplet", name="globex-etl-1")
+    [project] = admin.resources("project", name="Globex Analytics")
+    body, where = globex["body"], {"name": globex["name"], "project_id": project["id"]}
+    admin.put_resource("droplet", globex["id"], {**body, "tags": [*body["tags"], "web"]}, **where)
+    try:
+        _sync_all(engine, do)
+    finally:
+        admin.put_resource("droplet", globex["id"], body, **where)
+    tags = {row.name: row.tenant_id for row in _rows(engine, "tag").values()}
+    assert tags["web"] == "platform"  # acme and globex droplets carry it: no one project
+    assert tags["etl"] == "globex"
