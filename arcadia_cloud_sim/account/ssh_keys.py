@@ -15,8 +15,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from arcadia_cloud_sim.api.endpoints import delete_endpoint, list_endpoint, require
-from arcadia_cloud_sim.api.envelopes import json_response
+from arcadia_cloud_sim.api.endpoints import forget, list_endpoint, require
+from arcadia_cloud_sim.api.envelopes import json_response, no_content
 from arcadia_cloud_sim.api.seeding import SeedWorld
 from arcadia_cloud_sim.context import SimContext, sim_context
 from arcadia_cloud_sim.store import NewResource, ResourceRow
@@ -69,10 +69,9 @@ async def get_key(request: Request) -> Response:
 async def delete_key(request: Request) -> Response:
     """DELETE /v2/account/keys/{ssh_key_identifier} → 204."""
     ctx = sim_context(request)
-    with ctx.store.transaction(write=False):
-        row = _find(ctx, str(request.path_params["ssh_key_identifier"]))
-    request.path_params["ssh_key_identifier"] = row.id
-    return await delete_endpoint(SSH_KEY, "ssh_key_identifier")(request)
+    with ctx.store.transaction():
+        forget(ctx, SSH_KEY, _find(ctx, str(request.path_params["ssh_key_identifier"])))
+    return no_content()
 
 
 def routes() -> list[BaseRoute]:

@@ -8,11 +8,12 @@ SSH keys and CDN endpoints have DO endpoint limits of their own; the transport p
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 
 from arcadia_cloud_core.digitalocean.api._base import APIBase, parse_object
 from arcadia_cloud_core.digitalocean.errors import DONotFoundError
-from arcadia_cloud_core.digitalocean.listing import Listing
+from arcadia_cloud_core.digitalocean.listing import Listing, SkippedItem
 from arcadia_cloud_core.digitalocean.models.account_kinds import (
     AlertPolicy,
     AutoscalePool,
@@ -31,6 +32,13 @@ from arcadia_cloud_core.digitalocean.models.account_kinds import (
 from arcadia_cloud_core.digitalocean.validation import slug, uuid_id
 
 REGISTRY_PATH = "/v2/registry"
+UPTIME_PATH = "/v2/uptime/checks"
+logger = logging.getLogger(__name__)
+
+
+def _skip(endpoint: str, ident: str, field: str, exc: ValueError) -> SkippedItem:
+    logger.warning("DO %s: skipped item id=%s: field %r %s", endpoint, ident, field, exc)
+    return SkippedItem(endpoint, ident, field, str(exc))
 
 
 class AccountKindsAPI(APIBase):
@@ -68,7 +76,11 @@ class AccountKindsAPI(APIBase):
         items: list[ContainerRepository] = []
         skipped, requests = list(registries.skipped), registries.requests
         for registry in registries:
-            name = slug(registry.name, arg="registry_name")
+            try:
+                name = slug(registry.name, arg="registry_name")
+            except ValueError as exc:  # never in a path: skipped by name, the rest listed
+                skipped.append(_skip(REGISTRY_PATH, registry.name, "name", exc))
+                continue
             listing = self._list(f"{REGISTRY_PATH}/{name}/repositoriesV2", "repositories",
                                  ContainerRepository.from_payload, id_field="name")
             items += listing.items
@@ -96,21 +108,27 @@ class AccountKindsAPI(APIBase):
     def get_uptime_state(self, check_id: str) -> UptimeState:
         """``GET /v2/uptime/checks/{id}/state``."""
         cid = uuid_id(check_id, arg="check_id")
-        return self._get_one(f"/v2/uptime/checks/{cid}/state", "state", UptimeState.from_payload)
+        return self._get_one(f"{UPTIME_PATH}/{cid}/state", "state", UptimeState.from_payload)
 
     def list_uptime_checks(self) -> Listing[UptimeCheck]:
         """``GET /v2/uptime/checks``, then each check's state (DO has no bulk state endpoint:
         one request per check). A check deleted in between is left out (it is gone)."""
-        listing = self._list("/v2/uptime/checks", "checks", UptimeCheck.from_payload)
+        listing = self._list(UPTIME_PATH, "checks", UptimeCheck.from_payload)
         checks: list[UptimeCheck] = []
+        skipped = list(listing.skipped)
         requests = listing.requests
         for check in listing.items:
+            try:
+                cid = uuid_id(check.id, arg="check_id")
+            except ValueError as exc:  # DO promises a UUID: skipped by id, the rest listed
+                skipped.append(_skip(UPTIME_PATH, check.id, "id", exc))
+                continue
             requests += 1
             try:
-                checks.append(check.with_state(self.get_uptime_state(check.id)))
+                checks.append(check.with_state(self.get_uptime_state(cid)))
             except DONotFoundError:
                 continue
-        return replace(listing, items=tuple(checks), requests=requests)
+        return replace(listing, items=tuple(checks), skipped=tuple(skipped), requests=requests)
 
     def list_functions_namespaces(self) -> Listing[FunctionsNamespace]:
         """``GET /v2/functions/namespaces`` (their access keys are dropped on parsing)."""

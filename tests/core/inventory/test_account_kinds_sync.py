@@ -166,3 +166,18 @@ def test_a_tag_spanning_two_projects_falls_back_to_the_default_project(
     tags = {row.name: row.tenant_id for row in _rows(engine, "tag").values()}
     assert tags["web"] == "platform"  # acme and globex droplets carry it: no one project
     assert tags["etl"] == "globex"
+
+
+def test_an_uptime_check_whose_id_is_no_uuid_is_skipped_and_the_rest_land(
+    engine: Engine, do: DOClient, admin: SimAdmin
+) -> None:
+    check = admin.resources("uptime_check")[0]
+    admin.put_resource("uptime_check", "not-a-uuid", {**check["body"], "id": "not-a-uuid"})
+    try:
+        report = sync.sync_kind(engine, do, KIND_SPECS["uptime_checks"])
+    finally:
+        admin.delete_resource("uptime_check", "not-a-uuid")
+    [skip] = report.skipped
+    assert (skip.provider_id, skip.field) == ("not-a-uuid", "id") and "UUID" in skip.reason
+    assert report.result.discovered == len(admin.resources("uptime_check"))
+    assert report.requests == 1 + report.result.discovered  # no state asked for the bad one
