@@ -1,7 +1,7 @@
-"""The account-level kinds synced from the real simulator into a real database (SQLite and
-Postgres): every kind lands, attribution gives each its tenant, a resource gone at DO is deleted
-after three complete listings miss it (two strikes first), a state change is an `updated`
-event, and a malformed item is skipped by name while the rest land."""
+"""The account-level kinds synced from the real simulator into a real database: every kind
+lands, attribution gives each its tenant and a resource gone at DO is deleted after three
+complete listings miss it (two strikes first), on SQLite and Postgres; a state change is an
+`updated` event and a malformed item is skipped by name while the rest land (SQLite)."""
 
 from __future__ import annotations
 
@@ -115,66 +115,67 @@ def test_a_resource_gone_at_do_is_deleted_after_three_strikes(
 
 
 def test_an_uptime_check_going_down_is_an_update(
-    engine: Engine, do: DOClient, admin: SimAdmin
+    sqlite_engine: Engine, do: DOClient, admin: SimAdmin
 ) -> None:
     spec = KIND_SPECS["uptime_checks"]
-    sync.sync_kind(engine, do, spec)
+    sync.sync_kind(sqlite_engine, do, spec)
     state = admin.resources("uptime_check_state")[0]
     up = state["body"]
     down = {**up, "regions": {r: {**v, "status": "DOWN"} for r, v in up["regions"].items()}}
     admin.put_resource("uptime_check_state", state["id"], down, parent=state["parent"])
     try:
-        report = sync.sync_kind(engine, do, spec)
+        report = sync.sync_kind(sqlite_engine, do, spec)
     finally:
         admin.put_resource("uptime_check_state", state["id"], up, parent=state["parent"])
-    row = _rows(engine, "uptime_check")[state["id"]]
-    assert report.result.updated == 1 and report.requests == 1 + len(_rows(engine, spec.kind))
+    row = _rows(sqlite_engine, "uptime_check")[state["id"]]
+    checks = len(_rows(sqlite_engine, spec.kind))
+    assert report.result.updated == 1 and report.requests == 1 + checks
     assert row.status == "DOWN" and set(row.attrs["region_status"].values()) == {"DOWN"}
 
 
 def test_a_malformed_item_is_skipped_by_id_and_field_and_the_rest_land(
-    engine: Engine, do: DOClient, admin: SimAdmin
+    sqlite_engine: Engine, do: DOClient, admin: SimAdmin
 ) -> None:
     spec = KIND_SPECS["autoscale_pools"]
-    sync.sync_kind(engine, do, spec)
+    sync.sync_kind(sqlite_engine, do, spec)
     pool = admin.resources("autoscale_pool")[0]
     broken = {k: v for k, v in pool["body"].items() if k != "active_resources_count"}
     admin.put_resource("autoscale_pool", pool["id"], broken, name=pool["name"])
     try:
-        reports = [sync.sync_kind(engine, do, spec) for _ in range(3)]
+        reports = [sync.sync_kind(sqlite_engine, do, spec) for _ in range(3)]
     finally:
         admin.put_resource("autoscale_pool", pool["id"], pool["body"], name=pool["name"])
     skip = reports[0].skipped[0]
     assert (skip.provider_id, skip.field) == (pool["id"], "active_resources_count")
-    row = _rows(engine, "autoscale_pool")[pool["id"]]
+    row = _rows(sqlite_engine, "autoscale_pool")[pool["id"]]
     assert row.deleted_at is None and row.stale_strike_count == 0  # skipped, never struck
     assert all(r.result.unchanged == len(admin.resources("autoscale_pool")) - 1
                for r in reports)
 
 
 def test_a_tag_spanning_two_projects_falls_back_to_the_default_project(
-    engine: Engine, do: DOClient, admin: SimAdmin
+    sqlite_engine: Engine, do: DOClient, admin: SimAdmin
 ) -> None:
     [globex] = admin.resources("droplet", name="globex-etl-1")
     [project] = admin.resources("project", name="Globex Analytics")
     body, where = globex["body"], {"name": globex["name"], "project_id": project["id"]}
     admin.put_resource("droplet", globex["id"], {**body, "tags": [*body["tags"], "web"]}, **where)
     try:
-        _sync_all(engine, do)
+        _sync_all(sqlite_engine, do)
     finally:
         admin.put_resource("droplet", globex["id"], body, **where)
-    tags = {row.name: row.tenant_id for row in _rows(engine, "tag").values()}
+    tags = {row.name: row.tenant_id for row in _rows(sqlite_engine, "tag").values()}
     assert tags["web"] == "platform"  # acme and globex droplets carry it: no one project
     assert tags["etl"] == "globex"
 
 
 def test_an_uptime_check_whose_id_is_no_uuid_is_skipped_and_the_rest_land(
-    engine: Engine, do: DOClient, admin: SimAdmin
+    sqlite_engine: Engine, do: DOClient, admin: SimAdmin
 ) -> None:
     check = admin.resources("uptime_check")[0]
     admin.put_resource("uptime_check", "not-a-uuid", {**check["body"], "id": "not-a-uuid"})
     try:
-        report = sync.sync_kind(engine, do, KIND_SPECS["uptime_checks"])
+        report = sync.sync_kind(sqlite_engine, do, KIND_SPECS["uptime_checks"])
     finally:
         admin.delete_resource("uptime_check", "not-a-uuid")
     [skip] = report.skipped
