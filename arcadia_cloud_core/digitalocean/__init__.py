@@ -19,6 +19,7 @@ from arcadia_cloud_core.digitalocean.errors import (
     DORateLimitError,
     DOServerError,
     DOTransportError,
+    FieldError,
 )
 from arcadia_cloud_core.digitalocean.listing import Listing, SkippedItem
 from arcadia_cloud_core.digitalocean.models import *  # noqa: F403 (the names of models.__all__)
@@ -34,6 +35,7 @@ __all__ = [
     "DORateLimitError",
     "DOServerError",
     "DOTransportError",
+    "FieldError",
     "Listing",
     "RateBudget",
     "SkippedItem",

@@ -24,7 +24,11 @@ from typing import Any
 import httpx
 import pydo
 import pytest
-from azure.core.exceptions import ServiceRequestError
+from azure.core.exceptions import (
+    ClientAuthenticationError,
+    HttpResponseError,
+    ServiceRequestError,
+)
 from azure.core.rest import HttpRequest
 from starlette.routing import BaseRoute, Mount, Route
 
@@ -519,3 +523,20 @@ def test_droplets_delete_by_tag(sdk: pydo.Client) -> None:
     assert sdk.droplets.destroy_by_tag(tag_name="pydo-batch") is None
     assert sdk.droplets.list(tag_name="pydo-batch") == {"droplets": [], "links": {},
                                                         "meta": {"total": 0}}
+
+
+def test_pydo_maps_the_simulators_errors(tls_sim: SimulatorHandle, sdk: pydo.Client,
+                                         ids: dict[str, Any]) -> None:
+    anonymous = pydo.Client(" ", endpoint=tls_sim.tls_base_url,
+                            connection_verify=str(tls_sim.tls_ca_file), retry_total=0)
+    with pytest.raises(ClientAuthenticationError) as denied:
+        anonymous.droplets.list()
+    assert denied.value.status_code == 401
+    assert denied.value.response.json()["id"] == "unauthorized"
+    with pytest.raises(HttpResponseError) as refused:  # resize needs the droplet powered off
+        sdk.droplet_actions.post(ids["droplet"], {"type": "resize", "size": "s-2vcpu-4gb"})
+    assert refused.value.status_code == 422
+    assert refused.value.response.json()["id"] == "unprocessable_entity"
+    with pytest.raises(HttpResponseError) as bad:
+        sdk.droplets.create({"name": "no size", "region": "nyc3", "image": "ubuntu-24-04-x64"})
+    assert (bad.value.status_code, bad.value.response.json()["id"]) == (422, "unprocessable_entity")
