@@ -35,9 +35,11 @@ from starlette.routing import BaseRoute, Mount, Route
 from arcadia_cloud_sim.launcher import SimAdmin, SimulatorHandle
 from arcadia_cloud_sim.registry import all_routes
 from tests.sim.conftest import TOKEN, api_client
-from tests.sim.openapi import path_template
+from tests.sim.openapi import path_template, spec_urn_pattern
 
 Ids = Mapping[str, Any]
+#: A whole collection on one page, for pydo methods without a ``per_page`` argument.
+ALL = {"per_page": 200}
 
 
 class Exchanges:
@@ -368,6 +370,22 @@ def test_pydo_lists_hold_the_simulators_state(
     assert body["meta"]["total"] == len(stored)
 
 
+# -- what the spec promises, as pydo sees it ---------------------------------------------------
+def test_pydo_sees_spec_urns_create_actions_and_empty_links(sdk: pydo.Client) -> None:
+    pattern = spec_urn_pattern()
+    projects = sdk.projects.list(per_page=200)["projects"]
+    urns = [r["urn"] for p in projects
+            for r in sdk.projects.list_resources(p["id"], params=ALL)["resources"]]
+    assert len(urns) > len(projects) and [u for u in urns if not pattern.match(u)] == []
+    for droplet in sdk.droplets.list(per_page=200)["droplets"]:
+        first = sdk.droplet_actions.list(droplet["id"])["actions"][0]
+        assert (first["type"], first["status"], first["started_at"]) == (
+            "create", "completed", droplet["created_at"])
+    assert sdk.droplets.list(tag_name="no-such-tag") == {
+        "droplets": [], "links": {}, "meta": {"total": 0}}
+    assert sdk.volumes.list(region="sfo3") == {"volumes": [], "links": {}, "meta": {"total": 0}}
+
+
 # -- write flows: what our sagas and syncs do, through pydo ------------------------------------
 def sdk_action_done(sdk: pydo.Client, action: Mapping[str, Any]) -> Mapping[str, Any]:
     """Poll ``GET /v2/actions/{id}`` through pydo until the action completed."""
@@ -504,10 +522,6 @@ def test_project_assignment_moves_a_resource(sdk: pydo.Client) -> None:
     back = sdk.projects.assign_resources_default({"resources": [urn]})
     assert {r["urn"]: r["status"] for r in back["resources"]}[urn] == "assigned"
     assert sdk.droplets.destroy(created["droplet"]["id"]) is None
-
-
-#: A whole collection on one page, for pydo methods without a ``per_page`` argument.
-ALL = {"per_page": 200}
 
 
 def urns_of(body: Mapping[str, Any]) -> set[str]:
