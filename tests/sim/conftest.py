@@ -74,8 +74,8 @@ def admin(sim: SimulatorHandle) -> Iterator[SimAdmin]:
 #: The TLS server: shorter lags still (its write flows wait for each step, polling) and a rate
 #: budget those polls never exhaust.
 TLS_ARGS: tuple[str, ...] = (
-    "--droplet-active-lag", "0.2", "--action-lag", "0.2",
-    "--snapshot-list-lag", "0.2", "--snapshot-delete-linger", "0.2",
+    "--droplet-active-lag", "0.05", "--action-lag", "0.05",
+    "--snapshot-list-lag", "0.05", "--snapshot-delete-linger", "0.05",
     "--rate-limit-minute", "5000", "--rate-limit-hour", "50000",
 )
 
