@@ -164,9 +164,16 @@ def sync_projects_from_do(
     tenant_overrides: Mapping[str, str] | None = None,
     now: datetime | None = None,
 ) -> tuple[ProjectSyncResult, int]:
-    """Mirror DO projects; returns the result and the requests made."""
+    """Mirror DO projects; returns the result and the requests made.
+
+    A project DO lists malformed (an id that is not a UUID, a missing name) is skipped with a
+    warning naming it and its field; the rest are mirrored, and none is deleted on that pass.
+    """
     before = do.requests_made
     listing = do.list_projects()
+    for skip in listing.skipped:
+        log.warning("skipped project %s: field %s: %s", skip.id or "<no id>", skip.field,
+                    skip.reason)
     result = sync_projects(
         engine,
         projects=listing.items,

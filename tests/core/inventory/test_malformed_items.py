@@ -18,6 +18,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from arcadia_cloud_core.db.schema import cloud_projects as projects_t
 from arcadia_cloud_core.db.schema import cloud_resources as resources_t
 from arcadia_cloud_core.digitalocean import DOClient, FieldError, Firewall, Volume
 from arcadia_cloud_core.errors import ArcadiaError
@@ -142,3 +143,26 @@ def test_a_bad_urn_is_skipped_and_the_rest_are_attributed(
     messages = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert any(f"skipped dbaas {BAD_URN}: field urn" in m and "is not a UUID" in m
                for m in messages), messages
+
+
+def test_a_project_without_a_uuid_is_skipped_and_the_rest_are_mirrored(
+    engine: Engine, do: DOClient, admin: SimAdmin, caplog: pytest.LogCaptureFixture,
+) -> None:
+    good = {row["id"] for row in admin.resources("project")}
+    body = _stored_body(admin, "project") | {"id": "proj-1", "name": "bad", "is_default": False}
+    admin.put_resource("project", "proj-1", body, name="bad")
+    try:
+        with caplog.at_level(logging.WARNING):
+            first, _ = sync.sync_projects_from_do(engine, do)
+            result, _, malformed = sync.sync_project_resources(engine, do)
+    finally:
+        admin.delete_resource("project", "proj-1")
+
+    with engine.connect() as connection:
+        mirrored = set(connection.execute(sa.select(projects_t.c.provider_id).where(
+            projects_t.c.deleted_at.is_(None))).scalars())
+    assert good <= mirrored and "proj-1" not in mirrored
+    assert first.deleted == 0 and malformed == []
+    assert result.assignments > 0 and result.unresolved > 0  # no kind synced here: unresolved
+    assert any("skipped project proj-1: field id: expected a UUID" in r.getMessage()
+               for r in caplog.records if r.levelno == logging.WARNING)
