@@ -75,7 +75,8 @@ def _serve(app: ASGIApp, settings: SimSettings) -> None:
             with contextlib.suppress(asyncio.CancelledError):
                 await secure
 
-    asyncio.run(both())
+    with asyncio.Runner(loop_factory=server.config.get_loop_factory()) as runner:  # uvloop
+        runner.run(both())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
