@@ -17,6 +17,7 @@ import re
 import ssl
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import httpx
@@ -46,6 +47,8 @@ from tests.sim.pydo_support import (
 __all__ = ["exchanges", "http", "sdk", "tls_admin"]  # fixtures
 
 Ids = Mapping[str, Any]
+#: The days asked of billing insights: a month of the default account's history.
+INSIGHTS = (date(2026, 3, 1), date(2026, 3, 31))
 
 
 @pytest.fixture(scope="module")
@@ -93,6 +96,9 @@ def ids(http: httpx.Client) -> dict[str, Any]:
         "domain": domain,
         "record": first(f"/v2/domains/{domain}/records", "domain_records")["id"],
         "invoice": first("/v2/customers/my/invoices", "invoices")["invoice_uuid"],
+        "team_urn": f"do:team:{http.get('/v2/account').json()['account']['team']['uuid']}",
+        "insights_from": INSIGHTS[0].isoformat(),
+        "insights_to": INSIGHTS[1].isoformat(),
     }
 
 
@@ -227,6 +233,11 @@ READS: dict[str, Read] = {
                             lambda c, i: c.invoices.get_summary_by_uuid(i["invoice"])),
     "invoice pdf": Read("/v2/customers/my/invoices/{invoice}/pdf",
                         lambda c, i: c.invoices.get_pdf_by_uuid(i["invoice"])),
+    "billing insights": Read("/v2/billing/{team_urn}/insights/{insights_from}/{insights_to}",
+                             lambda c, i: c.billing_insights.list(i["team_urn"], *INSIGHTS)),
+    "billing insights page 2": Read(
+        "/v2/billing/{team_urn}/insights/{insights_from}/{insights_to}",
+        lambda c, i: c.billing_insights.list(i["team_urn"], *INSIGHTS, per_page=10, page=2)),
     "invoice csv": Read("/v2/customers/my/invoices/{invoice}/csv",
                         _send("/v2/customers/my/invoices/{invoice}/csv")),
 }
