@@ -14,7 +14,14 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from arcadia_cloud_core.billing import ingest_invoice_from_do, load_lines, upsert_invoices
+from arcadia_cloud_core.billing import (
+    BillingAccount,
+    focus_frame,
+    ingest_invoice_from_do,
+    load_lines,
+    upsert_invoices,
+    validate_focus,
+)
 from arcadia_cloud_core.db.engine import open_database
 from arcadia_cloud_core.db.schema import cloud_projects, cloud_resources
 from arcadia_cloud_core.digitalocean import DOClient
@@ -184,3 +191,13 @@ def test_real_shapes_are_what_matched(ingested: tuple[Engine, pd.DataFrame, int]
     kinds = Counter(april.loc[april["resource_id"].notna(), "kind"].astype(object))
     assert kinds["k8s_cluster"] == 2 and kinds["spaces_bucket"] == 6
     assert kinds["managed_db"] == 1
+
+
+def test_every_era_holds_the_focus_rules(ingested: tuple[Engine, pd.DataFrame, int]) -> None:
+    """Old headers, empty projects, credits, overages and the new products: FOCUS 1.2 holds."""
+    engine, lines, _ = ingested
+    frame = focus_frame(engine, account=BillingAccount(id="do:team:eras", name="Eras"))
+    assert len(frame) == len(lines)
+    validation = validate_focus(frame)
+    assert validation.ok, [(r.rule_id, r.failing_rows) for r in validation.errors]
+    assert set(frame["ChargeCategory"]) == {"Usage", "Tax", "Credit"}
