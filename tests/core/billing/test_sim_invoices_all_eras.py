@@ -123,10 +123,18 @@ def _held(lines: pd.DataFrame, engine: Engine) -> pd.Series:
     in the description of lines that carry none)?"""
     with engine.connect() as connection:
         ids = set(connection.execute(sa.select(cloud_resources.c.provider_id)).scalars())
+        registries = connection.execute(
+            sa.select(cloud_resources.c.provider_id).where(
+                cloud_resources.c.kind == "container_registry"
+            )
+        ).scalars()
+        registry = set(registries)  # billed by plan, not id: the account's one registry
     held = []
     for product, description, do_ids in zip(
         lines["product"], lines["description"], lines["do_ids"], strict=True
     ):
+        if product == "Container Registry" and not do_ids:
+            do_ids = registry
         from_description = ID_IN_DESCRIPTION.get(product)
         if from_description is not None and not do_ids:
             do_ids = {from_description(description)}
@@ -176,6 +184,7 @@ def test_old_invoices_have_no_category_and_no_projects(
     assert set(lines.loc[new, "category"]) == {"iaas", "paas"}
     assert (lines.loc[lines["product"] == "Load Balancers", "category"] == "paas").all()
     resource_lines = new & lines["resource_id"].notna()
+    resource_lines &= lines["product"] != "Container Registry"  # DO's registry is in no project
     assert lines.loc[resource_lines, "project_name"].notna().all()
 
 
