@@ -35,7 +35,7 @@ def urn(fresh: SimulatorHandle) -> str:
 def sim_admin(fresh: SimulatorHandle) -> Iterator[SimAdmin]:
     with SimAdmin(fresh) as admin:
         yield admin
-        admin.client.delete("/_sim/billing/spikes").raise_for_status()
+        admin.clear_billing_spikes()
 
 
 def insights(client: httpx.Client, urn: str, first: str, last: str) -> list[dict[str, Any]]:
@@ -123,19 +123,18 @@ def test_spikes_raise_one_day_and_are_listed(client, urn, sim_admin) -> None:
     before = {p["description"]: cents(p["total_amount"])
               for p in insights(client, urn, "2026-04-25", "2026-04-25")}
     spike = {"day": "2026-04-25", "description": description, "extra_cents": 4321}
-    r = sim_admin.client.post("/_sim/billing/spikes", json={"spikes": [spike]})
-    assert r.status_code == 200 and r.json() == {"spikes": [spike]}
+    assert sim_admin.add_billing_spikes([spike]) == [spike]
     after = {p["description"]: cents(p["total_amount"])
              for p in insights(client, urn, "2026-04-25", "2026-04-25")}
     assert after[description] == before[description] + 4321
     assert {k: v for k, v in after.items() if k != description} == {
         k: v for k, v in before.items() if k != description}
     assert cents_sum(insights(client, urn, "2026-04-01", "2026-04-30")) == APRIL_TOTAL_CENTS + 4321
-    assert sim_admin.client.get("/_sim/billing/spikes").json() == {"spikes": [spike]}
+    assert sim_admin.billing_spikes() == [spike]
     bad = sim_admin.client.post("/_sim/billing/spikes", json={"spikes": [
         {**spike, "day": "2026-04-02"}]})  # not billed yet on the 2nd
     assert bad.status_code == 400 and "no line" in bad.json()["message"]
-    assert sim_admin.client.get("/_sim/billing/spikes").json() == {"spikes": [spike]}
+    assert sim_admin.billing_spikes() == [spike]
 
 
 def test_split_by_day_is_exact_and_deterministic() -> None:

@@ -1,0 +1,122 @@
+"""Daily costs against the simulator's default account: a day's partition matched to the live
+inventory, a whole month equal to its invoice to the cent, the month-to-date preview beside the
+daily lines, and the daily schedule's run request."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, date, datetime
+
+import dagster as dg
+import pytest
+
+from arcadia_cloud_assets.billing.daily import daily_costs, month_to_date
+from arcadia_cloud_assets.definitions import defs
+from arcadia_cloud_assets.inventory.assets import ASSETS as INVENTORY
+from arcadia_cloud_core.billing import (
+    ingest_daily_costs,
+    ingest_invoice_from_do,
+    load_daily_costs,
+    upsert_invoices,
+)
+from arcadia_cloud_core.db.engine import open_database
+from arcadia_cloud_core.digitalocean import DOClient
+from arcadia_cloud_sim.launcher import SimulatorHandle
+from tests.assets.conftest import TOKEN, resources_for, sqlite_url
+
+
+def _metadata(result: dg.ExecuteInProcessResult, node: str) -> dict[str, object]:
+    [event] = result.asset_materializations_for_node(node)
+    return {k: v.value for k, v in event.metadata.items()}
+
+
+@pytest.fixture(scope="module")
+def world(sim: SimulatorHandle, tmp_path_factory: pytest.TempPathFactory):
+    """The simulator's inventory and its March and April invoices in a fresh database; yields
+    (engine, resources, instance)."""
+    tmp = tmp_path_factory.mktemp("daily")
+    engine = open_database(sqlite_url(tmp))
+    resources = resources_for(engine, sim)
+    with dg.instance_for_test(temp_dir=str(tmp)) as instance:
+        assert dg.materialize(INVENTORY, resources=resources, instance=instance).success
+        with _do(sim) as do:
+            headers = do.list_invoices().items
+            upsert_invoices(engine, headers)
+            for header in headers:
+                if header.invoice_period in ("2026-03", "2026-04"):
+                    ingest_invoice_from_do(engine, do, invoice_uuid=header.invoice_uuid)
+        yield engine, resources, instance
+    engine.dispose()
+
+
+def _do(sim: SimulatorHandle) -> DOClient:
+    return DOClient(token=TOKEN, base_url=sim.base_url, purpose="billing")
+
+
+def test_a_day_partition_is_matched_to_the_live_estate(world) -> None:
+    engine, resources, instance = world
+    result = dg.materialize([daily_costs], resources=resources, instance=instance,
+                            partition_key="2026-04-25")
+    meta = _metadata(result, "billing__daily_costs")
+    lines = load_daily_costs(engine, start=date(2026, 4, 25), end=date(2026, 4, 25))
+    assert meta["lines"] == len(lines) == 22  # the live estate (20 lines), Spaces and GST
+    assert meta["day_total_cents"] == int(lines["amount_cents"].sum()) > 0
+    resource_lines = lines[~lines["unmatched_reason"].isin(["tax", "account_level"])]
+    assert resource_lines["resource_id"].notna().all()  # every live resource's line
+    assert meta["matched_lines"] == len(resource_lines) == 20
+    truncated = lines.set_index("description").loc["globex-warehouse-2026... (65.00 GiB)"]
+    assert truncated["match_method"] == "invoice_line"  # two snapshots share the prefix
+    assert set(lines.loc[lines["resource_id"].isna(), "unmatched_reason"]) == {
+        "tax", "account_level"}
+    assert set(lines["tenant"].dropna()) == {"acme", "globex", "platform"}
+    top = meta["top_lines"].records[0].data
+    assert (top["description"], top["project"]) == ("globex-warehouse (500 GiB)",
+                                                     "Globex Analytics")
+    again = dg.materialize([daily_costs], resources=resources, instance=instance,
+                           partition_key="2026-04-25")
+    assert _metadata(again, "billing__daily_costs")["rewritten"] is False
+
+
+def test_a_whole_month_adds_up_to_its_invoice_to_the_cent(world, sim) -> None:
+    engine, _, _ = world
+    with _do(sim) as do:
+        urn = do.billing_account_urn()
+        ingest_daily_costs(engine, do, account_urn=urn, start=date(2026, 4, 1),
+                           end=date(2026, 4, 30))
+        april = next(i for i in do.list_invoices() if i.invoice_period == "2026-04")
+        items = do.list_invoice_items(april.invoice_uuid)
+    month = load_daily_costs(engine, start=date(2026, 4, 1), end=date(2026, 4, 30))
+    assert int(month["amount_cents"].sum()) == april.amount_cents == 8692
+    invoiced = Counter[str]()
+    for item in items:
+        invoiced[item.description] += item.amount_cents
+    daily = Counter(month.groupby("description")["amount_cents"].sum().to_dict())
+    assert daily == invoiced
+
+
+def test_month_to_date_sets_the_preview_beside_the_daily_lines(world, sim) -> None:
+    engine, resources, instance = world
+    with _do(sim) as do:
+        urn = do.billing_account_urn()
+        ingest_daily_costs(engine, do, account_urn=urn, start=date(2026, 5, 1),
+                           end=date(2026, 5, 3))
+        preview = do.get_invoice_preview()
+    assert preview is not None and preview.invoice_period == "2026-05"
+    result = dg.materialize([month_to_date], resources=resources, instance=instance,
+                            selection=[month_to_date])
+    meta = _metadata(result, "billing__month_to_date")
+    daily = load_daily_costs(engine, start=date(2026, 5, 1), end=date(2026, 5, 31))
+    assert (meta["period"], meta["days_loaded"], meta["last_day_loaded"]) == (
+        "2026-05", 3, "2026-05-03")
+    assert meta["difference_cents"] == meta["month_to_date_cents"] - int(
+        daily["amount_cents"].sum())
+    assert meta["month_to_date_cents"] >= preview.amount_cents  # it only grows
+    assert meta["forecast_month_end_usd"] >= meta["daily_total_usd"] > 0
+
+
+def test_the_daily_schedule_requests_yesterday() -> None:
+    schedule = defs.get_repository_def().get_schedule_def("billing_daily_costs_schedule")
+    at = datetime(2026, 4, 26, 3, 17, tzinfo=UTC)
+    with dg.build_schedule_context(scheduled_execution_time=at) as context:
+        data = schedule.evaluate_tick(context)
+    assert [r.partition_key for r in data.run_requests or []] == ["2026-04-25"]
