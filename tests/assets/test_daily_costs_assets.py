@@ -32,7 +32,7 @@ def _metadata(result: dg.ExecuteInProcessResult, node: str) -> dict[str, object]
 
 @pytest.fixture(scope="module")
 def world(sim: SimulatorHandle, tmp_path_factory: pytest.TempPathFactory):
-    """The simulator's inventory and its March and April invoices in a fresh database; yields
+    """The simulator's inventory and its April 2026 invoice in a fresh database; yields
     (engine, resources, instance)."""
     tmp = tmp_path_factory.mktemp("daily")
     engine = open_database(sqlite_url(tmp))
@@ -43,7 +43,7 @@ def world(sim: SimulatorHandle, tmp_path_factory: pytest.TempPathFactory):
             headers = do.list_invoices().items
             upsert_invoices(engine, headers)
             for header in headers:
-                if header.invoice_period in ("2026-03", "2026-04"):
+                if header.invoice_period == "2026-04":
                     ingest_invoice_from_do(engine, do, invoice_uuid=header.invoice_uuid)
         yield engine, resources, instance
     engine.dispose()
