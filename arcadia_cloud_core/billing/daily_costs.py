@@ -109,7 +109,7 @@ _STORED += ("tenant_id", "match_method", "unmatched_reason")
 
 
 class DailyCostsError(BillingError):
-    """Insights that cannot be stored as asked (names the account, the day and the line)."""
+    """Insights that cannot be stored as asked (names the data point and the days asked)."""
 
 
 class InsightsSource(Protocol):
@@ -365,8 +365,8 @@ def load_daily_costs(
 ) -> pd.DataFrame:
     """The stored daily lines of ``start``..``end`` (all accounts unless one is named) as a
     frame of :data:`DAILY_COLUMNS`: ``day`` a date, ``amount_cents`` int64, ``resource_id``
-    nullable Int64; ordered by day and line. What ``forecast_month_end`` and
-    ``detect_anomalies`` (``by=("project_name", "kind")``) read."""
+    nullable Int64, text None where missing; ordered by day and line. What
+    ``forecast_month_end`` and ``detect_anomalies`` (``by=("project_name", "kind")``) read."""
     c, d = cloud_daily_cost_lines.c, cloud_daily_cost_days.c
     stmt = (
         sa.select(
@@ -392,4 +392,7 @@ def load_daily_costs(
         frame = pd.DataFrame(connection.execute(stmt).all(), columns=list(DAILY_COLUMNS))
     frame["amount_cents"] = frame["amount_cents"].astype(np.int64)
     frame["resource_id"] = frame["resource_id"].astype("Int64")
+    for column in DAILY_COLUMNS[2:]:
+        if column != "resource_id":  # text: None where missing
+            frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
     return frame

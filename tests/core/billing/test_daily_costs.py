@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from arcadia_cloud_core.billing import ingest_invoice, upsert_invoices
 from arcadia_cloud_core.billing.anomalies import detect_anomalies
 from arcadia_cloud_core.billing.daily_costs import (
     DAILY_COLUMNS,
@@ -24,10 +25,11 @@ from arcadia_cloud_core.billing.forecast import forecast_month_end
 from arcadia_cloud_core.db.schema import cloud_daily_cost_days, cloud_daily_cost_lines
 from arcadia_cloud_core.digitalocean import BillingInsight, DOCurrencyError
 
-from .helpers import count, sample_estate
+from .helpers import Header, Line, add_resources, count, render_csv, sample_estate
 
 URN = "do:team:12345678-1234-1234-1234-123456789012"
 APRIL_1, APRIL_2 = date(2026, 4, 1), date(2026, 4, 2)
+INVOICE = "5dc680c2-93d6-41d9-afe1-93d3abb1bcb6"
 
 
 def point(day: date, sku: str, description: str, amount: str, group: str = "") -> BillingInsight:
@@ -182,3 +184,29 @@ def test_the_series_feeds_the_forecast_and_the_anomaly_check(engine: Engine) -> 
     assert list(zip(found["day"], found["project_name"], found["kind"], strict=True)) == [
         (spike_day, "Acme", "droplet")
     ]
+
+
+def test_a_line_names_cannot_settle_takes_the_resource_its_invoice_line_had(
+    engine: Engine,
+) -> None:
+    """``warehouse-2026...`` starts two snapshots' names; April's invoice item had DO's id. The
+    invoice's ``old-db`` droplet was deleted on 2 April: a later day's line stays unmatched."""
+    ids = sample_estate(engine)
+    add_resources(engine, [{"kind": "snapshot", "provider_id": "205",
+                            "name": "warehouse-2026-03-15"}])
+    truncated = Line("Volume Snapshots", "warehouse-2026... (65.00 GiB)", 390)
+    old_db = Line("Droplets", "old-db (s-2vcpu-4gb)", 107, hours=30)
+    upsert_invoices(engine, [Header(INVOICE, "2026-04", 497)])
+    items = [{"product": ln.product, "description": ln.description,
+              "amount_cents": ln.amount_cents, "start_time": ln.start, "end_time": ln.end,
+              "resource_id": rid} for ln, rid in ((truncated, "204"), (old_db, "102"))]
+    ingest_invoice(engine, invoice_uuid=INVOICE, csv_data=render_csv([truncated, old_db]),
+                   items=items)
+    day = date(2026, 5, 2)
+    points = [point(day, "1-BS-SNAP-0001", truncated.description, "0.13"),
+              point(day, "1-DO-DROP-0109", old_db.description, "0.28")]
+    ingest_daily_costs(engine, Source(points), account_urn=URN, start=day, end=day)
+    snapshot, droplet = load_daily_costs(engine, start=day, end=day).itertuples()
+    assert (snapshot.resource_id, snapshot.match_method) == (ids["204"], "invoice_line")
+    assert snapshot.unmatched_reason is None and snapshot.project_name == "Globex"
+    assert pd.isna(droplet.resource_id) and droplet.unmatched_reason == "no_resource"
