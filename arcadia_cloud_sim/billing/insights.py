@@ -2,7 +2,7 @@
 
 Daily amounts per SKU, region and description, derived from the invoices so that a month's
 days add up to its invoice, to the cent: each invoice line (the month-to-date preview's, for
-the current month) is split over the days it ran, in proportion to its seconds on each day;
+the current month) is split over the days it ran, in proportion to its time on each day;
 the cents left by rounding down go to the days with the largest remainders (ties: the earlier
 day). Tax and subscription lines run all month, so they spread over every day. Lines of one
 day with the same SKU, region, description and group are one data point.
@@ -83,7 +83,7 @@ class DataPoint:
 
 # -- splitting lines over days ----------------------------------------------------------------
 def split_by_day(amount_cents: int, start: datetime, end: datetime) -> list[tuple[date, int]]:
-    """``amount_cents`` over the UTC days of ``[start, end)`` by seconds run each day; the
+    """``amount_cents`` over the UTC days of ``[start, end)`` by time run each day; the
     parts add up to the amount exactly (largest remainder, ties to the earlier day; a credit
     is split like its absolute value). A line with no duration falls on its start day."""
     days: list[tuple[date, int]] = []
@@ -92,15 +92,15 @@ def split_by_day(amount_cents: int, start: datetime, end: datetime) -> list[tupl
         lo = max(start, datetime(day.year, day.month, day.day, tzinfo=UTC))
         hi = min(end, datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(days=1))
         if hi > lo:
-            days.append((day, int((hi - lo).total_seconds())))
+            days.append((day, (hi - lo) // timedelta(microseconds=1)))
         day += timedelta(days=1)
         if datetime(day.year, day.month, day.day, tzinfo=UTC) >= end:
             break
-    total = sum(seconds for _, seconds in days)
+    total = sum(run for _, run in days)
     if total == 0:
         return [(start.date(), amount_cents)]
     sign, cents = (-1 if amount_cents < 0 else 1), abs(amount_cents)
-    shares = [(cents * seconds) // total for _, seconds in days]
+    shares = [(cents * run) // total for _, run in days]
     left = cents - sum(shares)
     by_remainder = sorted(range(len(days)), key=lambda i: (-((cents * days[i][1]) % total), i))
     for i in by_remainder[:left]:

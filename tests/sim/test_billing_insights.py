@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from arcadia_cloud_sim.billing.insights import split_by_day
 from arcadia_cloud_sim.launcher import SimAdmin, SimulatorHandle
@@ -80,6 +82,16 @@ def cents_sum(points: list[dict[str, Any]]) -> int:
     return sum(cents(p["total_amount"]) for p in points)
 
 
+@pytest.mark.parametrize("month", ["2014-12", "2018-02", "2026-03"])
+def test_other_months_add_up_to_their_invoices(client, urn, month) -> None:
+    """The first invoice, a month a droplet ended mid-month, the month before the live estate."""
+    invoices = client.get("/v2/customers/my/invoices?per_page=200").json()["invoices"]
+    amount = next(cents(i["amount"]) for i in invoices if i["invoice_period"] == month)
+    first = date.fromisoformat(f"{month}-01")
+    last = (first + timedelta(days=31)).replace(day=1) - timedelta(days=1)
+    assert cents_sum(insights(client, urn, first.isoformat(), last.isoformat())) == amount > 0
+
+
 def test_the_month_to_date_days_add_up_to_the_preview(client, urn) -> None:
     for _ in range(3):  # the preview grows by the hour: retry if an hour turned in between
         before = client.get("/v2/customers/my/invoices/preview?per_page=200").json()
@@ -144,3 +156,24 @@ def test_split_by_day_is_exact_and_deterministic() -> None:
     assert parts == [(date(2026, 4, 3), 100), (date(2026, 4, 4), 401),
                      (date(2026, 4, 5), 400), (date(2026, 4, 6), 100)]
     assert [c for _, c in split_by_day(-1001, start, end)] == [-100, -401, -400, -100]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    amount=st.integers(-10**7, 10**7),
+    start=st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2026, 2, 1)),
+    seconds=st.integers(0, 40 * 86400),
+)
+def test_split_by_day_adds_up_and_is_proportional(amount, start, seconds) -> None:
+    start = start.replace(tzinfo=UTC)
+    end = start + timedelta(seconds=seconds)
+    parts = split_by_day(amount, start, end)
+    assert sum(c for _, c in parts) == amount and parts == split_by_day(amount, start, end)
+    days = [d for d, _ in parts]
+    assert days == sorted(set(days)) and days[0] == start.date()
+    if seconds:
+        for day, share in parts:
+            lo = max(start, datetime(day.year, day.month, day.day, tzinfo=UTC))
+            hi = min(end, datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(days=1))
+            exact = abs(amount) * (hi - lo).total_seconds() / seconds
+            assert abs(abs(share) - exact) < 1 + 1e-6
