@@ -120,3 +120,21 @@ def test_the_daily_schedule_requests_yesterday() -> None:
     with dg.build_schedule_context(scheduled_execution_time=at) as context:
         data = schedule.evaluate_tick(context)
     assert [r.partition_key for r in data.run_requests or []] == ["2026-04-25"]
+
+
+def test_a_failed_partition_keeps_the_days_lines(world, sim, sim_admin) -> None:
+    engine, _, instance = world
+    resources = resources_for(engine, sim, max_attempts=1)
+    day = date(2026, 4, 26)
+    assert dg.materialize([daily_costs], resources=resources, instance=instance,
+                          partition_key=day.isoformat()).success
+    before = load_daily_costs(engine, start=day, end=day)
+    sim_admin.set_config(fault_rate=1.0, fault_kinds="truncate", fault_paths="/v2/billing/")
+    failed = dg.materialize([daily_costs], resources=resources, instance=instance,
+                            partition_key=day.isoformat(), raise_on_error=False)
+    assert not failed.success
+    [failure] = [e for e in failed.all_events if e.is_step_failure]
+    cause = failure.step_failure_data.error.cause
+    assert cause.cls_name == "DOParseError" and "/insights/2026-04-26/2026-04-26" in cause.message
+    assert len(before) == 22
+    assert load_daily_costs(engine, start=day, end=day).equals(before)
