@@ -215,6 +215,8 @@ def monthly_costs(database: DatabaseResource) -> dg.MaterializeResult:
     frame = billing.stored_monthly_costs(engine)
     latest = sorted(frame["month"].unique())[-3:] if len(frame) else []
     recent = frame[frame["month"].isin(latest)] if len(frame) else frame
+    by_tag = billing.costs_by_tag_frame(engine, months=latest[-1:])
+    by_tag = by_tag.assign(tag=by_tag["tag"].fillna("(untagged)"))
     return dg.MaterializeResult(
         metadata={
             "months": int(frame["month"].nunique()) if len(frame) else 0,
@@ -222,6 +224,9 @@ def monthly_costs(database: DatabaseResource) -> dg.MaterializeResult:
             "months_rewritten": len(refresh.months_written),
             "rows_written": refresh.rows_written,
             "latest_months": table(recent.to_dict("records")),
+            "latest_month_by_tag": table(
+                by_tag.sort_values("amount_cents", ascending=False).to_dict("records")
+            ),
         }
     )
 
@@ -234,13 +239,34 @@ class FocusConfig(dg.Config):
         description="Output file; empty means $DAGSTER_HOME/focus/focus_cost_lines.parquet.",
     )
     billing_account_id: str = Field(default="digitalocean", description="FOCUS BillingAccountId")
+    billing_account_name: str = Field(
+        default="", description="FOCUS BillingAccountName (the DO team); empty: the id"
+    )
 
 
-@dg.asset(key=["billing", "focus_cost_lines"], group_name=GROUP, deps=[invoice_cost_lines])
+FOCUS_RULES = "focus_1_2_rules"
+
+
+@dg.asset(
+    key=["billing", "focus_cost_lines"],
+    group_name=GROUP,
+    deps=[invoice_cost_lines],
+    check_specs=[
+        dg.AssetCheckSpec(
+            FOCUS_RULES,
+            asset=["billing", "focus_cost_lines"],
+            description="Every applicable rule of the FinOps Foundation's FOCUS 1.2 rule model "
+            "holds on the export (MUST rules fail the check; SHOULD rules are listed).",
+        )
+    ],
+)
 def focus_cost_lines(config: FocusConfig, database: DatabaseResource) -> dg.MaterializeResult:
-    """The cost lines in FinOps FOCUS 1.2 columns, as Parquet and as a table."""
+    """The cost lines in FinOps FOCUS 1.2 columns (plus the 1.3 ones), as Parquet and as a
+    table, checked against the FOCUS rule model."""
     engine = database.engine()
-    account = billing.BillingAccount(id=config.billing_account_id)
+    account = billing.BillingAccount(
+        id=config.billing_account_id, name=config.billing_account_name or None
+    )
     frame = billing.focus_frame(engine, account=account)
     home = Path(os.environ.get("DAGSTER_HOME") or ".dagster_home")
     path = (
@@ -254,7 +280,25 @@ def focus_cost_lines(config: FocusConfig, database: DatabaseResource) -> dg.Mate
         invoices_written += int(
             billing.replace_focus_lines(engine, invoice_uuid=str(uuid), account=account).written
         )
+    validation = billing.validate_focus(frame)
+    failed = [
+        {
+            "rule": r.rule_id,
+            "keyword": r.keyword,
+            "rows": r.failing_rows,
+            "rule_text": r.requirement,
+        }
+        for r in validation.errors + validation.warnings
+    ]
     return dg.MaterializeResult(
+        check_results=[
+            dg.AssetCheckResult(
+                check_name=FOCUS_RULES,
+                passed=validation.ok,
+                severity=dg.AssetCheckSeverity.ERROR,
+                metadata={**validation.counts(), "failed_rules": table(failed)},
+            )
+        ],
         metadata={
             "rows": len(frame),
             "parquet": dg.MetadataValue.path(str(written)),
@@ -262,7 +306,7 @@ def focus_cost_lines(config: FocusConfig, database: DatabaseResource) -> dg.Mate
             "billed_cost_total_usd": dg.MetadataValue.float(
                 round(float(frame["BilledCost"].sum()), 2) if len(frame) else 0.0
             ),
-        }
+        },
     )
 
 

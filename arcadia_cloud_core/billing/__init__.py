@@ -6,8 +6,10 @@ kind table), ``names`` (resource names), ``matching`` (the four match stages), `
 (resources and DO's items as frames), ``pipeline`` (parse → derive → match, one public
 function per step), ``columns`` (text and label columns),
 ``invoices`` (headers, ingest status), ``cost_lines`` (atomic line-set replacement), ``ingest``
-(the unit of work), ``summary``, ``attribution`` (tenants), ``monthly_costs``, ``focus``,
-``finance``; ``daily_costs`` (DO's billing insights per day, matched like invoice lines).
+(the unit of work), ``summary``, ``attribution`` (tenants), ``monthly_costs``, ``tag_costs``
+(cost by DO tag), ``focus`` (FOCUS rows), ``focus_rules`` (the FinOps Foundation's FOCUS rule
+model, evaluated), ``finance``; ``daily_costs`` (DO's billing insights per day, matched like
+invoice lines), ``forecast`` and ``anomalies`` (over the daily series).
 """
 
 from arcadia_cloud_core.billing.cost_lines import StoredLines, load_lines, replace_invoice_lines
@@ -41,6 +43,7 @@ from arcadia_cloud_core.billing.focus import (
     replace_focus_lines,
     write_focus_parquet,
 )
+from arcadia_cloud_core.billing.focus_rules import FocusValidation, validate_focus
 from arcadia_cloud_core.billing.ingest import ingest_invoice, ingest_invoice_from_do
 from arcadia_cloud_core.billing.invoice_csv import DO_CSV_HEADER, parse_invoice_csv
 from arcadia_cloud_core.billing.invoices import (
@@ -66,6 +69,7 @@ from arcadia_cloud_core.billing.names import extract_names, normalise_names
 from arcadia_cloud_core.billing.pipeline import annotate_lines, prepare_invoice_lines
 from arcadia_cloud_core.billing.sources import items_frame, load_resources, resources_frame
 from arcadia_cloud_core.billing.summary import InvoiceIngestSummary, invoice_summary
+from arcadia_cloud_core.billing.tag_costs import costs_by_tag_frame
 
 __all__ = [
     "DO_CSV_HEADER",
@@ -82,6 +86,7 @@ __all__ = [
     "FinancePushResult",
     "FinanceRetryableError",
     "FinanceSettings",
+    "FocusValidation",
     "FocusWrite",
     "InvoiceIngestSummary",
     "InvoiceParseError",
@@ -92,6 +97,7 @@ __all__ = [
     "annotate_lines",
     "build_finance_payload",
     "cents_of",
+    "costs_by_tag_frame",
     "derive_kinds",
     "extract_names",
     "finance_settings_from_env",
@@ -123,5 +129,6 @@ __all__ = [
     "resources_frame",
     "stored_monthly_costs",
     "upsert_invoices",
+    "validate_focus",
     "write_focus_parquet",
 ]
