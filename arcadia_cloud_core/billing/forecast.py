@@ -8,10 +8,10 @@ deleted during the month stops counting at once, a new one counts from its first
 not billed on ``as_of`` is taken as stopped.
 
 The 90 % interval comes from how the group's daily total moved over the last
-:data:`VOLATILITY_DAYS` days (its day-over-day changes, as a root mean square; from the
-series' first day when it starts later): resources come
-and go, so the level on day ``k`` ahead drifts by about ``σ√k``, and the month's remaining spend
-by ``σ·Σ√k``. Without credits so far the month cannot end below what is already spent.
+:data:`VOLATILITY_DAYS` days (from the series' first day when it starts later): with ``s`` the
+root mean square of its day-over-day changes, the level ``k`` days ahead drifts by about
+``s·√k`` (resources come and go), and the month's remaining spend by ``s·Σ√k``. Without
+credits so far the month cannot end below what is already spent.
 Days with no line count as zero spend. Amounts are integer cents throughout (an estimate is
 rounded half to even once, at the end). Measured on the simulator's history by
 ``bench/cost_forecast.py``.
@@ -62,13 +62,14 @@ def forecast_month_end(
     first = as_of.replace(day=1)
     days_in_month = calendar.monthrange(as_of.year, as_of.month)[1]
     daily = daily.reset_index(drop=True)
-    days = pd.to_datetime(daily["day"]).dt.date
+    days = pd.to_datetime(daily["day"]).to_numpy("datetime64[D]")
     # History before the series' first day is unknown, not zero: the window starts there.
     start = min(first, as_of - timedelta(days=VOLATILITY_DAYS - 1))
-    start = min(first, max(start, days.min())) if len(days) else first
-    keep = (days >= start) & (days <= as_of)
+    if len(days):
+        start = min(first, max(start, days.min().astype(date)))
+    keep = (days >= np.datetime64(start)) & (days <= np.datetime64(as_of))
     rows = daily.loc[keep, [*by, *line, "amount_cents"]]
-    rows = rows.assign(day=[(d - start).days for d in days[keep]])
+    rows = rows.assign(day=(days[keep] - np.datetime64(start)).astype(np.int64))
     width = (as_of - start).days + 1
     month_from = (first - start).days
     groups = rows.groupby(by, dropna=False, sort=True) if by else [((), rows)]
@@ -110,20 +111,23 @@ def _one(
 
 def _run_rate(group: pd.DataFrame, line: Sequence[str], width: int) -> float:
     """Σ over the lines billed on the last day of the median of their recent days."""
-    recent = group[group["day"] >= width - RUN_RATE_DAYS]
+    offset = max(0, width - RUN_RATE_DAYS)
+    recent = group[group["day"] >= offset]
     if recent.empty:
         return 0.0
-    per_day = recent.groupby([*line, "day"], dropna=False)["amount_cents"].sum()
-    if not line:
-        per_day = per_day.to_frame().assign(_line=0).set_index("_line", append=True)
-        per_day = per_day["amount_cents"].reorder_levels(["_line", "day"])
-    levels = list(range(per_day.index.nlevels - 1))
-    rate = 0.0
-    for _, amounts in per_day.groupby(level=levels, dropna=False):
-        days = amounts.index.get_level_values("day")
-        if days.max() == width - 1:  # billed on as_of: still running
-            rate += float(np.median(amounts.to_numpy()))
-    return rate
+    if line:
+        codes = recent.groupby(list(line), dropna=False, sort=False).ngroup().to_numpy()
+    else:
+        codes = np.zeros(len(recent), dtype=np.int64)
+    cell = (codes, recent["day"].to_numpy() - offset)
+    sums = np.zeros((codes.max() + 1, width - offset))
+    np.add.at(sums, cell, recent["amount_cents"].to_numpy(dtype=float))
+    billed = np.zeros(sums.shape, dtype=bool)
+    billed[cell] = True
+    running = billed[:, -1]  # billed on as_of: still running
+    if not running.any():
+        return 0.0
+    return float(np.nanmedian(np.where(billed[running], sums[running], np.nan), axis=1).sum())
 
 
 def _require(frame: pd.DataFrame, columns: Sequence[str]) -> None:
