@@ -3,7 +3,8 @@
 The preview (``/v2/customers/my/invoices/preview``) is DO's running invoice of the month; the
 daily lines (:mod:`daily_costs`) are the same spend by day. :func:`month_to_date` puts them side
 by side — the preview's total and products, the days loaded and their total, the difference,
-and the month-end forecast from the daily series (:func:`~.forecast.forecast_month_end`).
+and the month-end forecast from the daily series (:func:`~.forecast.forecast_month_end`, a
+line being one SKU and description: one resource's charge).
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ def month_to_date(engine: Engine, *, preview: Any, items: Iterable[Any]) -> Mont
     daily = load_daily_costs(engine, start=first, end=last)
     forecast: dict[str, int] = {}
     if loaded[1] is not None:
-        row = forecast_month_end(daily, as_of=loaded[1]).iloc[0]
+        row = forecast_month_end(daily, as_of=loaded[1], line=("sku", "description")).iloc[0]
         forecast = {k: int(row[k]) for k in ("forecast_cents", "low_cents", "high_cents")}
     return MonthToDate(
         period=preview.invoice_period,
