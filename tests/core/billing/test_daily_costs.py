@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from arcadia_cloud_core.billing import ingest_invoice, upsert_invoices
+from arcadia_cloud_core.billing import BillingError, ingest_invoice, upsert_invoices
 from arcadia_cloud_core.billing.anomalies import detect_anomalies
 from arcadia_cloud_core.billing.daily_costs import (
     DAILY_COLUMNS,
@@ -22,8 +22,9 @@ from arcadia_cloud_core.billing.daily_costs import (
     product_for_sku,
 )
 from arcadia_cloud_core.billing.forecast import forecast_month_end
+from arcadia_cloud_core.billing.month_to_date import month_to_date
 from arcadia_cloud_core.db.schema import cloud_daily_cost_days, cloud_daily_cost_lines
-from arcadia_cloud_core.digitalocean import BillingInsight, DOCurrencyError
+from arcadia_cloud_core.digitalocean import BillingInsight, DOCurrencyError, Invoice, InvoiceItem
 
 from .helpers import Header, Line, add_resources, count, render_csv, sample_estate
 
@@ -210,3 +211,24 @@ def test_a_line_names_cannot_settle_takes_the_resource_its_invoice_line_had(
     assert (snapshot.resource_id, snapshot.match_method) == (ids["204"], "invoice_line")
     assert snapshot.unmatched_reason is None and snapshot.project_name == "Globex"
     assert pd.isna(droplet.resource_id) and droplet.unmatched_reason == "no_resource"
+
+
+def test_month_to_date_sets_the_preview_beside_the_loaded_days(engine: Engine) -> None:
+    preview = Invoice.from_payload({"invoice_uuid": INVOICE, "amount": "5.12",
+                                    "invoice_period": "2026-04"})
+    items = [InvoiceItem.from_payload({"product": product, "amount": amount},
+                                      invoice_uuid=INVOICE)
+             for product, amount in (("Droplets", "4.00"), ("Taxes", "0.12"), ("Droplets", "1.00"))]
+    empty = month_to_date(engine, preview=preview, items=items)
+    assert (empty.days_loaded, empty.daily_cents, empty.forecast) == (0, 0, {})
+    assert empty.by_product == {"Droplets": 500, "Taxes": 12} and empty.difference_cents == 512
+    sample_estate(engine)
+    ingest_daily_costs(engine, Source(day_points(APRIL_1) + day_points(APRIL_2)),
+                       account_urn=URN, start=APRIL_1, end=APRIL_2)
+    mtd = month_to_date(engine, preview=preview, items=items)
+    assert (mtd.days_loaded, mtd.last_day_loaded, mtd.daily_cents) == (2, APRIL_2, 512)
+    assert mtd.difference_cents == 0 and mtd.forecast["forecast_cents"] == 256 * 30
+    bad = Invoice.from_payload({"invoice_uuid": INVOICE, "amount": "1.00",
+                                "invoice_period": "April"})
+    with pytest.raises(BillingError, match="'April' is not YYYY-MM"):
+        month_to_date(engine, preview=bad, items=[])
