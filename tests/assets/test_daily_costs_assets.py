@@ -21,6 +21,7 @@ from arcadia_cloud_core.billing import (
 )
 from arcadia_cloud_core.db.engine import open_database
 from arcadia_cloud_core.digitalocean import DOClient
+from arcadia_cloud_sim.billing.scenarios import RETIRED_DROPLETS
 from arcadia_cloud_sim.launcher import SimulatorHandle
 from tests.assets.conftest import TOKEN, resources_for, sqlite_url
 
@@ -92,6 +93,14 @@ def test_a_whole_month_adds_up_to_its_invoice_to_the_cent(world, sim) -> None:
         invoiced[item.description] += item.amount_cents
     daily = Counter(month.groupby("description")["amount_cents"].sum().to_dict())
     assert daily == invoiced
+    # Every line of a resource our inventory has seen is matched (the retired droplets were
+    # destroyed before it began: DO bills them, we never saw them).
+    retired = {f"{d.name} ({d.size_slug})" for d in RETIRED_DROPLETS}
+    seen = month[~month["unmatched_reason"].isin(["tax", "account_level"])
+                 & ~month["description"].isin(retired)]
+    assert len(seen) == 20 * 10 and seen["resource_id"].notna().mean() >= 0.99  # 21st-30th
+    assert set(month.loc[month["description"].isin(retired), "unmatched_reason"]) == {
+        "no_resource"}
 
 
 def test_month_to_date_sets_the_preview_beside_the_daily_lines(world, sim) -> None:
