@@ -92,6 +92,7 @@ SKU_PRODUCTS: dict[str, str] = {
     "DB": "Managed Databases",
     "AP": "App Platform",
     "CR": "Container Registry",
+    "PROMO": "Credits",
     "TX": "Taxes",
 }
 _SKU = re.compile(r"^\d+-(?P<service>[A-Z0-9]+)(?:-(?P<family>[A-Z0-9]+))?")

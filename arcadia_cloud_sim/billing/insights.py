@@ -61,7 +61,15 @@ SKU_BY_PRODUCT: dict[str, str] = {
     "Floating IPs": "1-NW-FIP-0001",
     "Reserved IPs": "1-NW-RIP-0001",
     "Spaces Subscription": "1-SP-SUB-0001",
+    "Spaces": "1-SP-STOR-0001",
+    "Bandwidth": "1-NW-BW-0001",
     "Kubernetes": "1-KS-K8SWN-00109",
+    "Kubernetes Clusters": "1-KS-K8SWN-00109",
+    "Database Clusters": "1-DB-CLUSTER-0001",
+    "Managed Databases": "1-DB-CLUSTER-0001",
+    "Container Registry": "1-CR-REG-0001",
+    "App Platform": "1-AP-APP-0001",
+    "Credits": "1-PROMO-CREDIT-0001",
     "Taxes": "1-TX-TAX-0001",
 }
 _OTHER_SKU = "1-XX-OTHER-0001"

@@ -25,8 +25,9 @@ from arcadia_cloud_core.billing.forecast import forecast_month_end
 from arcadia_cloud_core.billing.month_to_date import month_to_date
 from arcadia_cloud_core.db.schema import cloud_daily_cost_days, cloud_daily_cost_lines
 from arcadia_cloud_core.digitalocean import BillingInsight, DOCurrencyError, Invoice, InvoiceItem
+from arcadia_cloud_sim.billing.insights import SKU_BY_PRODUCT as SIM_SKUS
 
-from .helpers import Header, Line, add_resources, count, render_csv, sample_estate
+from .helpers import Header, Line, add_resources, count, kind_for, render_csv, sample_estate
 
 URN = "do:team:12345678-1234-1234-1234-123456789012"
 APRIL_1, APRIL_2 = date(2026, 4, 1), date(2026, 4, 2)
@@ -77,6 +78,8 @@ def test_skus_name_their_products() -> None:
     assert product_for_sku("1-KS-K8SWN-00109") == "Kubernetes"
     assert product_for_sku("1-SP-SUB-0001") == "Spaces Subscription"
     assert product_for_sku("1-SP-STOR-0001") == "Spaces"
+    assert product_for_sku("1-DB-CLUSTER-0001") == "Managed Databases"
+    assert product_for_sku("1-PROMO-CREDIT-0001") == "Credits"
     assert product_for_sku("1-ZZ-NEW-0001") is None and product_for_sku("") is None
 
 
@@ -232,3 +235,9 @@ def test_month_to_date_sets_the_preview_beside_the_loaded_days(engine: Engine) -
                                 "invoice_period": "April"})
     with pytest.raises(BillingError, match="'April' is not YYYY-MM"):
         month_to_date(engine, preview=bad, items=[])
+
+
+@pytest.mark.parametrize("product", sorted(SIM_SKUS))
+def test_each_simulator_sku_names_a_product_of_the_same_kind(product: str) -> None:
+    """The simulator bills each product under a SKU; ours reads back a product of its kind."""
+    assert kind_for(product_for_sku(SIM_SKUS[product])) == kind_for(product) is not None
