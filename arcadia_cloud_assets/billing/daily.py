@@ -11,23 +11,21 @@ from datetime import timedelta
 import dagster as dg
 import pandas as pd
 
+from arcadia_cloud_assets.billing.assets import (
+    GROUP,
+    POOL,
+    _dollars,  # display only: money stays in cents
+)
 from arcadia_cloud_assets.metadata import table
 from arcadia_cloud_assets.schedules import utc_schedule
 from arcadia_cloud_core import billing
 from arcadia_cloud_core.billing.month_to_date import month_to_date as month_to_date_summary
 from arcadia_cloud_core.resources import DatabaseResource, DigitalOceanResource
 
-GROUP = "billing"
-POOL = "do_api_billing"
 #: The first day loaded (DO keeps insights for past months; a backfill reaches further back).
 DAILY_START = "2025-01-01"
 TOP_LINES = 10
 daily_partitions = dg.DailyPartitionsDefinition(start_date=DAILY_START, timezone="UTC")
-
-
-def _dollars(cents: int) -> float:
-    """Display only (metadata plots): money is stored and computed in integer cents."""
-    return round(cents / 100, 2)
 
 
 def _text(value: object) -> str | None:
