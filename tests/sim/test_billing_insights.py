@@ -16,15 +16,10 @@ from arcadia_cloud_sim.billing.insights import split_by_day
 from arcadia_cloud_sim.launcher import SimAdmin, SimulatorHandle
 from tests.sim.conftest import api_client
 from tests.sim.openapi import validate_response
+from tests.sim.test_billing_api import cents
 
 TEMPLATE = "/v2/billing/{account_urn}/insights/{start_date}/{end_date}"
 APRIL_TOTAL_CENTS = 8692
-
-
-def cents(money: str) -> int:
-    """ "86.92" / "-12.34" → cents."""
-    sign = -1 if money.startswith("-") else 1
-    return sign * int(money.lstrip("-").replace(".", ""))
 
 
 @pytest.fixture(scope="module")
