@@ -13,13 +13,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from arcadia_cloud_sim.billing.insights import split_by_day
+from arcadia_cloud_sim.billing.scenarios import APRIL_2026_TOTAL_CENTS
 from arcadia_cloud_sim.launcher import SimAdmin, SimulatorHandle
 from tests.sim.conftest import api_client
 from tests.sim.openapi import validate_response
 from tests.sim.test_billing_api import cents
 
 TEMPLATE = "/v2/billing/{account_urn}/insights/{start_date}/{end_date}"
-APRIL_TOTAL_CENTS = 8692
+APRIL_TOTAL_CENTS = APRIL_2026_TOTAL_CENTS
 
 
 @pytest.fixture(scope="module")
