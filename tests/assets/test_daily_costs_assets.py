@@ -25,6 +25,9 @@ from arcadia_cloud_sim.billing.scenarios import RETIRED_DROPLETS
 from arcadia_cloud_sim.launcher import SimulatorHandle
 from tests.assets.conftest import TOKEN, resources_for, sqlite_url
 
+#: Unmatched reasons of lines that name no resource inventory holds.
+NO_RESOURCE_REASONS = ["tax", "account_level", "untracked_kind"]
+
 
 def _metadata(result: dg.ExecuteInProcessResult, node: str) -> dict[str, object]:
     [event] = result.asset_materializations_for_node(node)
@@ -66,8 +69,9 @@ def test_a_day_partition_is_matched_to_the_live_estate(world, sim) -> None:
     assert meta["lines"] == len(lines) == len(served) > 20  # the live estate, Spaces, GST
     assert meta["day_total_cents"] == int(lines["amount_cents"].sum()) == sum(
         p.amount_cents for p in served)
-    # Every line of a live resource is matched (tax and account-level lines name none).
-    resource_lines = lines[~lines["unmatched_reason"].isin(["tax", "account_level"])]
+    # Every line of a live resource is matched (tax and account-level lines name none; an app,
+    # untracked_kind, is a resource inventory does not hold).
+    resource_lines = lines[~lines["unmatched_reason"].isin(NO_RESOURCE_REASONS)]
     assert resource_lines["resource_id"].notna().mean() >= 0.99
     assert meta["matched_lines"] == resource_lines["resource_id"].notna().sum()
     [truncated] = lines[lines["description"].str.startswith("globex-warehouse-2026...")
@@ -101,7 +105,7 @@ def test_a_whole_month_adds_up_to_its_invoice_to_the_cent(world, sim) -> None:
     # Every line of a resource our inventory has seen is matched (the retired droplets were
     # destroyed before it began: DO bills them, we never saw them).
     retired = {f"{d.name} ({d.size_slug})" for d in RETIRED_DROPLETS}
-    seen = month[~month["unmatched_reason"].isin(["tax", "account_level"])
+    seen = month[~month["unmatched_reason"].isin(NO_RESOURCE_REASONS)
                  & ~month["description"].isin(retired)]
     assert len(seen) >= 200 and seen["resource_id"].notna().mean() >= 0.99  # from the 21st
     assert set(month.loc[month["description"].isin(retired), "unmatched_reason"]) == {
