@@ -246,17 +246,21 @@ def _attributed(connection: sa.Connection, lines: pd.DataFrame) -> pd.DataFrame:
     return attribute(merged.drop(columns="id"), {})
 
 
-def _value(value: Any) -> Any:
+def _value(value: Any, limit: int | None) -> Any:
+    """A frame cell as the database takes it: None for missing, text cut to its column."""
     if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
         return None
-    return value.item() if isinstance(value, np.generic) else value
+    if isinstance(value, np.generic):
+        return value.item()
+    return value[:limit] if limit is not None and isinstance(value, str) else value
 
 
 def _rows(lines: pd.DataFrame) -> dict[date, list[tuple[Any, ...]]]:
     """Per day, its lines as tuples of :data:`_STORED` (``line_no`` is the position)."""
+    limits = [getattr(cloud_daily_cost_lines.c[name].type, "length", None) for name in _STORED]
     out: dict[date, list[tuple[Any, ...]]] = {}
     for row in lines.loc[:, list(_STORED)].itertuples(index=False, name=None):
-        values = tuple(_value(v) for v in row)
+        values = tuple(_value(v, limit) for v, limit in zip(row, limits, strict=True))
         out.setdefault(values[0], []).append(values)
     return out
 

@@ -241,3 +241,16 @@ def test_month_to_date_sets_the_preview_beside_the_loaded_days(engine: Engine) -
 def test_each_simulator_sku_names_a_product_of_the_same_kind(product: str) -> None:
     """The simulator bills each product under a SKU; ours reads back a product of its kind."""
     assert kind_for(product_for_sku(SIM_SKUS[product])) == kind_for(product) is not None
+
+
+def test_long_text_is_cut_to_its_column_and_stored(engine: Engine) -> None:
+    """An unknown SKU family: the (long) description stands in for the product."""
+    long = "x" * 400 + " (s-1vcpu-1gb)"
+    odd = point(APRIL_1, "1-NEWSERVICE-" + "9" * 80, long, "1.23")
+    ingest_daily_costs(engine, Source([odd]), account_urn=URN, start=APRIL_1, end=APRIL_1)
+    [line] = load_daily_costs(engine, start=APRIL_1, end=APRIL_1).itertuples()
+    assert line.description == long and len(line.sku) == 64 and line.amount_cents == 123
+    assert line.unmatched_reason == "no_kind"
+    again = ingest_daily_costs(engine, Source([odd]), account_urn=URN, start=APRIL_1,
+                               end=APRIL_1)
+    assert again.days_written == ()  # the cut values compare equal to the stored ones
