@@ -32,12 +32,24 @@ def _text(value: object) -> str | None:
     return None if pd.isna(value) else str(value)
 
 
+NO_ANOMALY = "no_spend_anomaly"
+
+
 @dg.asset(
     key=["billing", "daily_costs"],
     group_name=GROUP,
     pool=POOL,
     partitions_def=daily_partitions,
     kinds={"digitalocean", "pandas"},
+    check_specs=[
+        dg.AssetCheckSpec(
+            NO_ANOMALY,
+            asset=["billing", "daily_costs"],
+            partitions_def=daily_partitions,
+            description="The day's spend per (project, kind) is within its robust, "
+            "weekday-seasonal baseline (a new resource explained up to its list price); warn.",
+        )
+    ],
 )
 def daily_costs(
     context: dg.AssetExecutionContext,
@@ -60,7 +72,16 @@ def daily_costs(
     matched = lines[lines["resource_id"].notna()]
     matched_cents = int(matched["amount_cents"].sum())
     top = lines.assign(abs_cents=lines["amount_cents"].abs()).nlargest(TOP_LINES, "abs_cents")
+    anomalies = billing.anomalies_on(database.engine(), day)
     return dg.MaterializeResult(
+        check_results=[
+            dg.AssetCheckResult(
+                check_name=NO_ANOMALY,
+                passed=anomalies.empty,
+                severity=dg.AssetCheckSeverity.WARN,
+                metadata={"anomalies": len(anomalies), "found": _anomaly_table(anomalies)},
+            )
+        ],
         metadata={
             "day_total_cents": total,
             "day_total_usd": dg.MetadataValue.float(_dollars(total)),
@@ -88,7 +109,7 @@ def daily_costs(
                     for row in top.itertuples()
                 ]
             ),
-        }
+        },
     )
 
 
@@ -139,6 +160,81 @@ def month_to_date(
     )
 
 
+def _anomaly_table(anomalies: pd.DataFrame) -> dg.MetadataValue:
+    return table(
+        [
+            {
+                "day": str(row.day),
+                "project": _text(row.project_name),
+                "kind": _text(row.kind),
+                "usd": _dollars(int(row.amount_cents)),
+                "baseline_usd": _dollars(int(row.baseline_cents)),
+                "excess_usd": _dollars(int(row.excess_cents)),
+                "score": float(row.score),
+            }
+            for row in anomalies.itertuples()
+        ],
+        columns=["day", "project", "kind", "usd", "baseline_usd", "excess_usd", "score"],
+    )
+
+
+def _forecast_rows(frame: pd.DataFrame, by: str) -> list[dict[str, object]]:
+    return [
+        {
+            by: _text(getattr(row, by)),
+            "mtd_usd": _dollars(int(row.mtd_cents)),
+            "forecast_usd": _dollars(int(row.forecast_cents)),
+            "low_usd": _dollars(int(row.low_cents)),
+            "high_usd": _dollars(int(row.high_cents)),
+        }
+        for row in frame.sort_values("forecast_cents", ascending=False).itertuples()
+    ]
+
+
+@dg.asset(
+    key=["billing", "forecast"],
+    group_name=GROUP,
+    deps=[daily_costs],
+    kinds={"pandas"},
+    automation_condition=dg.AutomationCondition.eager(),
+)
+def forecast(database: DatabaseResource) -> dg.MaterializeResult:
+    """Month-end spend for the account, each tenant and each project from the daily costs
+    loaded so far (with a 90 % interval), this month's anomalies per (project, kind) and the
+    top movers of the last 7 days: "what will this month cost, and why is it up?"."""
+    outlook = billing.spend_outlook(database.engine())
+    if outlook.as_of is None:
+        return dg.MaterializeResult(metadata={"days_loaded": 0})
+    account = outlook.account.iloc[0]
+    return dg.MaterializeResult(
+        metadata={
+            "as_of": str(outlook.as_of),
+            "month_to_date_usd": dg.MetadataValue.float(_dollars(int(account.mtd_cents))),
+            "forecast_usd": dg.MetadataValue.float(_dollars(int(account.forecast_cents))),
+            "forecast_low_usd": dg.MetadataValue.float(_dollars(int(account.low_cents))),
+            "forecast_high_usd": dg.MetadataValue.float(_dollars(int(account.high_cents))),
+            "forecast_cents": int(account.forecast_cents),
+            "run_rate_usd_per_day": dg.MetadataValue.float(_dollars(int(account.run_rate_cents))),
+            "anomalies_this_month": len(outlook.anomalies),
+            "anomalies": _anomaly_table(outlook.anomalies),
+            "by_tenant": table(_forecast_rows(outlook.by_tenant, "tenant")),
+            "by_project": table(_forecast_rows(outlook.by_project, "project_name")),
+            "top_movers": table(
+                [
+                    {
+                        "project": _text(row.project_name),
+                        "kind": _text(row.kind),
+                        "last_7_days_usd": _dollars(int(row.last_7_days_cents)),
+                        "previous_7_days_usd": _dollars(int(row.previous_7_days_cents)),
+                        "change_usd": _dollars(int(row.change_cents)),
+                    }
+                    for row in outlook.movers.itertuples()
+                ]
+            ),
+        }
+    )
+
+
 daily_costs_job = dg.define_asset_job("billing_daily_costs_job", selection=[daily_costs])
 month_to_date_job = dg.define_asset_job("billing_month_to_date_job", selection=[month_to_date])
 daily_costs_schedule = dg.build_schedule_from_partitioned_job(
@@ -160,7 +256,7 @@ month_to_date_schedule = utc_schedule(
 def daily_costs_definitions() -> dg.Definitions:
     """The daily-costs assets, jobs and schedules."""
     return dg.Definitions(
-        assets=[daily_costs, month_to_date],
+        assets=[daily_costs, month_to_date, forecast],
         jobs=[daily_costs_job, month_to_date_job],
         schedules=[daily_costs_schedule, month_to_date_schedule],
     )

@@ -10,19 +10,20 @@ from datetime import UTC, date, datetime
 import dagster as dg
 import pytest
 
-from arcadia_cloud_assets.billing.daily import daily_costs, month_to_date
+from arcadia_cloud_assets.billing.daily import daily_costs, forecast, month_to_date
 from arcadia_cloud_assets.definitions import defs
 from arcadia_cloud_assets.inventory.assets import ASSETS as INVENTORY
 from arcadia_cloud_core.billing import (
     ingest_daily_costs,
     ingest_invoice_from_do,
     load_daily_costs,
+    spend_outlook,
     upsert_invoices,
 )
 from arcadia_cloud_core.db.engine import open_database
 from arcadia_cloud_core.digitalocean import DOClient
 from arcadia_cloud_sim.billing.scenarios import RETIRED_DROPLETS
-from arcadia_cloud_sim.launcher import SimulatorHandle
+from arcadia_cloud_sim.launcher import SimAdmin, SimulatorHandle
 from tests.assets.conftest import TOKEN, resources_for, sqlite_url
 
 #: Unmatched reasons of lines that name no resource inventory holds.
@@ -156,3 +157,50 @@ def test_a_failed_partition_keeps_the_days_lines(world, sim, sim_admin) -> None:
     assert cause.cls_name == "DOParseError" and "/insights/2026-04-26/2026-04-26" in cause.message
     assert len(before) > 20
     assert load_daily_costs(engine, start=day, end=day).equals(before)
+
+
+def test_a_spend_spike_fails_its_day_check_and_the_forecast_says_where_the_month_lands(
+    world, sim
+) -> None:
+    engine, resources, instance = world
+    day = date(2026, 4, 29)  # the tenants' estate runs from April 21: a week of history
+    with _do(sim) as do:
+        urn = do.billing_account_urn()
+        ingest_daily_costs(engine, do, account_urn=urn, start=date(2026, 3, 1), end=day)
+    baseline = load_daily_costs(engine, start=day, end=day)
+    target = baseline[(baseline["kind"] == "droplet") & baseline["resource_id"].notna()].iloc[0]
+    quiet = dg.materialize(
+        [daily_costs], resources=resources, instance=instance, partition_key=day.isoformat()
+    )
+    [check] = quiet.get_asset_check_evaluations()
+    assert check.check_name == "no_spend_anomaly" and check.passed  # a steady day
+    with SimAdmin(sim) as admin:
+        admin.add_billing_spikes(
+            [{"day": day.isoformat(), "description": target.description, "extra_cents": 5_000}]
+        )
+        try:
+            spiked = dg.materialize(
+                [daily_costs], resources=resources, instance=instance,
+                partition_key=day.isoformat(),
+            )
+        finally:
+            admin.clear_billing_spikes()
+    [check] = spiked.get_asset_check_evaluations()
+    assert not check.passed and check.partition == day.isoformat()
+    [found] = check.metadata["found"].value.records
+    assert (found.data["project"], found.data["kind"]) == (target.project_name, "droplet")
+    assert found.data["excess_usd"] >= 45.0
+
+    result = dg.materialize([forecast], resources=resources, instance=instance)
+    meta = _metadata(result, "billing__forecast")
+    outlook = spend_outlook(engine)
+    account = outlook.account.iloc[0]
+    assert meta["as_of"] == str(outlook.as_of)
+    assert meta["forecast_cents"] == int(account.forecast_cents) > 0
+    assert account.low_cents <= account.forecast_cents <= account.high_cents
+    assert account.mtd_cents <= account.forecast_cents
+    assert meta["anomalies_this_month"] == len(outlook.anomalies)
+    tenants = {r.data["tenant"] for r in meta["by_tenant"].records}
+    assert {"acme", "globex", "platform"} <= tenants
+    assert sum(outlook.by_tenant["forecast_cents"]) == int(account.forecast_cents)
+    assert meta["top_movers"].records  # the table the Catalog shows
