@@ -29,7 +29,7 @@ SIM_TOKEN = "sim-dev-token"  # the simulator accepts any non-empty token by defa
 
 def write_instance_config(home: Path) -> Path:
     """$DAGSTER_HOME/dagster.yaml from the checked-in one; SQLite storage unless Postgres is set."""
-    config = yaml.safe_load((REPO / "dagster.yaml").read_text())
+    config = yaml.safe_load((REPO / "deploy" / "dagster.yaml").read_text())
     if not os.environ.get("ARCADIA_DAGSTER_PG_URL", "").strip():
         config["storage"] = {"sqlite": {"base_dir": str(home / "storage")}}
     target = home / "dagster.yaml"

@@ -33,7 +33,7 @@ def test_production_instance_on_postgres(
 ) -> None:
     url = postgres_server.create_database("arcadia_dagster").set(drivername="postgresql")
     monkeypatch.setenv("ARCADIA_DAGSTER_PG_URL", url.render_as_string(hide_password=False))
-    shutil.copy(REPO / "dagster.yaml", tmp_path / "dagster.yaml")
+    shutil.copy(REPO / "deploy" / "dagster.yaml", tmp_path / "dagster.yaml")
 
     with dg.DagsterInstance.from_config(str(tmp_path)) as instance:
         assert type(instance.run_storage).__name__ == "PostgresRunStorage"
@@ -69,7 +69,7 @@ def test_embedded_instance_is_sqlite_under_the_home(
     monkeypatch.delenv("ARCADIA_DAGSTER_PG_URL", raising=False)
     written = _load_dev_script().write_instance_config(tmp_path)
     config = yaml.safe_load(written.read_text())
-    production = yaml.safe_load((REPO / "dagster.yaml").read_text())
+    production = yaml.safe_load((REPO / "deploy" / "dagster.yaml").read_text())
     assert config["storage"] == {"sqlite": {"base_dir": str(tmp_path / "storage")}}
     # Everything but storage is the production config: one source of truth.
     assert {k: v for k, v in config.items() if k != "storage"} == {
