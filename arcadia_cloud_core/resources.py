@@ -23,6 +23,15 @@ from arcadia_cloud_core.errors import ConfigError
 PURPOSES = ("sync", "billing", "provisioning")
 
 
+def do_pool(purpose: str) -> str:
+    """The Dagster pool of `purpose`'s DO work: its token's rate budget, shared by every run."""
+    return f"do_api_{purpose}"
+
+
+#: Every DO pool (`make dev` creates them with the instance's default limit).
+DO_POOLS = tuple(do_pool(purpose) for purpose in PURPOSES)
+
+
 def env_setting(*names: str) -> dg.EnvVar | None:
     """An `EnvVar` for the first of `names` that is set (checked by name only), else None.
 

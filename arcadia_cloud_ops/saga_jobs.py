@@ -50,7 +50,7 @@ import dagster as dg
 from pydantic import Field
 
 from arcadia_cloud_core.digitalocean import DOClient, token_fingerprint
-from arcadia_cloud_core.resources import DatabaseResource, DigitalOceanResource
+from arcadia_cloud_core.resources import DatabaseResource, DigitalOceanResource, do_pool
 from arcadia_cloud_core.saga import (
     DEFAULT_HEARTBEAT_SECONDS,
     SagaDefinition,
@@ -66,7 +66,7 @@ from arcadia_cloud_core.saga.state import thaw
 from arcadia_cloud_core.saga.steps.services import StepServices, bind_services
 
 #: The pool every saga op runs in: the provisioning token's DO rate budget.
-SAGA_POOL = "do_api_provisioning"
+SAGA_POOL = do_pool("provisioning")
 SAGA_KIND_TAG = "arcadia/saga_kind"
 JOB_KIND_TAG = "arcadia/job_kind"
 STEP_TAG = "arcadia/saga_step"

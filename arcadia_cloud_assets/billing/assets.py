@@ -14,10 +14,15 @@ from arcadia_cloud_assets.metadata import table
 from arcadia_cloud_core import billing
 from arcadia_cloud_core.billing.balance import record_balance
 from arcadia_cloud_core.billing.checks import live_match
-from arcadia_cloud_core.resources import DatabaseResource, DigitalOceanResource, FinanceResource
+from arcadia_cloud_core.resources import (
+    DatabaseResource,
+    DigitalOceanResource,
+    FinanceResource,
+    do_pool,
+)
 
 GROUP = "billing"
-POOL = "do_api_billing"
+POOL = do_pool("billing")
 invoice_partitions = dg.DynamicPartitionsDefinition(name="invoices")
 
 

@@ -13,10 +13,10 @@ from arcadia_cloud_core.inventory import sync
 from arcadia_cloud_core.inventory.attribution import tenant_kind_summary
 from arcadia_cloud_core.inventory.kinds import KIND_SPECS, KindSpec
 from arcadia_cloud_core.inventory.projects import DEFAULT_INTERNAL_PROJECT
-from arcadia_cloud_core.resources import DatabaseResource, DigitalOceanResource
+from arcadia_cloud_core.resources import DatabaseResource, DigitalOceanResource, do_pool
 
 GROUP = "inventory"
-POOL = "do_api_sync"
+POOL = do_pool("sync")
 PREFIX = "inventory"
 
 

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
+from dagster._cli.utils import get_possibly_temporary_instance_for_cli
+from dagster._core.run_coordinator import QueuedRunCoordinator
 
 from arcadia_cloud_core.errors import ConfigError
 from arcadia_cloud_core.resources import (
@@ -29,33 +31,56 @@ SETTINGS = (
 )
 
 
-def _clean_env(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in SETTINGS}
-    env["DAGSTER_HOME"] = str(tmp_path)
-    return env
+#: What a newcomer's shell has not set (and Dagster's own home, which makes the CLI use the cwd's).
+UNSET = (*SETTINGS, "DAGSTER_HOME", "ARCADIA_DAGSTER_PG_URL", "FINANCE_URL", "FINANCE_JWT_SECRET")
+LOCATION_NAMES = ("arcadia_cloud_assets", "arcadia_cloud_ops")
+ROOT_COMMANDS = {
+    "dagster definitions validate": ("dagster", "definitions", "validate", "-w", "workspace.yaml"),
+    "dg check defs": ("dg", "check", "defs"),
+}
 
 
-def test_workspace_validates_with_nothing_running(tmp_path: Path) -> None:
-    """`dagster definitions validate` passes with no token, no database and no simulator."""
-    result = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "dagster"),
-            "definitions",
-            "validate",
-            "-w",
-            "workspace.yaml",
-        ],
-        cwd=REPO,
-        env=_clean_env(tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=240,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    output = result.stdout + result.stderr
-    for location in ("arcadia_cloud_assets", "arcadia_cloud_ops"):
-        assert location in output
-    assert not list(tmp_path.glob("*.db")), "loading definitions must not create a database"
+def _leftovers() -> set[Path]:
+    return {*REPO.glob(".tmp_dagster_home_*"), *REPO.glob("*.db")}
+
+
+def test_the_repo_root_works_with_nothing_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In the repo root, with nothing set (no DAGSTER_HOME, token, database, simulator or
+    Postgres URL): `dagster definitions validate -w workspace.yaml` and `dg check defs` load both
+    locations, and the instance `dagster dev -w workspace.yaml` opens is a working one."""
+    before = _leftovers()
+    env = {k: v for k, v in os.environ.items() if k not in UNSET}
+    bin_dir = Path(sys.executable).parent
+    running = {
+        name: subprocess.Popen(
+            [str(bin_dir / command[0]), *command[1:]],
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for name, command in ROOT_COMMANDS.items()
+    }
+    # `dagster dev`'s own instance (its code, in process): with DAGSTER_HOME unset, a temporary
+    # home in the cwd configured by the cwd's dagster.yaml: the production one minus storage.
+    for name in UNSET:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(REPO)
+    with get_possibly_temporary_instance_for_cli("dagster dev") as instance:
+        assert type(instance.run_storage).__name__ == "SqliteRunStorage"
+        assert isinstance(instance.run_coordinator, QueuedRunCoordinator)
+        assert instance.get_concurrency_config().pool_config.default_pool_limit == 2
+        assert not instance.telemetry_enabled
+        assert Path(instance.root_directory).parent == REPO
+    outputs = {}
+    for name, process in running.items():
+        outputs[name], _ = process.communicate(timeout=120)
+        assert process.returncode == 0, f"{name}:\n{outputs[name]}"
+    validated = outputs["dagster definitions validate"]
+    assert all(f"successful for code location {loc}." in validated for loc in LOCATION_NAMES)
+    assert outputs["dg check defs"].strip().endswith("All definitions loaded successfully.")
+    assert _leftovers() == before, "loading definitions must leave no database or home behind"
 
 
 #: Every job each location defines (schedules, sensors, the UI and the runbooks name them).
