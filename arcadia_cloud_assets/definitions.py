@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import dagster as dg
 
+from arcadia_cloud_assets.automation import automation_sensor
 from arcadia_cloud_assets.billing.automation import billing_definitions
-from arcadia_cloud_assets.bootstrap import bootstrap_sensor
 from arcadia_cloud_assets.drift.assets import drift_definitions
 from arcadia_cloud_assets.inventory.definitions import inventory_definitions
 from arcadia_cloud_core.resources import shared_resources
@@ -24,7 +24,7 @@ def build_definitions() -> dg.Definitions:
         drift_definitions(),
         billing_definitions(),
         dg.Definitions(
-            sensors=[bootstrap_sensor],
+            sensors=[automation_sensor],
             resources=shared_resources(),
             executor=dg.in_process_executor,
         ),

@@ -1,7 +1,10 @@
 """Billing assets: balance, invoices, per-invoice cost lines and finance push, cost views.
 
 Cost lines are partitioned by invoice uuid (dynamic partitions registered by `billing/invoices`)
-and materialised by `invoice_ingest_sensor`; a backfill from the UI works the same way.
+and materialised by `invoice_ingest_sensor`; a backfill from the UI works the same way. Balance and
+invoices run on their schedules (crons below) and are filled once when missing; the cost views
+follow new ingests and the hourly tick (`after_upstream_or_cron`). Each of those is fresh for its
+cron's cadence (warn after one missed run, fail after two).
 """
 
 import os
@@ -10,6 +13,12 @@ from pathlib import Path
 import dagster as dg
 from pydantic import Field
 
+from arcadia_cloud_assets.automation import (
+    after_upstream_or_cron,
+    cron_period,
+    first_fill,
+    freshness,
+)
 from arcadia_cloud_assets.metadata import table
 from arcadia_cloud_core import billing
 from arcadia_cloud_core.billing.balance import record_balance
@@ -24,6 +33,10 @@ from arcadia_cloud_core.resources import (
 GROUP = "billing"
 POOL = do_pool("billing")
 invoice_partitions = dg.DynamicPartitionsDefinition(name="invoices")
+#: When each runs (UTC): the schedules and the freshness policies both follow these.
+BALANCE_CRON = "7 * * * *"
+INVOICES_CRON = "23 2 * * *"
+COST_VIEWS_CRON = "50 * * * *"
 
 
 def _dollars(cents: int) -> float:
@@ -31,7 +44,14 @@ def _dollars(cents: int) -> float:
     return round(cents / 100, 2)
 
 
-@dg.asset(key=["billing", "balance"], group_name=GROUP, pool=POOL, kinds={"digitalocean"})
+@dg.asset(
+    key=["billing", "balance"],
+    group_name=GROUP,
+    pool=POOL,
+    kinds={"digitalocean"},
+    freshness_policy=freshness(cron_period(BALANCE_CRON)),
+    automation_condition=first_fill(),
+)
 def balance(database: DatabaseResource, do_billing: DigitalOceanResource) -> dg.MaterializeResult:
     """The account balance, snapshotted hourly into `cloud_balance_snapshots`."""
     with do_billing.client() as do:
@@ -53,7 +73,14 @@ def balance(database: DatabaseResource, do_billing: DigitalOceanResource) -> dg.
     )
 
 
-@dg.asset(key=["billing", "invoices"], group_name=GROUP, pool=POOL, kinds={"digitalocean"})
+@dg.asset(
+    key=["billing", "invoices"],
+    group_name=GROUP,
+    pool=POOL,
+    kinds={"digitalocean"},
+    freshness_policy=freshness(cron_period(INVOICES_CRON)),
+    automation_condition=first_fill(),
+)
 def invoices(
     context: dg.AssetExecutionContext,
     database: DatabaseResource,
@@ -212,7 +239,16 @@ def finance_push(
     )
 
 
-@dg.asset(key=["billing", "monthly_costs"], group_name=GROUP, deps=[invoice_cost_lines])
+COST_VIEWS_FRESHNESS = freshness(cron_period(COST_VIEWS_CRON))
+
+
+@dg.asset(
+    key=["billing", "monthly_costs"],
+    group_name=GROUP,
+    deps=[invoice_cost_lines],
+    freshness_policy=COST_VIEWS_FRESHNESS,
+    automation_condition=after_upstream_or_cron(COST_VIEWS_CRON),
+)
 def monthly_costs(database: DatabaseResource) -> dg.MaterializeResult:
     """Cost by month × tenant × project × kind (table `cloud_monthly_costs`)."""
     engine = database.engine()
@@ -241,7 +277,13 @@ class FocusConfig(dg.Config):
     billing_account_id: str = Field(default="digitalocean", description="FOCUS BillingAccountId")
 
 
-@dg.asset(key=["billing", "focus_cost_lines"], group_name=GROUP, deps=[invoice_cost_lines])
+@dg.asset(
+    key=["billing", "focus_cost_lines"],
+    group_name=GROUP,
+    deps=[invoice_cost_lines],
+    freshness_policy=COST_VIEWS_FRESHNESS,
+    automation_condition=after_upstream_or_cron(COST_VIEWS_CRON),
+)
 def focus_cost_lines(config: FocusConfig, database: DatabaseResource) -> dg.MaterializeResult:
     """The cost lines in FinOps FOCUS 1.2 columns, as Parquet and as a table."""
     engine = database.engine()

@@ -1,23 +1,28 @@
 """Inventory assets: projects, one asset per resource kind, attribution, and the tenant summary.
 
 Every asset body lists from DO through the sync client, hands the batch to the core chokepoint and
-reports its counts; all DO calls share the `do_api_sync` pool (one token, one rate budget).
+reports its counts; all DO calls share the `do_api_sync` pool (one token, one rate budget). Each
+asset is filled once when missing (`first_fill`) and fresh for its kind's cadence
+(`KIND_CADENCE`: warn after one missed run, fail after two).
 """
 
 import dagster as dg
 from pydantic import Field
 from sqlalchemy.engine import Engine
 
+from arcadia_cloud_assets.automation import first_fill, freshness
 from arcadia_cloud_assets.metadata import table
 from arcadia_cloud_core.inventory import sync
 from arcadia_cloud_core.inventory.attribution import tenant_kind_summary
-from arcadia_cloud_core.inventory.kinds import KIND_SPECS, KindSpec
+from arcadia_cloud_core.inventory.kinds import EVERY_15_MIN, KIND_CADENCE, KIND_SPECS, KindSpec
 from arcadia_cloud_core.inventory.projects import DEFAULT_INTERNAL_PROJECT
 from arcadia_cloud_core.resources import DatabaseResource, DigitalOceanResource, do_pool
 
 GROUP = "inventory"
 POOL = do_pool("sync")
 PREFIX = "inventory"
+#: With the 15-minute kinds (inventory_sync_job): projects, attribution and the summary.
+SYNC_FRESHNESS = freshness(EVERY_15_MIN)
 
 
 class ProjectsConfig(dg.Config):
@@ -33,7 +38,14 @@ class ProjectsConfig(dg.Config):
     )
 
 
-@dg.asset(key_prefix=PREFIX, group_name=GROUP, pool=POOL, kinds={"digitalocean"})
+@dg.asset(
+    key_prefix=PREFIX,
+    group_name=GROUP,
+    pool=POOL,
+    kinds={"digitalocean"},
+    freshness_policy=SYNC_FRESHNESS,
+    automation_condition=first_fill(),
+)
 def projects(
     context: dg.AssetExecutionContext,
     config: ProjectsConfig,
@@ -92,6 +104,8 @@ def build_kind_asset(name: str, spec: KindSpec) -> dg.AssetsDefinition:
         pool=POOL,
         kinds={"digitalocean"},
         description=f"Every DO {spec.kind} (kind `{spec.kind}`), synced through the chokepoint.",
+        freshness_policy=freshness(spec.cadence),
+        automation_condition=first_fill(),
     )
     def _asset(
         context: dg.AssetExecutionContext,
@@ -115,6 +129,8 @@ KIND_ASSETS = [build_kind_asset(name, spec) for name, spec in KIND_SPECS.items()
     pool=POOL,
     kinds={"digitalocean"},
     deps=[dg.AssetKey([PREFIX, "droplets"])],
+    freshness_policy=freshness(KIND_CADENCE["droplet_backup"]),
+    automation_condition=first_fill(),
 )
 def droplet_backups(
     context: dg.AssetExecutionContext,
@@ -138,6 +154,8 @@ def droplet_backups(
         *KIND_ASSETS,
         droplet_backups,
     ],
+    freshness_policy=SYNC_FRESHNESS,
+    automation_condition=first_fill(),
 )
 def project_resources(
     context: dg.AssetExecutionContext,
@@ -167,7 +185,13 @@ def project_resources(
     return dg.MaterializeResult(metadata=metadata)
 
 
-@dg.asset(key_prefix=PREFIX, group_name=GROUP, deps=[project_resources])
+@dg.asset(
+    key_prefix=PREFIX,
+    group_name=GROUP,
+    deps=[project_resources],
+    freshness_policy=SYNC_FRESHNESS,
+    automation_condition=first_fill(),
+)
 def summary(database: DatabaseResource) -> dg.MaterializeResult:
     """What each tenant has: live resources by tenant × kind."""
     rows = tenant_kind_summary(database.engine())

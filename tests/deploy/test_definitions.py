@@ -71,7 +71,7 @@ def test_the_repo_root_works_with_nothing_set(monkeypatch: pytest.MonkeyPatch) -
         assert type(instance.run_storage).__name__ == "SqliteRunStorage"
         assert isinstance(instance.run_coordinator, QueuedRunCoordinator)
         assert instance.get_concurrency_config().pool_config.default_pool_limit == 2
-        assert not instance.telemetry_enabled
+        assert not instance.telemetry_enabled and instance.freshness_enabled
         assert Path(instance.root_directory).parent == REPO
     outputs = {}
     for name, process in running.items():

@@ -59,6 +59,7 @@ def test_production_instance_on_postgres(
         assert pool_config.default_pool_limit == 2
         assert "free_slots_after_run_end_seconds" not in instance.run_monitoring_settings
         assert not instance.telemetry_enabled
+        assert instance.freshness_enabled  # the UI marks stale assets
         limits = instance.get_concurrency_config().run_queue_config.tag_concurrency_limits
         assert {
             "key": "arcadia/saga_target",
