@@ -7,8 +7,10 @@ ever lands in run config, metadata or logs. See the README's configuration table
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from typing import Any
 
 import dagster as dg
 from pydantic import Field
@@ -16,7 +18,7 @@ from sqlalchemy.engine import Engine
 
 from arcadia_cloud_core.billing.finance import FinanceSettings
 from arcadia_cloud_core.db.engine import DATABASE_URL_SETTING, open_database
-from arcadia_cloud_core.digitalocean import DOAuthError, DOClient
+from arcadia_cloud_core.digitalocean import DOAuthError, DOClient, token_fingerprint
 from arcadia_cloud_core.digitalocean import defaults as do_defaults
 from arcadia_cloud_core.errors import ConfigError
 
@@ -72,6 +74,13 @@ class DatabaseResource(dg.ConfigurableResource):
         return open_database(self.url, setting=DATABASE_URL_SETTING)
 
 
+#: `DigitalOceanResource.shared_client`'s clients, by configuration; never closed: they live as
+#: long as the process.
+_SHARED_CLIENTS: dict[tuple[Any, ...], DOClient] = {}
+_SHARED_STACK = ExitStack()
+_SHARED_LOCK = threading.Lock()
+
+
 class DigitalOceanResource(dg.ConfigurableResource):
     """A DigitalOcean API client for one purpose, with that purpose's own token and rate budget."""
 
@@ -115,6 +124,31 @@ class DigitalOceanResource(dg.ConfigurableResource):
                 yield do
         except DOAuthError as exc:
             raise token_rejected(self.purpose, exc) from exc
+
+    @contextmanager
+    def shared_client(self) -> Iterator[DOClient]:
+        """The process's client for this configuration: opened on first use, then kept open.
+
+        For a run worker whose ops, failure hooks and retries each need a client: they share one
+        connection pool instead of paying a TLS context and connections each. (Unlike `client`,
+        a refused token surfaces as the client's own `DOAuthError`.)
+        """
+        key = (
+            self.purpose,
+            token_fingerprint(self.token or ""),
+            self.base_url,
+            self.timeout_seconds,
+            self.max_attempts,
+            self.page_concurrency,
+            self.requests_per_minute,
+            self.requests_per_hour,
+        )
+        with _SHARED_LOCK:
+            client = _SHARED_CLIENTS.get(key)
+            if client is None:
+                client = _SHARED_STACK.enter_context(self.client())
+                _SHARED_CLIENTS[key] = client
+        yield client
 
 
 class FinanceResource(dg.ConfigurableResource):

@@ -161,3 +161,14 @@ def test_base_url_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) ->
     assert resource.base_url == "http://127.0.0.1:9"
     with resource.client() as do:
         assert "127.0.0.1:9" in repr(do) and repr(do) != "t"
+
+
+def test_the_shared_client_is_one_per_configuration_and_process() -> None:
+    """Saga ops, hooks and retries of one run worker share one client (one connection pool)."""
+    first = DigitalOceanResource(purpose="provisioning", token="t-1", base_url="http://127.0.0.1:9")
+    again = DigitalOceanResource(purpose="provisioning", token="t-1", base_url="http://127.0.0.1:9")
+    other = DigitalOceanResource(purpose="provisioning", token="t-2", base_url="http://127.0.0.1:9")
+    with first.shared_client() as a, again.shared_client() as b, other.shared_client() as c:
+        assert a is b and a is not c
+    with first.shared_client() as later:  # still open after the block: kept for the process
+        assert later is a and not later._transport._client.is_closed
