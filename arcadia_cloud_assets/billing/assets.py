@@ -9,6 +9,7 @@ cron's cadence (warn after one missed run, fail after two).
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 from pydantic import Field
@@ -39,19 +40,37 @@ INVOICES_CRON = "23 2 * * *"
 COST_VIEWS_CRON = "50 * * * *"
 
 
+def _scheduled_do_asset(name: str, *, cron: str) -> Any:
+    """`dg.asset` for `billing/<name>`, which reads DO on ``cron``: the billing pool, filled once
+    when missing, fresh for the cron's cadence."""
+    return dg.asset(
+        key=["billing", name],
+        group_name=GROUP,
+        pool=POOL,
+        kinds={"digitalocean"},
+        freshness_policy=freshness(cron_period(cron)),
+        automation_condition=first_fill(),
+    )
+
+
+def _cost_view(name: str) -> Any:
+    """`dg.asset` for the cost view `billing/<name>`: it follows the ingests and the hourly tick,
+    and is fresh for that cadence."""
+    return dg.asset(
+        key=["billing", name],
+        group_name=GROUP,
+        deps=[invoice_cost_lines],
+        freshness_policy=freshness(cron_period(COST_VIEWS_CRON)),
+        automation_condition=after_upstream_or_cron(COST_VIEWS_CRON),
+    )
+
+
 def _dollars(cents: int) -> float:
     """Display only (metadata plots): money is stored and computed in integer cents."""
     return round(cents / 100, 2)
 
 
-@dg.asset(
-    key=["billing", "balance"],
-    group_name=GROUP,
-    pool=POOL,
-    kinds={"digitalocean"},
-    freshness_policy=freshness(cron_period(BALANCE_CRON)),
-    automation_condition=first_fill(),
-)
+@_scheduled_do_asset("balance", cron=BALANCE_CRON)
 def balance(database: DatabaseResource, do_billing: DigitalOceanResource) -> dg.MaterializeResult:
     """The account balance, snapshotted hourly into `cloud_balance_snapshots`."""
     with do_billing.client() as do:
@@ -73,14 +92,7 @@ def balance(database: DatabaseResource, do_billing: DigitalOceanResource) -> dg.
     )
 
 
-@dg.asset(
-    key=["billing", "invoices"],
-    group_name=GROUP,
-    pool=POOL,
-    kinds={"digitalocean"},
-    freshness_policy=freshness(cron_period(INVOICES_CRON)),
-    automation_condition=first_fill(),
-)
+@_scheduled_do_asset("invoices", cron=INVOICES_CRON)
 def invoices(
     context: dg.AssetExecutionContext,
     database: DatabaseResource,
@@ -239,16 +251,7 @@ def finance_push(
     )
 
 
-COST_VIEWS_FRESHNESS = freshness(cron_period(COST_VIEWS_CRON))
-
-
-@dg.asset(
-    key=["billing", "monthly_costs"],
-    group_name=GROUP,
-    deps=[invoice_cost_lines],
-    freshness_policy=COST_VIEWS_FRESHNESS,
-    automation_condition=after_upstream_or_cron(COST_VIEWS_CRON),
-)
+@_cost_view("monthly_costs")
 def monthly_costs(database: DatabaseResource) -> dg.MaterializeResult:
     """Cost by month × tenant × project × kind (table `cloud_monthly_costs`)."""
     engine = database.engine()
@@ -277,13 +280,7 @@ class FocusConfig(dg.Config):
     billing_account_id: str = Field(default="digitalocean", description="FOCUS BillingAccountId")
 
 
-@dg.asset(
-    key=["billing", "focus_cost_lines"],
-    group_name=GROUP,
-    deps=[invoice_cost_lines],
-    freshness_policy=COST_VIEWS_FRESHNESS,
-    automation_condition=after_upstream_or_cron(COST_VIEWS_CRON),
-)
+@_cost_view("focus_cost_lines")
 def focus_cost_lines(config: FocusConfig, database: DatabaseResource) -> dg.MaterializeResult:
     """The cost lines in FinOps FOCUS 1.2 columns, as Parquet and as a table."""
     engine = database.engine()

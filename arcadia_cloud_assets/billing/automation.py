@@ -10,51 +10,43 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
-from arcadia_cloud_assets.billing.assets import (
-    ASSETS,
-    BALANCE_CRON,
-    INVOICES_CRON,
-    balance,
-    finance_push,
-    focus_cost_lines,
-    invoice_cost_lines,
-    invoice_partitions,
-    invoices,
-    monthly_costs,
-)
-from arcadia_cloud_assets.schedules import utc_schedule
+from arcadia_cloud_assets.billing import assets as a
+from arcadia_cloud_assets.schedules import running_sensor, utc_schedule
 from arcadia_cloud_core import billing
 from arcadia_cloud_core.billing.queue import ingest_attempts
 from arcadia_cloud_core.resources import DatabaseResource, FinanceResource
 
 MAX_RUNS_PER_TICK = 50
 
-balance_job = dg.define_asset_job("billing_balance_job", selection=[balance])
-invoices_job = dg.define_asset_job("billing_invoices_job", selection=[invoices])
+balance_job = dg.define_asset_job("billing_balance_job", selection=[a.balance])
+invoices_job = dg.define_asset_job("billing_invoices_job", selection=[a.invoices])
 invoice_ingest_job = dg.define_asset_job(
     "invoice_ingest_job",
-    selection=[invoice_cost_lines, finance_push],
+    selection=[a.invoice_cost_lines, a.finance_push],
     description="One invoice: cost lines, then the finance push.",
 )
 finance_push_job = dg.define_asset_job(
     "finance_push_job",
-    selection=[finance_push],
+    selection=[a.finance_push],
     description="Retry the finance push of one invoice.",
 )
 cost_views_job = dg.define_asset_job(
     "billing_cost_views_job",
-    selection=[monthly_costs, focus_cost_lines],
+    selection=[a.monthly_costs, a.focus_cost_lines],
     description="Refresh the cost views by hand (they follow the ingests on their own).",
 )
 
 SCHEDULES = [
     utc_schedule(
-        "billing_balance_schedule", job=balance_job, cron=BALANCE_CRON, description="Hourly at :07."
+        "billing_balance_schedule",
+        job=balance_job,
+        cron=a.BALANCE_CRON,
+        description="Hourly at :07.",
     ),
     utc_schedule(
         "billing_invoices_schedule",
         job=invoices_job,
-        cron=INVOICES_CRON,
+        cron=a.INVOICES_CRON,
         description="Daily at 02:23.",
     ),
 ]
@@ -68,10 +60,9 @@ def _ingest_request(uuid: str, attempts: int) -> dg.RunRequest:
     )
 
 
-@dg.sensor(
+@running_sensor(
     job=invoice_ingest_job,
-    minimum_interval_seconds=30,
-    default_status=dg.DefaultSensorStatus.RUNNING,
+    seconds=30,
     description="One ingest run per invoice not yet ingested, or failed and due a retry.",
 )
 def invoice_ingest_sensor(
@@ -87,7 +78,7 @@ def invoice_ingest_sensor(
     engine = database.engine()
     due = billing.invoices_to_ingest(engine)[:MAX_RUNS_PER_TICK]
     attempts = ingest_attempts(engine, due)
-    known = set(context.instance.get_dynamic_partitions(invoice_partitions.name))
+    known = set(context.instance.get_dynamic_partitions(a.invoice_partitions.name))
     missing = [uuid for uuid in due if uuid not in known]
     requests = [_ingest_request(uuid, attempts.get(uuid, 0)) for uuid in due]
     cursor = json.dumps(
@@ -95,17 +86,16 @@ def invoice_ingest_sensor(
     )
     return dg.SensorResult(
         run_requests=requests,
-        dynamic_partitions_requests=[invoice_partitions.build_add_request(missing)]
+        dynamic_partitions_requests=[a.invoice_partitions.build_add_request(missing)]
         if missing
         else [],
         cursor=cursor,
     )
 
 
-@dg.sensor(
+@running_sensor(
     job=finance_push_job,
-    minimum_interval_seconds=300,
-    default_status=dg.DefaultSensorStatus.RUNNING,
+    seconds=300,
     description="Retry, at most hourly per invoice, finance pushes that have not landed.",
 )
 def finance_push_retry_sensor(
@@ -131,7 +121,7 @@ def finance_push_retry_sensor(
 def billing_definitions() -> dg.Definitions:
     """Billing assets, jobs, schedules and sensors."""
     return dg.Definitions(
-        assets=ASSETS,
+        assets=a.ASSETS,
         jobs=[balance_job, invoices_job, invoice_ingest_job, finance_push_job, cost_views_job],
         schedules=SCHEDULES,
         sensors=[invoice_ingest_sensor, finance_push_retry_sensor],

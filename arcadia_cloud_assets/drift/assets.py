@@ -35,14 +35,7 @@ def drift(database: DatabaseResource) -> dg.MaterializeResult:
     result = detect_all(database.engine())
     inbox = result.inbox_records()
     return dg.MaterializeResult(
-        metadata={
-            "provisioned": result.provisioned,
-            "open": result.open,
-            "new": result.new,
-            "closed_stale": result.closed_stale,
-            "rows_written": result.rows_written,
-            "inbox": table(inbox[:200], columns=INBOX_COLUMNS),
-        }
+        metadata={**result.as_metadata(), "inbox": table(inbox[:200], columns=INBOX_COLUMNS)}
     )
 
 
