@@ -18,8 +18,15 @@ pytestmark = pytest.mark.filterwarnings("ignore::dagster.BetaWarning")
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 GRAPH = defs.resolve_asset_graph()
 ALL_KEYS = GRAPH.get_all_asset_keys()
-UNPARTITIONED = {key for key in ALL_KEYS if GRAPH.get(key).partitions_def is None}
 COST_VIEWS = {dg.AssetKey(["billing", name]) for name in ("monthly_costs", "focus_cost_lines")}
+#: What issue 16 put under freshness and automation: inventory, drift, balance, invoices and the
+#: cost views (every unpartitioned asset of the location when it was written).
+COVERED = {key for key in ALL_KEYS if key.path[0] in ("inventory", "drift")} | {
+    dg.AssetKey(["billing", name]) for name in ("balance", "invoices")
+} | COST_VIEWS
+INVOICE_PARTITIONED = {
+    key for key in ALL_KEYS if GRAPH.get(key).partitions_def == invoice_partitions
+}
 DRIFT = dg.AssetKey(["drift", "drift"])
 
 
@@ -49,7 +56,7 @@ def test_a_fresh_deployment_fills_itself_once_and_does_not_retry_in_a_loop() -> 
     with dg.instance_for_test() as instance:
         tick = Ticks(instance)
         # Every unpartitioned asset, upstream and downstream in the same tick (one run).
-        assert tick() == UNPARTITIONED
+        assert tick() == COVERED
         # Their run failed (nothing materialised): no second request until a schedule runs them.
         assert tick() == set()
         assert tick(after=timedelta(minutes=5)) == set()
@@ -58,7 +65,7 @@ def test_a_fresh_deployment_fills_itself_once_and_does_not_retry_in_a_loop() -> 
 def test_filled_assets_rest_then_drift_and_cost_views_follow_their_upstream() -> None:
     with dg.instance_for_test() as instance:
         tick = Ticks(instance)
-        _materialised(instance, *UNPARTITIONED)
+        _materialised(instance, *COVERED)
         assert tick() == set()  # nothing missing, nothing new upstream
         # The hourly snapshots run (no drift in it): drift follows, eagerly.
         _materialised(instance, dg.AssetKey(["inventory", "snapshots"]))
@@ -76,7 +83,7 @@ def test_filled_assets_rest_then_drift_and_cost_views_follow_their_upstream() ->
 def test_cost_views_refresh_at_each_tick_of_their_cron_too() -> None:
     with dg.instance_for_test() as instance:
         tick = Ticks(instance)
-        _materialised(instance, *UNPARTITIONED)
+        _materialised(instance, *COVERED)
         tick.now = T0 + timedelta(minutes=45)
         assert tick() == set()
         assert tick(after=timedelta(minutes=5)) == COST_VIEWS  # 10:50 passed
@@ -88,7 +95,8 @@ def test_one_sensor_evaluates_every_automation_condition() -> None:
     sensor = defs.resolve_sensor_def(AUTOMATION_SENSOR)
     assert isinstance(sensor, dg.AutomationConditionSensorDefinition)
     conditioned = {key for key in ALL_KEYS if GRAPH.get(key).automation_condition is not None}
-    assert conditioned == UNPARTITIONED
+    assert conditioned == COVERED
+    assert all(GRAPH.get(key).partitions_def is None for key in COVERED)
     assert sensor.asset_selection.resolve(GRAPH) >= conditioned
 
 
@@ -103,7 +111,7 @@ def _scheduled_cadence(key: dg.AssetKey) -> timedelta:
     raise AssertionError(f"{key.to_user_string()} is on no schedule")
 
 
-@pytest.mark.parametrize("key", sorted(UNPARTITIONED), ids=lambda k: k.to_user_string())
+@pytest.mark.parametrize("key", sorted(COVERED), ids=lambda k: k.to_user_string())
 def test_each_scheduled_asset_is_fresh_for_its_cadence(key: dg.AssetKey) -> None:
     """Inventory, balance, invoices, cost views and drift: warn after one missed run, fail after
     two, on the cadence of the schedule that runs them (or of the kind, for inventory)."""
@@ -116,9 +124,10 @@ def test_each_scheduled_asset_is_fresh_for_its_cadence(key: dg.AssetKey) -> None
         assert cadence == KIND_CADENCE[KIND_SPECS[key.path[1]].kind]
 
 
-def test_partitioned_assets_have_no_freshness_or_condition() -> None:
+def test_per_invoice_assets_have_no_freshness_or_condition() -> None:
     """Cost lines and pushes are per invoice (driven by `invoice_ingest_sensor`)."""
-    for key in ALL_KEYS - UNPARTITIONED:
+    assert len(INVOICE_PARTITIONED) == 2
+    for key in INVOICE_PARTITIONED:
         node = GRAPH.get(key)
         assert node.freshness_policy is None and node.automation_condition is None, key
 
