@@ -17,7 +17,7 @@ from arcadia_cloud_sim import admin
 from arcadia_cloud_sim.account import account, projects
 from arcadia_cloud_sim.api.family import routes_of
 from arcadia_cloud_sim.billing import endpoints as billing
-from arcadia_cloud_sim.billing import finance
+from arcadia_cloud_sim.billing import finance, insights
 from arcadia_cloud_sim.compute import actions, droplets
 from arcadia_cloud_sim.networking import domains, firewalls, load_balancers, reserved_ips
 from arcadia_cloud_sim.storage import snapshots, volumes
@@ -37,8 +37,9 @@ def resource_kinds() -> list[ModuleType]:
 
 
 def all_routes() -> list[BaseRoute]:
-    """Admin (``/_sim``), the resource families and billing (``/v2``), finance (``/api/v1``)."""
+    """Admin (``/_sim``), the resource families, billing and its insights (``/v2``), finance
+    (``/api/v1``)."""
     return [
-        *routes_of([admin, *resource_kinds(), billing]),
+        *routes_of([admin, *resource_kinds(), billing, insights]),
         Mount("/api/v1", routes=finance.finance_routes()),
     ]

@@ -54,7 +54,7 @@ def _scheduled_do_asset(name: str, *, cron: str) -> Any:
     )
 
 
-def _cost_view(name: str) -> Any:
+def _cost_view(name: str, **settings: Any) -> Any:
     """`dg.asset` for the cost view `billing/<name>`: it follows the ingests and the hourly tick,
     and is fresh for that cadence."""
     return dg.asset(
@@ -63,6 +63,7 @@ def _cost_view(name: str) -> Any:
         deps=[invoice_cost_lines],
         freshness_policy=freshness(cron_period(COST_VIEWS_CRON)),
         automation_condition=after_upstream_or_cron(COST_VIEWS_CRON),
+        **settings,
     )
 
 
@@ -259,6 +260,9 @@ def monthly_costs(database: DatabaseResource) -> dg.MaterializeResult:
     refresh = billing.refresh_monthly_costs(engine)
     frame = billing.stored_monthly_costs(engine)
     recent = latest_months(frame)
+    newest = sorted(latest_months(frame, count=1)["month"].unique()) if len(frame) else []
+    by_tag = billing.costs_by_tag_frame(engine, months=newest)
+    by_tag = by_tag.assign(tag=by_tag["tag"].fillna("(untagged)"))
     return dg.MaterializeResult(
         metadata={
             "months": int(frame["month"].nunique()) if len(frame) else 0,
@@ -266,6 +270,9 @@ def monthly_costs(database: DatabaseResource) -> dg.MaterializeResult:
             "months_rewritten": len(refresh.months_written),
             "rows_written": refresh.rows_written,
             "latest_months": table(recent.to_dict("records")),
+            "latest_month_by_tag": table(
+                by_tag.sort_values("amount_cents", ascending=False).to_dict("records")
+            ),
         }
     )
 
@@ -278,25 +285,63 @@ class FocusConfig(dg.Config):
         description="Output file; empty means $DAGSTER_HOME/focus/focus_cost_lines.parquet.",
     )
     billing_account_id: str = Field(default="digitalocean", description="FOCUS BillingAccountId")
+    billing_account_name: str = Field(
+        default="", description="FOCUS BillingAccountName (the DO team); empty: the id"
+    )
 
 
-@_cost_view("focus_cost_lines")
+FOCUS_RULES = "focus_1_2_rules"
+
+
+@_cost_view(
+    "focus_cost_lines",
+    check_specs=[
+        dg.AssetCheckSpec(
+            FOCUS_RULES,
+            asset=["billing", "focus_cost_lines"],
+            description="Every applicable rule of the FinOps Foundation's FOCUS 1.2 rule model "
+            "holds on the export (MUST rules fail the check; SHOULD rules are listed).",
+        )
+    ],
+)
 def focus_cost_lines(config: FocusConfig, database: DatabaseResource) -> dg.MaterializeResult:
-    """The cost lines in FinOps FOCUS 1.2 columns, as Parquet and as a table."""
+    """The cost lines in FinOps FOCUS 1.2 columns (plus the 1.3 ones), as Parquet and as a
+    table, checked against the FOCUS rule model."""
     home = Path(os.environ.get("DAGSTER_HOME") or ".dagster_home")
+    account = billing.BillingAccount(
+        id=config.billing_account_id, name=config.billing_account_name or None
+    )
     refresh = refresh_focus(
         database.engine(),
-        account=billing.BillingAccount(id=config.billing_account_id),
+        account=account,
         parquet=Path(config.parquet_path or home / "focus" / "focus_cost_lines.parquet"),
     )
+    validation = billing.validate_focus(refresh.frame)
+    failed = [
+        {
+            "rule": r.rule_id,
+            "keyword": r.keyword,
+            "rows": r.failing_rows,
+            "rule_text": r.requirement,
+        }
+        for r in validation.errors + validation.warnings
+    ]
     return dg.MaterializeResult(
+        check_results=[
+            dg.AssetCheckResult(
+                check_name=FOCUS_RULES,
+                passed=validation.ok,
+                severity=dg.AssetCheckSeverity.ERROR,
+                metadata={**validation.counts(), "failed_rules": table(failed)},
+            )
+        ],
         metadata={
             "rows": refresh.rows,
             "parquet": dg.MetadataValue.path(str(refresh.parquet)),
             "invoices_rewritten": refresh.invoices_rewritten,
             # Display only (a plot); the total itself is exact.
             "billed_cost_total_usd": dg.MetadataValue.float(float(refresh.billed_cost_total)),
-        }
+        },
     )
 
 

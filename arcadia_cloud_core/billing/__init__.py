@@ -6,11 +6,19 @@ kind table), ``names`` (resource names), ``matching`` (the four match stages), `
 (resources and DO's items as frames), ``pipeline`` (parse → derive → match, one public
 function per step), ``columns`` (text and label columns),
 ``invoices`` (headers, ingest status), ``cost_lines`` (atomic line-set replacement), ``ingest``
-(the unit of work), ``summary``, ``attribution`` (tenants), ``monthly_costs``, ``focus``,
-``finance``.
+(the unit of work), ``summary``, ``attribution`` (tenants), ``monthly_costs``, ``tag_costs``
+(cost by DO tag), ``focus`` (FOCUS rows), ``focus_rules`` (the FinOps Foundation's FOCUS rule
+model, evaluated), ``finance``; ``daily_costs`` (DO's billing insights per day, matched like
+invoice lines), ``forecast`` and ``anomalies`` (over the daily series).
 """
 
 from arcadia_cloud_core.billing.cost_lines import StoredLines, load_lines, replace_invoice_lines
+from arcadia_cloud_core.billing.daily_costs import (
+    DailyCostsError,
+    DailyCostsResult,
+    ingest_daily_costs,
+    load_daily_costs,
+)
 from arcadia_cloud_core.billing.errors import (
     BillingError,
     FinancePushError,
@@ -35,6 +43,7 @@ from arcadia_cloud_core.billing.focus import (
     replace_focus_lines,
     write_focus_parquet,
 )
+from arcadia_cloud_core.billing.focus_rules import FocusValidation, validate_focus
 from arcadia_cloud_core.billing.ingest import ingest_invoice, ingest_invoice_from_do
 from arcadia_cloud_core.billing.invoice_csv import DO_CSV_HEADER, parse_invoice_csv
 from arcadia_cloud_core.billing.invoices import (
@@ -60,6 +69,7 @@ from arcadia_cloud_core.billing.names import extract_names, normalise_names
 from arcadia_cloud_core.billing.pipeline import annotate_lines, prepare_invoice_lines
 from arcadia_cloud_core.billing.sources import items_frame, load_resources, resources_frame
 from arcadia_cloud_core.billing.summary import InvoiceIngestSummary, invoice_summary
+from arcadia_cloud_core.billing.tag_costs import costs_by_tag_frame
 
 __all__ = [
     "DO_CSV_HEADER",
@@ -69,11 +79,14 @@ __all__ = [
     "UNMATCHED_REASONS",
     "BillingAccount",
     "BillingError",
+    "DailyCostsError",
+    "DailyCostsResult",
     "FinancePayload",
     "FinancePushError",
     "FinancePushResult",
     "FinanceRetryableError",
     "FinanceSettings",
+    "FocusValidation",
     "FocusWrite",
     "InvoiceIngestSummary",
     "InvoiceParseError",
@@ -84,6 +97,7 @@ __all__ = [
     "annotate_lines",
     "build_finance_payload",
     "cents_of",
+    "costs_by_tag_frame",
     "derive_kinds",
     "extract_names",
     "finance_settings_from_env",
@@ -91,12 +105,14 @@ __all__ = [
     "focus_frame",
     "get_invoice",
     "ingest_attempt",
+    "ingest_daily_costs",
     "ingest_invoice",
     "ingest_invoice_from_do",
     "invoice_summary",
     "invoices_to_ingest",
     "invoices_to_push",
     "items_frame",
+    "load_daily_costs",
     "load_lines",
     "load_resources",
     "mark_failed",
@@ -113,5 +129,6 @@ __all__ = [
     "resources_frame",
     "stored_monthly_costs",
     "upsert_invoices",
+    "validate_focus",
     "write_focus_parquet",
 ]

@@ -36,15 +36,24 @@ def join_resource_project(joined: sa.FromClause) -> sa.Join:
 
 def project_tenants(connection: sa.Connection) -> dict[str, str]:
     """``lower(project name)`` → tenant id (live projects win over deleted ones)."""
+    return _by_project_name(connection, cloud_projects.c.tenant_id)
+
+
+def project_ids(connection: sa.Connection) -> dict[str, str]:
+    """``lower(project name)`` → DO's project id (live projects win over deleted ones)."""
+    return _by_project_name(connection, cloud_projects.c.provider_id)
+
+
+def _by_project_name(connection: sa.Connection, column: sa.Column) -> dict[str, str]:
     p = cloud_projects.c
     rows = connection.execute(
-        sa.select(p.name, p.tenant_id)
-        .where(p.provider == PROVIDER, p.tenant_id.is_not(None))
+        sa.select(p.name, column)
+        .where(p.provider == PROVIDER, column.is_not(None))
         .order_by(p.deleted_at.is_(None).desc(), p.last_seen_at.desc(), p.id)
     )
     out: dict[str, str] = {}
-    for name, tenant in rows:
-        out.setdefault(name.lower(), tenant)
+    for name, value in rows:
+        out.setdefault(name.lower(), value)
     return out
 
 

@@ -7,7 +7,7 @@ work the `billing/monthly_costs` and `billing/focus_cost_lines` assets call.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
@@ -43,6 +43,7 @@ class FocusRefresh:
     parquet: Path
     invoices_rewritten: int  # invoices whose table rows changed
     billed_cost_total: Decimal  # exact, in USD
+    frame: pd.DataFrame = field(repr=False, compare=False)  # what was written (for checks)
 
 
 def refresh_focus(engine: Engine, *, account: BillingAccount, parquet: Path) -> FocusRefresh:
@@ -56,5 +57,9 @@ def refresh_focus(engine: Engine, *, account: BillingAccount, parquet: Path) -> 
     )
     total = sum((Decimal(str(cost)) for cost in frame["BilledCost"].dropna()), Decimal(0))
     return FocusRefresh(
-        rows=len(frame), parquet=written, invoices_rewritten=rewritten, billed_cost_total=total
+        rows=len(frame),
+        parquet=written,
+        invoices_rewritten=rewritten,
+        billed_cost_total=total,
+        frame=frame,
     )

@@ -1,15 +1,30 @@
 """FOCUS 1.2 cost rows from the stored cost lines: a DataFrame, a Parquet file, a table.
 
-One FOCUS row per invoice line. DO bills list prices with no negotiated discounts or
-amortisation here, so ``BilledCost = EffectiveCost = ListCost = ContractedCost`` (exact
+One FOCUS row per invoice line; the frame satisfies every applicable rule of the FinOps
+Foundation's FOCUS 1.2 rule model (:mod:`focus_rules` checks it) and carries the FOCUS 1.3
+columns alongside. DO bills list prices with no negotiated discounts, commitments or
+amortisation, so ``BilledCost = EffectiveCost = ListCost = ContractedCost`` (exact
 ``decimal128`` dollars in the frame and the Parquet file; integer cents in the table).
-``ChargeCategory``: ``Tax`` for tax lines, ``Credit`` for other negative lines, ``Purchase`` for
-account-level subscriptions (not bandwidth overage or credits), else ``Usage``.
-``BillingPeriodEnd`` and ``ChargePeriodEnd`` are exclusive as FOCUS defines them (DO's tax lines
-end at ``23:59:59`` of the last day: kept as given). ``ResourceId`` is DO's id of the matched
-resource, ``ResourceType`` our kind, ``SubAccountName`` the DO project (the line's, else its
-resource's: :mod:`attribution`); ``Tags`` is a JSON object (tenant, project, kind, match).
-``x_InvoiceLineNo`` (a FOCUS custom column) ties each row to its invoice line.
+
+- ``ChargeCategory``: ``Tax`` for tax lines, ``Credit`` for other negative lines, else
+  ``Usage`` (DO sells no commitments: a Spaces or registry subscription is a recurring usage
+  fee, not a ``Purchase``). ``ChargeFrequency``: ``Usage-Based`` for metered (hourly) lines,
+  ``One-Time`` for credits, else ``Recurring``.
+- ``PricingQuantity``/``ConsumedQuantity``: the line's hours (``Hours``), or 1 ``Month`` for a
+  monthly fee; null on tax (and on credits). ``ListUnitPrice`` = cost ÷ quantity to 10 places,
+  so that unit price × quantity is the cost to the cent, as the rule model requires.
+- ``SkuId`` is the DO product; ``SkuPriceId`` the product and its pricing unit.
+- ``ResourceId`` is DO's id of the matched resource and ``ResourceType`` our kind (null with
+  no resource); ``RegionId``/``RegionName`` the resource's region. ``SubAccountId`` /
+  ``SubAccountName`` are the DO project (the line's, else its resource's: :mod:`attribution`),
+  its id being DO's project id where inventory knows the project, else its name.
+- ``Tags`` is a JSON object: the resource's DO tags (DO tags have no values: ``true``, as FOCUS
+  asks) and our own under the ``arcadia:`` prefix (tenant, project, kind, match).
+- FOCUS 1.3: ``ServiceProviderName`` and ``HostProviderName`` are DigitalOcean; the allocation
+  columns are null (we split no cost across resources).
+- ``BillingPeriodEnd`` and ``ChargePeriodEnd`` are exclusive as FOCUS defines them (DO's tax
+  lines end at ``23:59:59`` of the last day: kept as given). ``x_InvoiceLineNo`` (a FOCUS
+  custom column) ties each row to its invoice line.
 """
 
 from __future__ import annotations
@@ -33,10 +48,11 @@ from arcadia_cloud_core.billing.attribution import (
     RESOURCE_PROJECT_COLUMNS,
     attribute,
     join_resource_project,
+    project_ids,
     project_tenants,
 )
 from arcadia_cloud_core.billing.errors import UnknownInvoiceError
-from arcadia_cloud_core.billing.kinds import ACCOUNT_LEVEL_KINDS, TAX_KIND
+from arcadia_cloud_core.billing.kinds import TAX_KIND
 from arcadia_cloud_core.db.schema import (
     PROVIDER,
     cloud_cost_lines,
@@ -60,50 +76,89 @@ FOCUS_COLUMNS = (
     "ChargeCategory",
     "ChargeClass",
     "ChargeDescription",
+    "ChargeFrequency",
     "PricingQuantity",
     "PricingUnit",
+    "ListUnitPrice",
+    "ConsumedQuantity",
+    "ConsumedUnit",
+    "SkuId",
+    "SkuPriceId",
+    "SkuMeter",
+    "SkuPriceDetails",
     "ServiceName",
     "ServiceCategory",
+    "ServiceSubcategory",
     "ProviderName",
     "PublisherName",
     "InvoiceIssuerName",
+    "ServiceProviderName",
+    "HostProviderName",
     "BillingAccountId",
     "BillingAccountName",
     "InvoiceId",
     "ResourceId",
     "ResourceName",
     "ResourceType",
+    "RegionId",
+    "RegionName",
+    "SubAccountId",
     "SubAccountName",
+    "AllocatedMethodId",
+    "AllocatedMethodDetails",
+    "AllocatedResourceId",
+    "AllocatedResourceName",
+    "AllocatedTags",
     "Tags",
     "x_InvoiceLineNo",
 )
-#: Our kind → FOCUS ServiceCategory.
+#: Our kind → FOCUS (ServiceCategory, ServiceSubcategory).
 SERVICE_CATEGORIES = {
-    "droplet": "Compute",
-    "k8s_cluster": "Compute",
-    "volume": "Storage",
-    "snapshot": "Storage",
-    "droplet_backup": "Storage",
-    "spaces_bucket": "Storage",
-    "spaces_subscription": "Storage",
-    "container_registry": "Storage",
-    "reserved_ip": "Networking",
-    "load_balancer": "Networking",
-    "firewall": "Networking",
-    "dns_zone": "Networking",
-    "managed_db": "Databases",
-    "app": "Compute",
-    "bandwidth": "Networking",
+    "droplet": ("Compute", "Virtual Machines"),
+    "k8s_cluster": ("Compute", "Containers"),
+    "volume": ("Storage", "Block Storage"),
+    "snapshot": ("Storage", "Backup Storage"),
+    "droplet_backup": ("Storage", "Backup Storage"),
+    "spaces_bucket": ("Storage", "Object Storage"),
+    "spaces_subscription": ("Storage", "Object Storage"),
+    "container_registry": ("Storage", "Other (Storage)"),
+    "reserved_ip": ("Networking", "Network Connectivity"),
+    "load_balancer": ("Networking", "Application Networking"),
+    "firewall": ("Networking", "Network Security"),
+    "dns_zone": ("Networking", "Network Routing"),
+    "managed_db": ("Databases", "Relational Databases"),
+    "app": ("Web", "Application Platforms"),
+    "bandwidth": ("Networking", "Network Connectivity"),
 }
-_PURCHASE_KINDS = ACCOUNT_LEVEL_KINDS - {"bandwidth", "credit"}
+_OTHER = ("Other", "Other (Other)")
+#: DO's region slugs → names (DO's own names, as its /v2/regions lists them).
+REGION_NAMES = {
+    "nyc1": "New York 1",
+    "nyc2": "New York 2",
+    "nyc3": "New York 3",
+    "sfo1": "San Francisco 1",
+    "sfo2": "San Francisco 2",
+    "sfo3": "San Francisco 3",
+    "ams2": "Amsterdam 2",
+    "ams3": "Amsterdam 3",
+    "sgp1": "Singapore 1",
+    "lon1": "London 1",
+    "fra1": "Frankfurt 1",
+    "tor1": "Toronto 1",
+    "blr1": "Bangalore 1",
+    "syd1": "Sydney 1",
+    "atl1": "Atlanta 1",
+}
 _MONEY = pa.decimal128(20, 2)
 _QUANTITY = pa.decimal128(18, 4)
+_UNIT_PRICE = pa.decimal128(24, 10)
+_ONE_MONTH = Decimal(1)
 _COST_COLUMNS = ("BilledCost", "EffectiveCost", "ListCost", "ContractedCost")
 _TEXT = pd.ArrowDtype(pa.string())
 _STRING_LIMITS = {
     "service_name": 255,
     "billing_account_name": 255,
-    "resource_id": 255,
+    "resource_id": 255,  # table columns: the frame keeps full values
     "resource_name": 255,
     "sub_account_name": 255,
 }
@@ -111,7 +166,8 @@ _STRING_LIMITS = {
 
 @dataclass(frozen=True)
 class BillingAccount:
-    """The DO account the invoices belong to (FOCUS ``BillingAccountId``/``Name``)."""
+    """The DO account the invoices belong to (FOCUS ``BillingAccountId``/``Name``; with no
+    name, the id stands in: DO accounts have names, so FOCUS wants one)."""
 
     id: str
     name: str | None = None
@@ -143,6 +199,8 @@ def _source(connection: sa.Connection, invoice_uuids: Iterable[str] | None) -> p
             line.match_method,
             res.provider_id.label("resource_provider_id"),
             res.name.label("resource_name"),
+            res.region.label("resource_region"),
+            res.attrs.label("resource_attrs"),
             res.tenant_id.label("resource_tenant"),
             *RESOURCE_PROJECT_COLUMNS,
         )
@@ -160,27 +218,62 @@ def _source(connection: sa.Connection, invoice_uuids: Iterable[str] | None) -> p
         stmt = stmt.where(inv.invoice_uuid.in_(list(invoice_uuids)))
     rows = connection.execute(stmt).all()
     frame = pd.DataFrame(rows, columns=list(stmt.selected_columns.keys()), dtype=object)
-    return attribute(frame, project_tenants(connection))
+    frame = attribute(frame, project_tenants(connection))
+    ids = project_ids(connection)
+    frame["project_id"] = pd.Series(
+        [None if name is None else ids.get(name.lower(), name) for name in frame["project_name"]],
+        index=frame.index,
+        dtype=object,
+    )
+    return frame
 
 
 def _category(kind: str | None, cents: int) -> str:
     if kind == TAX_KIND:
         return "Tax"
-    if cents < 0:
-        return "Credit"
-    if kind in _PURCHASE_KINDS:
-        return "Purchase"
-    return "Usage"
+    return "Credit" if cents < 0 else "Usage"
 
 
-def _tags(row: Any) -> dict[str, str]:
-    tags = {
+def resource_tags(attrs: Any) -> list[str]:
+    """A resource's DO tags from its inventory ``attrs`` (sorted, no duplicates)."""
+    tags = attrs.get("tags") if isinstance(attrs, dict) else None
+    return sorted({t for t in tags or () if isinstance(t, str) and t})
+
+
+def _tags(row: Any) -> dict[str, str | bool]:
+    tags: dict[str, str | bool] = dict.fromkeys(resource_tags(row.resource_attrs), True)
+    ours = {
         "arcadia:tenant": row.tenant_id,
         "arcadia:project": row.project_name,
         "arcadia:kind": row.kind,
         "arcadia:match": row.match_method,
     }
-    return {key: value for key, value in tags.items() if value is not None}
+    return tags | {key: value for key, value in ours.items() if value is not None}
+
+
+def _pricing(category: str, hours: Decimal | None, cents: int) -> dict[str, Any]:
+    """Quantities, units, frequency and unit price of one line."""
+    if category in ("Tax", "Credit"):
+        quantity, unit = None, None
+    elif hours is not None and hours > 0:
+        quantity, unit = hours, "Hours"
+    else:
+        quantity, unit = _ONE_MONTH, "Month"
+    frequency = {"Credit": "One-Time"}.get(category, "Recurring")
+    if unit == "Hours":
+        frequency = "Usage-Based"
+    usage = category == "Usage"
+    unit_price = None
+    if quantity is not None and cents >= 0:
+        unit_price = (Decimal(cents) / 100 / quantity).quantize(Decimal("1e-10"))
+    return {
+        "ChargeFrequency": frequency,
+        "PricingQuantity": quantity,
+        "PricingUnit": unit,
+        "ListUnitPrice": unit_price,
+        "ConsumedQuantity": quantity if usage else None,
+        "ConsumedUnit": unit if usage else None,
+    }
 
 
 def _records(source: pd.DataFrame, account: BillingAccount) -> list[dict[str, Any]]:
@@ -191,6 +284,13 @@ def _records(source: pd.DataFrame, account: BillingAccount) -> list[dict[str, An
         period = bounds.setdefault(row.invoice_period, _month_bounds(row.invoice_period))
         cents = int(row.amount_cents)
         hours = None if row.hours is None else Decimal(row.hours)
+        category = _category(row.kind, cents)
+        pricing = _pricing(category, hours, cents)
+        service = row.product or "Unknown"
+        sku = None if pricing["PricingUnit"] is None else service
+        service_category, subcategory = SERVICE_CATEGORIES.get(row.kind, _OTHER)
+        resource_id = row.resource_provider_id
+        region = row.resource_region or None
         records.append(
             {
                 "cloud_invoice_id": int(row.cloud_invoice_id),
@@ -201,23 +301,37 @@ def _records(source: pd.DataFrame, account: BillingAccount) -> list[dict[str, An
                 "BillingPeriodEnd": period[1],
                 "ChargePeriodStart": row.period_start or period[0],
                 "ChargePeriodEnd": row.period_end or period[1],
-                "ChargeCategory": _category(row.kind, cents),
+                "ChargeCategory": category,
                 "ChargeClass": None,
                 "ChargeDescription": row.description,
-                "PricingQuantity": hours,
-                "PricingUnit": None if hours is None else "Hours",
-                "ServiceName": row.product or "Unknown",
-                "ServiceCategory": SERVICE_CATEGORIES.get(row.kind, "Other"),
+                **pricing,
+                "SkuId": sku,
+                "SkuPriceId": None if sku is None else f"{sku}/{pricing['PricingUnit']}",
+                "SkuMeter": None if sku is None else f"{sku} {pricing['PricingUnit']}",
+                "SkuPriceDetails": None,
+                "ServiceName": service,
+                "ServiceCategory": service_category,
+                "ServiceSubcategory": subcategory,
                 "ProviderName": PROVIDER_NAME,
                 "PublisherName": PROVIDER_NAME,
                 "InvoiceIssuerName": PROVIDER_NAME,
+                "ServiceProviderName": PROVIDER_NAME,
+                "HostProviderName": PROVIDER_NAME,
                 "BillingAccountId": account.id,
-                "BillingAccountName": account.name,
+                "BillingAccountName": account.name or account.id,
                 "InvoiceId": row.invoice_uuid,
-                "ResourceId": row.resource_provider_id,
+                "ResourceId": resource_id,
                 "ResourceName": row.resource_name or row.parsed_name,
-                "ResourceType": row.kind,
+                "ResourceType": None if resource_id is None else row.kind,
+                "RegionId": region,
+                "RegionName": None if region is None else REGION_NAMES.get(region, region),
+                "SubAccountId": row.project_id,
                 "SubAccountName": row.project_name,
+                "AllocatedMethodId": None,
+                "AllocatedMethodDetails": None,
+                "AllocatedResourceId": None,
+                "AllocatedResourceName": None,
+                "AllocatedTags": None,
                 "Tags": _tags(row),
             }
         )
@@ -241,8 +355,9 @@ def _frame(records: list[dict[str, Any]]) -> pd.DataFrame:
         values = base[col].tolist()
         if col.endswith(("PeriodStart", "PeriodEnd")):
             out[col] = pd.Series(pd.to_datetime(values, utc=True)).astype("datetime64[us, UTC]")
-        elif col == "PricingQuantity":
-            out[col] = pd.Series(pd.arrays.ArrowExtensionArray(pa.array(values, type=_QUANTITY)))
+        elif col in ("PricingQuantity", "ConsumedQuantity", "ListUnitPrice"):
+            kind = _UNIT_PRICE if col == "ListUnitPrice" else _QUANTITY
+            out[col] = pd.Series(pd.arrays.ArrowExtensionArray(pa.array(values, type=kind)))
         elif col == "Tags":
             tags = [json.dumps(t, sort_keys=True) for t in values]
             out[col] = pd.Series(tags, dtype=_TEXT)

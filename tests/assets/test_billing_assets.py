@@ -139,6 +139,12 @@ def test_april_ingest_reconciles_matches_and_pushes_idempotently(billing_world, 
     assert views.success
     assert _metadata(views, "billing__monthly_costs")["rows"] > 0
     assert _metadata(views, "billing__focus_cost_lines")["rows"] == 33
+    (focus_check,) = views.get_asset_check_evaluations()
+    assert focus_check.check_name == "focus_1_2_rules"
+    assert focus_check.passed, focus_check.metadata["failed_rules"].value.records
+    assert focus_check.metadata["pass"].value >= 290
+    by_tag = _metadata(views, "billing__monthly_costs")["latest_month_by_tag"].records
+    assert by_tag and all(isinstance(r.data["amount_cents"], int) for r in by_tag)
 
 
 def test_unconfigured_finance_is_skipped_with_a_warning(billing_world) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from arcadia_cloud_core.billing.focus import BillingAccount
 from arcadia_cloud_core.billing.invoice_csv import DO_CSV_HEADER
 from arcadia_cloud_core.billing.kinds import derive_kinds
 from arcadia_cloud_core.billing.money import cents_of, format_usd
@@ -97,6 +98,37 @@ SAMPLE_LINES: tuple[Line, ...] = (
 SAMPLE_TOTAL = total(SAMPLE_LINES)
 SAMPLE_TAX = 12950
 
+APRIL_UUID = "5dc680c2-93d6-41d9-afe1-93d3abb1bcb6"
+MARCH_UUID = "547d94e9-ec05-4dae-b571-08350e4b6217"
+MARCH = [
+    Line(
+        "Droplets",
+        "web-1 (s-1vcpu-2gb)",
+        1200,
+        project_name="Acme",
+        start=datetime(2026, 3, 1, tzinfo=UTC),
+        end=datetime(2026, 4, 1, tzinfo=UTC),
+    ),
+    Line(
+        "Droplets",
+        "web-1 (s-1vcpu-2gb)",
+        34,
+        project_name="Acme",
+        start=datetime(2026, 3, 1, tzinfo=UTC),
+        end=datetime(2026, 3, 2, tzinfo=UTC),
+    ),
+    Line(
+        "Volumes",
+        "scratch (10 GiB)",
+        -100,
+        project_name="Globex",
+        start=datetime(2026, 3, 1, tzinfo=UTC),
+        end=datetime(2026, 4, 1, tzinfo=UTC),
+    ),
+]
+#: The account of the ingested fixture (tests/core/billing/conftest.py).
+ACCOUNT = BillingAccount(id="9f2b5c3e-account", name="Arcadia")
+
 
 @dataclass(frozen=True)
 class Header:
@@ -124,7 +156,7 @@ def add_project(engine: Engine, name: str, tenant_id: str | None, *, deleted: bo
 
 def add_resources(engine: Engine, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
     """Insert resources (``kind``, ``provider_id``, ``name``, optional ``deleted_at``,
-    ``tenant_id``, ``project_id``); returns ``{provider_id: id}``."""
+    ``tenant_id``, ``project_id``, ``region``, ``attrs``); returns ``{provider_id: id}``."""
     out = {}
     with engine.begin() as connection:
         for row in rows:
@@ -135,6 +167,8 @@ def add_resources(engine: Engine, rows: Sequence[dict[str, Any]]) -> dict[str, i
                 "tenant_id": row.get("tenant_id"),
                 "cloud_project_id": row.get("project_id"),
                 "deleted_at": row.get("deleted_at"),
+                "region": row.get("region"),
+                "attrs": row.get("attrs", {}),
                 "first_seen_at": SEEN,
                 "last_seen_at": SEEN,
             }
@@ -159,6 +193,8 @@ def sample_estate(engine: Engine) -> dict[str, int]:
                 "name": "web-1",
                 "tenant_id": "acme",
                 "project_id": acme,
+                "region": "nyc3",
+                "attrs": {"tags": ["web", "env:prod"]},
             },
             {
                 "kind": "droplet",
@@ -198,6 +234,8 @@ def sample_estate(engine: Engine) -> dict[str, int]:
                 "name": "data-1",
                 "tenant_id": "globex",
                 "project_id": globex,
+                "region": "ams3",
+                "attrs": {"tags": ["env:prod"]},
             },
             {
                 "kind": "reserved_ip",

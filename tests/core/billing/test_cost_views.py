@@ -13,8 +13,7 @@ from sqlalchemy.engine import Engine
 from arcadia_cloud_core.billing.cost_views import latest_months, refresh_focus
 from arcadia_cloud_core.db.schema import cloud_focus_cost_lines
 
-from .helpers import SAMPLE_LINES, SAMPLE_TOTAL, count
-from .test_rollups import ACCOUNT, MARCH, ingested  # noqa: F401  (a fixture)
+from .helpers import ACCOUNT, MARCH, SAMPLE_LINES, SAMPLE_TOTAL, count
 
 
 def test_latest_months_keeps_the_newest_months_only() -> None:
@@ -26,8 +25,7 @@ def test_latest_months_keeps_the_newest_months_only() -> None:
 
 
 def test_refresh_focus_writes_the_file_and_only_changed_invoices(
-    ingested: Engine,  # noqa: F811
-    tmp_path: Path,
+    ingested: Engine, tmp_path: Path
 ) -> None:
     target = tmp_path / "out" / "focus.parquet"
     first = refresh_focus(ingested, account=ACCOUNT, parquet=target)

@@ -14,11 +14,13 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from arcadia_cloud_core.billing import (
+    BillingAccount,
     FinancePushError,
     FinanceRetryableError,
     FinanceSettings,
     build_finance_payload,
     finance_token,
+    focus_frame,
     get_invoice,
     ingest_invoice,
     ingest_invoice_from_do,
@@ -26,6 +28,7 @@ from arcadia_cloud_core.billing import (
     load_lines,
     push_invoice_to_finance,
     upsert_invoices,
+    validate_focus,
 )
 from arcadia_cloud_core.db.engine import open_database
 from arcadia_cloud_core.digitalocean import DOClient
@@ -259,3 +262,14 @@ def test_refusals_are_not_retryable(estate: Engine, do: DOClient, sim: Simulator
         push_invoice_to_finance(estate, invoice_uuid=uuid, settings=good)
     with estate.connect() as connection:
         assert get_invoice(connection, uuid).pushed_to_finance_at is None
+
+
+def test_focus_export_of_simulator_invoices_keeps_the_focus_rules(
+    estate: Engine, do: DOClient
+) -> None:
+    for uuid in (_april(do), _march(do)):
+        ingest_invoice_from_do(estate, do, invoice_uuid=uuid)
+    frame = focus_frame(estate, account=BillingAccount(id="sim-team", name="Simulator team"))
+    assert len(frame) > 33
+    result = validate_focus(frame)
+    assert result.errors == [] and result.warnings == [], result.errors + result.warnings

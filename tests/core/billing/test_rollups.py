@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -26,49 +25,17 @@ from arcadia_cloud_core.billing import (
 )
 from arcadia_cloud_core.db.schema import cloud_focus_cost_lines, cloud_monthly_costs
 
-from .helpers import SAMPLE_LINES, SAMPLE_TOTAL, Header, Line, count, render_csv, sample_estate
-
-APRIL_UUID = "5dc680c2-93d6-41d9-afe1-93d3abb1bcb6"
-MARCH_UUID = "547d94e9-ec05-4dae-b571-08350e4b6217"
-MARCH = [
-    Line(
-        "Droplets",
-        "web-1 (s-1vcpu-2gb)",
-        1200,
-        project_name="Acme",
-        start=datetime(2026, 3, 1, tzinfo=UTC),
-        end=datetime(2026, 4, 1, tzinfo=UTC),
-    ),
-    Line(
-        "Droplets",
-        "web-1 (s-1vcpu-2gb)",
-        34,
-        project_name="Acme",
-        start=datetime(2026, 3, 1, tzinfo=UTC),
-        end=datetime(2026, 3, 2, tzinfo=UTC),
-    ),
-    Line(
-        "Volumes",
-        "scratch (10 GiB)",
-        -100,
-        project_name="Globex",
-        start=datetime(2026, 3, 1, tzinfo=UTC),
-        end=datetime(2026, 4, 1, tzinfo=UTC),
-    ),
-]
-ACCOUNT = BillingAccount(id="9f2b5c3e-account", name="Arcadia")
-
-
-@pytest.fixture
-def ingested(engine: Engine) -> Engine:
-    sample_estate(engine)
-    upsert_invoices(
-        engine,
-        [Header(APRIL_UUID, "2026-04", SAMPLE_TOTAL), Header(MARCH_UUID, "2026-03", 1134)],
-    )
-    ingest_invoice(engine, invoice_uuid=APRIL_UUID, csv_data=render_csv(SAMPLE_LINES))
-    ingest_invoice(engine, invoice_uuid=MARCH_UUID, csv_data=render_csv(MARCH))
-    return engine
+from .helpers import (
+    ACCOUNT,
+    APRIL_UUID,
+    MARCH,
+    MARCH_UUID,
+    SAMPLE_LINES,
+    SAMPLE_TOTAL,
+    Header,
+    count,
+    render_csv,
+)
 
 
 def _as_records(frame: pd.DataFrame) -> list[tuple[object, ...]]:
@@ -128,7 +95,17 @@ def test_focus_frame_values(ingested: Engine) -> None:
     assert first["BillingPeriodEnd"] == pd.Timestamp("2026-05-01", tz="UTC")
     assert first["ProviderName"] == first["PublisherName"] == first["InvoiceIssuerName"]
     assert (first["BillingAccountId"], first["BillingAccountName"]) == (ACCOUNT.id, ACCOUNT.name)
+    assert first["RegionId"] == "nyc3" and first["RegionName"] == "New York 3"
+    assert (
+        first["SubAccountId"] == "proj-Acme" and first["ServiceSubcategory"] == "Virtual Machines"
+    )
+    assert first["ChargeFrequency"] == "Usage-Based" and first["SkuId"] == "Droplets"
+    assert first["ListUnitPrice"] * first["PricingQuantity"] == pytest.approx(Decimal("12.00"))
+    assert first["ServiceProviderName"] == first["HostProviderName"] == "DigitalOcean"
+    assert pd.isna(first["AllocatedMethodId"])
     assert json.loads(first["Tags"]) == {
+        "env:prod": True,
+        "web": True,
         "arcadia:kind": "droplet",
         "arcadia:match": "name_live",
         "arcadia:project": "Acme",
@@ -136,12 +113,17 @@ def test_focus_frame_values(ingested: Engine) -> None:
     }
     categories = dict(zip(april["ChargeDescription"], april["ChargeCategory"], strict=True))
     assert categories["GST (10%)"] == "Tax"
-    assert categories["Spaces Subscription"] == "Purchase"
+    assert categories["Spaces Subscription"] == "Usage"  # a recurring fee, not a commitment
+    assert dict(zip(april["ChargeCategory"], april["ChargeFrequency"], strict=True))["Tax"] == (
+        "Recurring"
+    )
     tax = april[april["ChargeCategory"] == "Tax"].iloc[0]
     assert pd.isna(tax["PricingQuantity"]) and pd.isna(tax["PricingUnit"])
     assert pd.isna(tax["ResourceId"]) and tax["ServiceCategory"] == "Other"
     march = frame[frame["InvoiceId"] == MARCH_UUID]
     assert march["ChargeCategory"].tolist() == ["Usage", "Usage", "Credit"]
+    assert march["ChargeFrequency"].tolist() == ["Usage-Based", "Usage-Based", "One-Time"]
+    assert march["ListUnitPrice"].isna().tolist() == [False, False, True]  # never negative
     only = focus_frame(ingested, account=ACCOUNT, invoice_uuids=[MARCH_UUID])
     assert len(only) == len(MARCH)
 
