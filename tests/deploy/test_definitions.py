@@ -156,11 +156,12 @@ def test_missing_token_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None
 
 def test_base_url_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DO_API_BASE_URL", "http://127.0.0.1:9")
-    monkeypatch.setenv("DO_API_TOKEN", "t")
+    monkeypatch.setenv("DO_API_TOKEN", "dop_v1_secret-0123456789")
     resource = digitalocean_resource("sync").process_config_and_initialize()
     assert resource.base_url == "http://127.0.0.1:9"
     with resource.client() as do:
-        assert "127.0.0.1:9" in repr(do) and repr(do) != "t"
+        assert do.base_url == "http://127.0.0.1:9"
+        assert "127.0.0.1:9" in repr(do) and "secret" not in repr(do)
 
 
 def test_the_shared_client_is_one_per_configuration_and_process() -> None:
