@@ -5,8 +5,8 @@ from __future__ import annotations
 import dagster as dg
 
 from arcadia_cloud_assets.automation import automation_sensor
-from arcadia_cloud_assets.billing.automation import billing_definitions
-from arcadia_cloud_assets.drift.assets import drift_definitions
+from arcadia_cloud_assets.billing.definitions import billing_definitions
+from arcadia_cloud_assets.drift.definitions import drift_definitions
 from arcadia_cloud_assets.inventory.definitions import inventory_definitions
 from arcadia_cloud_core.resources import shared_resources
 

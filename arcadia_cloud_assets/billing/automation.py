@@ -118,11 +118,5 @@ def finance_push_retry_sensor(
     )
 
 
-def billing_definitions() -> dg.Definitions:
-    """Billing assets, jobs, schedules and sensors."""
-    return dg.Definitions(
-        assets=a.ASSETS,
-        jobs=[balance_job, invoices_job, invoice_ingest_job, finance_push_job, cost_views_job],
-        schedules=SCHEDULES,
-        sensors=[invoice_ingest_sensor, finance_push_retry_sensor],
-    )
+JOBS = [balance_job, invoices_job, invoice_ingest_job, finance_push_job, cost_views_job]
+SENSORS = [invoice_ingest_sensor, finance_push_retry_sensor]

@@ -10,7 +10,7 @@ import dagster as dg
 from arcadia_cloud_assets.automation import first_fill, freshness
 from arcadia_cloud_assets.inventory.assets import KIND_ASSETS, droplet_backups, project_resources
 from arcadia_cloud_assets.metadata import table
-from arcadia_cloud_core.drift import detect_all, list_open_drifts
+from arcadia_cloud_core.drift import detect_all
 from arcadia_cloud_core.inventory.kinds import EVERY_15_MIN
 from arcadia_cloud_core.resources import DatabaseResource
 
@@ -37,26 +37,3 @@ def drift(database: DatabaseResource) -> dg.MaterializeResult:
     return dg.MaterializeResult(
         metadata={**result.as_metadata(), "inbox": table(inbox[:200], columns=INBOX_COLUMNS)}
     )
-
-
-@dg.asset_check(asset=drift, description="No open drift (warn): lists the drifted resources.")
-def no_open_drift(database: DatabaseResource) -> dg.AssetCheckResult:
-    """Warns while anything drifted is waiting in the inbox."""
-    open_drifts = [d.as_record() for d in list_open_drifts(database.engine())]
-    return dg.AssetCheckResult(
-        passed=not open_drifts,
-        severity=dg.AssetCheckSeverity.WARN,
-        metadata={
-            "open": len(open_drifts),
-            **({"drifted": table(open_drifts[:50], columns=INBOX_COLUMNS)} if open_drifts else {}),
-        },
-    )
-
-
-drift_job = dg.define_asset_job(
-    "drift_job", selection=dg.AssetSelection.assets(drift), description="The drift sweep alone."
-)
-
-def drift_definitions() -> dg.Definitions:
-    """The drift asset, its check and job (its automation condition replaces a schedule)."""
-    return dg.Definitions(assets=[drift], asset_checks=[no_open_drift], jobs=[drift_job])
