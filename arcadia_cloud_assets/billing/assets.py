@@ -142,11 +142,13 @@ MIN_MATCH_RATE = 0.95
         dg.AssetCheckSpec(
             RECONCILED,
             asset=["billing", "invoice_cost_lines"],
+            partitions_def=invoice_partitions,  # one result per invoice
             description="Σ line amounts == the invoice amount, to the cent.",
         ),
         dg.AssetCheckSpec(
             MATCH_RATE,
             asset=["billing", "invoice_cost_lines"],
+            partitions_def=invoice_partitions,  # one result per invoice
             description="Lines whose resource still exists are matched ≥ 95 % (warn).",
         ),
     ],
@@ -214,6 +216,7 @@ FINANCE_CONFIGURED = "finance_configured"
         dg.AssetCheckSpec(
             FINANCE_CONFIGURED,
             asset=["billing", "finance_push"],
+            partitions_def=invoice_partitions,  # one result per invoice
             description="FINANCE_URL and FINANCE_JWT_SECRET are set (warn when skipped).",
         )
     ],

@@ -103,6 +103,8 @@ def test_april_ingest_reconciles_matches_and_pushes_idempotently(billing_world, 
     assert checks["reconciled"] is True
     assert checks["match_rate_at_least_95_percent"] is True
     assert checks["finance_configured"] is True
+    # Partitioned checks: each result belongs to the invoice's partition.
+    assert {e.partition for e in run.get_asset_check_evaluations()} == {april}
     pushed = _metadata(run, "billing__finance_push")
     # The module's finance service outlives one parametrisation: the first push ever creates.
     assert pushed["status"] in ("created", "updated")
