@@ -126,6 +126,13 @@ def invoices(
     )
 
 
+def _invoice_check(name: str, asset: str, description: str) -> dg.AssetCheckSpec:
+    """A check of `billing/<asset>`, partitioned like it: one result per invoice."""
+    return dg.AssetCheckSpec(
+        name, asset=["billing", asset], partitions_def=invoice_partitions, description=description
+    )
+
+
 RECONCILED = "reconciled"
 MATCH_RATE = "match_rate_at_least_95_percent"
 MIN_MATCH_RATE = 0.95
@@ -139,17 +146,13 @@ MIN_MATCH_RATE = 0.95
     deps=[invoices],
     kinds={"pandas"},
     check_specs=[
-        dg.AssetCheckSpec(
-            RECONCILED,
-            asset=["billing", "invoice_cost_lines"],
-            partitions_def=invoice_partitions,  # one result per invoice
-            description="Σ line amounts == the invoice amount, to the cent.",
+        _invoice_check(
+            RECONCILED, "invoice_cost_lines", "Σ line amounts == the invoice amount, to the cent."
         ),
-        dg.AssetCheckSpec(
+        _invoice_check(
             MATCH_RATE,
-            asset=["billing", "invoice_cost_lines"],
-            partitions_def=invoice_partitions,  # one result per invoice
-            description="Lines whose resource still exists are matched ≥ 95 % (warn).",
+            "invoice_cost_lines",
+            "Lines whose resource still exists are matched ≥ 95 % (warn).",
         ),
     ],
 )
@@ -213,11 +216,10 @@ FINANCE_CONFIGURED = "finance_configured"
     deps=[invoice_cost_lines],
     retry_policy=dg.RetryPolicy(max_retries=3, delay=10, backoff=dg.Backoff.EXPONENTIAL),
     check_specs=[
-        dg.AssetCheckSpec(
+        _invoice_check(
             FINANCE_CONFIGURED,
-            asset=["billing", "finance_push"],
-            partitions_def=invoice_partitions,  # one result per invoice
-            description="FINANCE_URL and FINANCE_JWT_SECRET are set (warn when skipped).",
+            "finance_push",
+            "FINANCE_URL and FINANCE_JWT_SECRET are set (warn when skipped).",
         )
     ],
 )
