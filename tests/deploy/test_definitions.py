@@ -16,6 +16,7 @@ from arcadia_cloud_core.errors import ConfigError
 from arcadia_cloud_core.resources import (
     DigitalOceanResource,
     digitalocean_resource,
+    do_pool,
     shared_resources,
 )
 from tests.conftest import REPO
@@ -173,3 +174,21 @@ def test_the_shared_client_is_one_per_configuration_and_process() -> None:
         assert a is b and a is not c
     with first.shared_client() as later:  # still open after the block: kept for the process
         assert later is a and not later._transport._client.is_closed
+
+
+@pytest.mark.parametrize("module", LOCATIONS)
+def test_do_work_runs_in_its_purposes_pool_and_nothing_uses_legacy_tags(module: str) -> None:
+    """Every op (assets' included) that needs a DO client runs in that purpose's pool; ops that
+    call no DO claim none; the legacy op concurrency tag is used nowhere."""
+    repo = __import__(module, fromlist=["defs"]).defs.get_repository_def()
+    seen = 0
+    for job in repo.get_all_jobs():
+        assert "dagster/concurrency_key" not in job.tags, job.name
+        for op in job.graph.iterate_op_defs():
+            assert "dagster/concurrency_key" not in op.tags, op.name
+            purposes = {key[3:] for key in op.required_resource_keys if key.startswith("do_")}
+            assert len(purposes) <= 1, op.name
+            expected = do_pool(purposes.pop()) if purposes else None
+            assert op.pool == expected, (job.name, op.name, op.pool)
+            seen += expected is not None
+    assert seen
