@@ -20,6 +20,7 @@ from arcadia_cloud_sim.billing import endpoints as billing
 from arcadia_cloud_sim.billing import finance, insights
 from arcadia_cloud_sim.compute import actions, droplets
 from arcadia_cloud_sim.networking import domains, firewalls, load_balancers, reserved_ips
+from arcadia_cloud_sim.seeds import ACCOUNT_KINDS  # certificates … autoscale pools (#13)
 from arcadia_cloud_sim.storage import snapshots, volumes
 
 #: The DO resource families and their kinds (the conformance tour covers every one of them).
@@ -28,6 +29,7 @@ RESOURCE_FAMILIES: dict[str, tuple[ModuleType, ...]] = {
     "compute": (actions, droplets),
     "storage": (snapshots, volumes),
     "networking": (reserved_ips, firewalls, load_balancers, domains),
+    "account_kinds": ACCOUNT_KINDS,  # their own families: see `seeds`
 }
 
 

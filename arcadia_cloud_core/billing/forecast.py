@@ -3,7 +3,8 @@
 Per group (account, tenant, project ...): the month so far (exact cents) plus the days left at
 the run rate of what is running now. The run rate adds up, over the lines (``line``: SKU and
 description, i.e. one resource's charge) billed on ``as_of``, the median of each line's
-amounts over its days among the last :data:`RUN_RATE_DAYS` (robust to one spike): a resource
+amounts over its days among the month's last :data:`RUN_RATE_DAYS` (robust to one spike; a
+price differs by the month's length, so last month's days are not used): a resource
 deleted during the month stops counting at once, a new one counts from its first day. A line
 not billed on ``as_of`` is taken as stopped.
 
@@ -98,7 +99,7 @@ def _one(
     month = totals[month_from:]
     mtd = int(month.sum())
     left = days_in_month - len(month)
-    rate = _run_rate(group, line, width)
+    rate = _run_rate(group, line, width, month_from)
     steps = np.diff(totals)
     sigma = float(np.sqrt(np.mean(steps.astype(float) ** 2))) if steps.size else 0.0
     error = _Z90 * sigma * float(np.sqrt(np.arange(1, left + 1)).sum())
@@ -109,9 +110,9 @@ def _one(
     return mtd, round(rate), round(forecast), round(low), round(forecast + error)
 
 
-def _run_rate(group: pd.DataFrame, line: Sequence[str], width: int) -> float:
+def _run_rate(group: pd.DataFrame, line: Sequence[str], width: int, month_from: int) -> float:
     """Σ over the lines billed on the last day of the median of their recent days."""
-    offset = max(0, width - RUN_RATE_DAYS)
+    offset = max(month_from, width - RUN_RATE_DAYS)
     recent = group[group["day"] >= offset]
     if recent.empty:
         return 0.0

@@ -34,6 +34,10 @@ RESOURCE_KINDS = (
     "reserved_ip",
     "firewall",
     "load_balancer",
+    # account-level kinds (#13): certificates … autoscale pools, see inventory/kinds.py
+    *("certificate", "cdn_endpoint", "container_registry", "container_repository", "ssh_key"),
+    *("tag", "custom_image", "alert_policy", "uptime_check", "functions_namespace"),
+    *("reserved_ipv6", "autoscale_pool"),
     "droplet_backup",
     "spaces_bucket",
     "managed_db",

@@ -27,8 +27,12 @@ EXPECTED_JOB_ASSETS = {
         "load_balancers",
         "project_resources",
         "summary",
+        # the account-level kinds every 15 minutes (#13)
+        *("certificates", "cdn_endpoints", "container_registry", "container_repositories"),
+        *("ssh_keys", "tags", "alert_policies", "uptime_checks", "functions_namespaces"),
+        *("reserved_ipv6", "autoscale_pools"),
     },
-    "inventory_snapshots_job": {"snapshots"},
+    "inventory_snapshots_job": {"snapshots", "custom_images"},
     "inventory_backups_job": {"droplet_backups"},
 }
 

@@ -11,12 +11,13 @@ import httpx
 import pytest
 
 from arcadia_cloud_sim.billing.insights import split_by_day
+from arcadia_cloud_sim.billing.scenarios import APRIL_2026_TOTAL_CENTS
 from arcadia_cloud_sim.launcher import SimAdmin, SimulatorHandle
 from tests.sim.conftest import api_client
 from tests.sim.openapi import validate_response
 
 TEMPLATE = "/v2/billing/{account_urn}/insights/{start_date}/{end_date}"
-APRIL_TOTAL_CENTS = 8692
+APRIL_TOTAL_CENTS = APRIL_2026_TOTAL_CENTS
 
 
 def cents(money: str) -> int:
@@ -73,6 +74,17 @@ def test_a_month_of_days_adds_up_to_its_invoice_line_by_line(client, urn) -> Non
     droplet = [p for p in points if p["description"] == "acme-web-1 (s-1vcpu-2gb)"]
     assert {p["sku"] for p in droplet} == {"1-DO-DROP-0109"}
     assert min(p["start_date"] for p in droplet) == "2026-04-21" and len(droplet) == 10
+
+
+def test_a_month_with_a_credit_adds_up_to_its_invoice(client, urn) -> None:
+    """2019-11 holds the scenario's promotional credit (-$10.00): its days are negative."""
+    november = next(i for i in client.get("/v2/customers/my/invoices?per_page=200").json()[
+        "invoices"] if i["invoice_period"] == "2019-11")
+    points = insights(client, urn, "2019-11-01", "2019-11-30")
+    assert cents_sum(points) == cents(november["amount"])
+    credit = [p for p in points if p["description"].startswith("Promotional Credit")]
+    assert len(credit) == 30 and all(cents(p["total_amount"]) < 0 for p in credit)
+    assert sum(cents(p["total_amount"]) for p in credit) == -1000
     assert all(p["usage_team_urn"] == urn and p["region"] for p in points)
 
 
