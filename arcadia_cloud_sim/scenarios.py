@@ -51,6 +51,7 @@ from arcadia_cloud_sim.networking.domains import NAMESERVERS, fqdn, record_body
 from arcadia_cloud_sim.networking.firewalls import new_firewall_body
 from arcadia_cloud_sim.networking.load_balancers import new_lb_body
 from arcadia_cloud_sim.networking.reserved_ips import new_ip_body
+from arcadia_cloud_sim.scale_kinds import seed_account_kinds_at_scale
 from arcadia_cloud_sim.seeds import SeedWorld, seed_account_kinds
 from arcadia_cloud_sim.settings import SCENARIOS
 from arcadia_cloud_sim.storage.volumes import new_volume_body
@@ -62,6 +63,8 @@ DAY = 86400.0
 EPOCH = 1776643200.0
 #: How long a seeded droplet's create action took.
 CREATE_SECONDS = 42.0
+#: Scale droplets the account-level kinds refer to (alert policies, uptime checks, IPv6).
+SCALE_SAMPLE = 1000
 
 
 class _Ids:
@@ -350,6 +353,8 @@ def seed_scale(ctx: SimContext, seed: int) -> None:
     pub_n = ids.take(PUBLIC_IPS, s.droplets)
     priv_n = ids.take(PRIVATE_IPS, s.droplets)
     droplet_meta: list[tuple[int, str, int]] = []  # id, region, tenant index
+    sample: dict[str, int] = {}  # what the account-level kinds refer to: name → id
+    sample_ips: dict[str, str] = {}
     for i, did in enumerate(droplet_ids):
         region = regions[i % len(regions)]
         tenant = rng.randrange(len(tenants))
@@ -366,6 +371,9 @@ def seed_scale(ctx: SimContext, seed: int) -> None:
         batch.created(did, region, at, action_ids[i])
         batch.member(projects[tenant], urn("droplet", did), at)
         droplet_meta.append((did, region, tenant))
+        if i < SCALE_SAMPLE:
+            sample[name] = did
+            sample_ips[name] = body["networks"]["v4"][1]["ip_address"]
 
     volume_ids: list[tuple[str, str, int, int]] = []  # id, region, GiB, tenant
     for i in range(s.volumes):
@@ -421,6 +429,10 @@ def seed_scale(ctx: SimContext, seed: int) -> None:
             rec = record_body(record_id=rid, type=rtype, name=rname, data=data)
             batch.add(DOMAIN_RECORD, rid, rec, created_at=at, parent=domain,
                       name=fqdn(rname, domain))
+    if s.account_kinds and sample:
+        world = SeedWorld(ctx, rng, t0 + 600 * DAY, dict(zip([*tenants, "platform"], projects,
+                                                             strict=True)), sample, sample_ips)
+        batch.rows += seed_account_kinds_at_scale(world, s.account_kinds)
     ctx.store.insert_many(batch.rows)
 
 

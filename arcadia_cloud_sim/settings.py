@@ -35,6 +35,7 @@ class SimSettings:
     volumes: int = 5_000
     snapshots: int = 20_000
     domains: int = 2_000
+    account_kinds: int = 10_000  # spread over the account-level kinds (`scale_kinds.SHARES`)
     # rate budget (per token): a sliding hour, and a burst window of `burst_window` seconds
     rate_limit_hour: int = 5000
     rate_limit_minute: int = 250
@@ -104,6 +105,9 @@ def _check(settings: SimSettings) -> SimSettings:
         raise ValueError("fault_rate must be between 0 and 1")
     if settings.scenario not in SCENARIOS:
         raise ValueError(f"unknown scenario {settings.scenario!r}; choose from {SCENARIOS}")
+    if min(settings.droplets, settings.volumes, settings.snapshots, settings.domains,
+           settings.account_kinds) < 0:
+        raise ValueError("scale scenario sizes must not be negative")
     if settings.rate_limit_hour < 1 or settings.rate_limit_minute < 1:
         raise ValueError("rate limits must be positive")
     if settings.burst_window <= 0 or settings.endpoint_window_scale <= 0:
@@ -175,6 +179,10 @@ def build_parser() -> argparse.ArgumentParser:
     for name in ("droplets", "volumes", "snapshots", "domains"):
         p.add_argument(f"--{name}", type=int, default=int(env(name, getattr(d, name))),
                        help=f"scale scenario: number of {name}")
+    p.add_argument("--account-kinds", type=int,
+                   default=int(env("account_kinds", d.account_kinds)),
+                   help="scale scenario: resources spread over the account-level kinds "
+                   "(certificates … autoscale pools, in the shares of scale_kinds.SHARES)")
     p.add_argument("--rate-limit-hour", type=int,
                    default=int(env("rate_limit_hour", d.rate_limit_hour)))
     p.add_argument("--rate-limit-minute", type=int,
@@ -221,7 +229,7 @@ def settings_from_args(argv: Sequence[str] | None = None) -> SimSettings:
         SimSettings(
             state_path=a.state, host=a.host, port=a.port, scenario=a.scenario, seed=a.seed,
             reset=a.reset, droplets=a.droplets, volumes=a.volumes, snapshots=a.snapshots,
-            domains=a.domains, rate_limit_hour=a.rate_limit_hour,
+            domains=a.domains, account_kinds=a.account_kinds, rate_limit_hour=a.rate_limit_hour,
             rate_limit_minute=a.rate_limit_minute, burst_window=a.burst_window,
             endpoint_window_scale=a.endpoint_window_scale,
             latency_ms=a.latency_ms, droplet_active_lag=a.droplet_active_lag,

@@ -31,31 +31,30 @@ _SEEDED = ("acme", "web", "db", "globex", "etl", "platform", "ci", "golden")
 API = "https://api.digitalocean.com"
 
 
-def _tagged(ctx: SimContext, kind: str, tag: str, **where: Any) -> tuple[int, str | None]:
-    rows, total = ctx.store.list_rows(kind, tag=tag, json_eq=where or None)
-    return total, (rows[-1].id if rows else None)
-
-
 def _count(total: int, last: str | None, path: str) -> dict[str, Any]:
     return {"count": total, "last_tagged_uri": f"{API}{path}/{last}" if last else ""}
 
 
 def render_tags(ctx: SimContext, rows: Sequence[ResourceRow]) -> list[dict[str, Any]]:
-    """DO's tag objects with their resource counts."""
+    """DO's tag objects with their resource counts (one scan per counted kind for the page)."""
+    names = [row.id for row in rows]
+
+    def tagged(kind: str, **where: Any) -> dict[str, tuple[int, str]]:
+        return ctx.store.tag_counts(kind, names, json_eq=where or None)
+
+    droplets, custom, volumes = tagged(DROPLET), tagged(IMAGE), tagged(VOLUME)
+    droplet_snaps = tagged(SNAPSHOT, resource_type="droplet")
+    volume_snaps = tagged(SNAPSHOT, resource_type="volume")
+    none = (0, None)
     out = []
-    for row in rows:
-        name = row.id
-        droplets = _tagged(ctx, DROPLET, name)
-        custom = _tagged(ctx, IMAGE, name)
-        droplet_snaps = _tagged(ctx, SNAPSHOT, name, resource_type="droplet")
-        volumes = _tagged(ctx, VOLUME, name)
-        volume_snaps = _tagged(ctx, SNAPSHOT, name, resource_type="volume")
-        images = (custom[0] + droplet_snaps[0], custom[1] or droplet_snaps[1])
+    for name in names:
+        custom_n, custom_last = custom.get(name, none)
+        snaps_n, snaps_last = droplet_snaps.get(name, none)
         counts = {
-            "droplets": _count(*droplets, "/v2/droplets"),
-            "imgages": _count(*images, "/v2/images"),
-            "volumes": _count(*volumes, "/v2/volumes"),
-            "volume_snapshots": _count(*volume_snaps, "/v2/snapshots"),
+            "droplets": _count(*droplets.get(name, none), "/v2/droplets"),
+            "imgages": _count(custom_n + snaps_n, custom_last or snaps_last, "/v2/images"),
+            "volumes": _count(*volumes.get(name, none), "/v2/volumes"),
+            "volume_snapshots": _count(*volume_snaps.get(name, none), "/v2/snapshots"),
             "databases": _count(0, None, "/v2/databases"),
         }
         last = next((c["last_tagged_uri"] for c in counts.values() if c["last_tagged_uri"]), "")

@@ -1,5 +1,5 @@
-"""The ``scale`` scenario: full-size seeding speed (printed), totals, clamped pages, and
-determinism from the seed."""
+"""The ``scale`` scenario: full-size seeding speed (printed), totals (the account-level kinds
+too), clamped pages, tag counts, and determinism from the seed."""
 
 from __future__ import annotations
 
@@ -7,10 +7,28 @@ import re
 import time
 from urllib.parse import parse_qs, urlsplit
 
+import httpx
+
 from arcadia_cloud_sim.launcher import SimAdmin, SimulatorHandle
+from arcadia_cloud_sim.scale_kinds import counts
 from tests.sim.conftest import FAST_LAGS, StartSimulator, api_client
 
 SIZES = {"droplets": 20_000, "volumes": 5_000, "snapshots": 20_000, "domains": 2_000}
+ACCOUNT_KINDS = 10_000  # the default of --account-kinds
+#: Builder (`scale_kinds.SHARES`) → its list path.
+ACCOUNT_PATHS = {
+    "certificates": "/v2/certificates", "cdn_endpoints": "/v2/cdn/endpoints",
+    "ssh_keys": "/v2/account/keys", "tags": "/v2/tags",
+    "alert_policies": "/v2/monitoring/alerts", "uptime_checks": "/v2/uptime/checks",
+    "functions_namespaces": "/v2/functions/namespaces", "reserved_ipv6": "/v2/reserved_ipv6",
+    "autoscale_pools": "/v2/droplets/autoscale",
+}
+
+
+def _total(client: httpx.Client, path: str, **params: str) -> int:
+    response = client.get(path, params={"per_page": 1, **params})
+    assert response.status_code == 200, (path, response.text[:200])
+    return int(response.json()["meta"]["total"])
 
 
 def _seed_seconds(sim: SimulatorHandle) -> tuple[float, float]:
@@ -30,7 +48,8 @@ def test_full_scale_seeds_and_pages_through(start_simulator: StartSimulator) -> 
             api_client(sim, timeout=60) as client:
         startup = time.monotonic() - started
         seeded, cpu = _seed_seconds(sim)
-        print(f"\nscale seed: {seeded:.2f} s wall, {cpu:.2f} s cpu for {SIZES} "
+        print(f"\nscale seed: {seeded:.2f} s wall, {cpu:.2f} s cpu for {SIZES} + "
+              f"{ACCOUNT_KINDS} account-level "
               f"(server up in {startup:.2f} s)")
 
         totals = {
@@ -40,6 +59,21 @@ def test_full_scale_seeds_and_pages_through(start_simulator: StartSimulator) -> 
             "domains": client.get("/v2/domains", params={"per_page": 1}),
         }
         assert {k: r.json()["meta"]["total"] for k, r in totals.items()} == SIZES
+
+        # the account-level kinds, in their shares of --account-kinds
+        want = counts(ACCOUNT_KINDS)
+        assert sum(want.values()) == ACCOUNT_KINDS
+        assert {k: _total(client, p) for k, p in ACCOUNT_PATHS.items()} == \
+            {k: want[k] for k in ACCOUNT_PATHS}
+        registry = client.get("/v2/registry").json()["registry"]
+        repos = _total(client, f"/v2/registry/{registry['name']}/repositoriesV2")
+        assert repos + 1 == want["registry"] and registry["storage_usage_bytes"] > 0
+        droplet_snapshots = SIZES["snapshots"] - SIZES["snapshots"] // 4
+        assert _total(client, "/v2/images", private="true") == \
+            want["custom_images"] + droplet_snapshots
+        check = client.get("/v2/uptime/checks", params={"per_page": 1}).json()["checks"][0]
+        state = client.get(f"/v2/uptime/checks/{check['id']}/state").json()["state"]
+        assert {r["status"] for r in state["regions"].values()} <= {"UP", "DOWN"}
 
         t0 = time.monotonic()
         page = client.get("/v2/droplets", params={"per_page": 500, "page": 7})
@@ -55,13 +89,21 @@ def test_full_scale_seeds_and_pages_through(start_simulator: StartSimulator) -> 
         assert 0 < tagged.json()["meta"]["total"] < SIZES["droplets"]
         assert all("tenant-03" in d["tags"] for d in tagged.json()["droplets"])
         assert len(ids) == len(set(ids))
+        # the tag's own resource counts agree with the filtered listings
+        tag = client.get("/v2/tags/tenant-03").json()["tag"]["resources"]
+        assert tag["droplets"]["count"] == tagged.json()["meta"]["total"]
+        assert tag["imgages"]["count"] == _total(client, "/v2/images", tag_name="tenant-03") \
+            > 0
 
 
 def test_scale_is_deterministic_from_the_seed(start_simulator: StartSimulator) -> None:
     small = [*FAST_LAGS, "--droplets", "120", "--volumes", "30", "--snapshots", "60",
-             "--domains", "12"]
+             "--domains", "12", "--account-kinds", "500"]
     paths = (("/v2/droplets", "droplets"), ("/v2/volumes", "volumes"),
-             ("/v2/snapshots", "snapshots"), ("/v2/projects", "projects"))
+             ("/v2/snapshots", "snapshots"), ("/v2/projects", "projects"),
+             ("/v2/certificates", "certificates"), ("/v2/reserved_ipv6", "reserved_ipv6s"),
+             ("/v2/monitoring/alerts", "policies"), ("/v2/droplets/autoscale",
+                                                     "autoscale_pools"))
     with start_simulator(scenario="scale", seed=7, extra_args=small) as sim, \
             api_client(sim) as client, SimAdmin(sim) as admin:
 
@@ -69,10 +111,14 @@ def test_scale_is_deterministic_from_the_seed(start_simulator: StartSimulator) -
             return [client.get(p, params={"per_page": 200}).json()[k] for p, k in paths]
 
         first = world()
-        assert [len(items) for items in first] == [120, 30, 60, 11]
+        want = counts(500)
+        assert [len(items) for items in first] == [
+            120, 30, 60, 11, want["certificates"], want["reserved_ipv6"],
+            want["alert_policies"], want["autoscale_pools"]]
         admin.reset(scenario="scale", seed=7)
         assert world() == first
         admin.reset(scenario="scale", seed=8)
         other = world()
     assert [v["id"] for v in other[1]] != [v["id"] for v in first[1]]
     assert [d["size_slug"] for d in other[0]] != [d["size_slug"] for d in first[0]]
+    assert [c["id"] for c in other[4]] != [c["id"] for c in first[4]]
