@@ -21,6 +21,7 @@ from starlette.routing import Mount, Route
 from arcadia_cloud_sim.registry import resource_kinds
 from tests.sim.conftest import StartSimulator, api_client
 from tests.sim.openapi import path_template, validate_response
+from tests.sim.platform_tour import run_platform_tour
 
 MODULES = resource_kinds()
 
@@ -246,6 +247,8 @@ def run_tour(tour: Tour) -> None:
         k: default[k] for k in ("name", "description", "purpose", "environment", "is_default")
     })
     c("DELETE", f"/v2/projects/{proj['id']}", 204)
+
+    run_platform_tour(c)
 
     # the declared error bodies validate too
     c("GET", "/v2/droplets/999999999", 404)
