@@ -14,6 +14,7 @@ from arcadia_cloud_core.digitalocean.api.billing import BillingAPI
 from arcadia_cloud_core.digitalocean.api.domains import DomainsAPI
 from arcadia_cloud_core.digitalocean.api.droplets import DropletsAPI
 from arcadia_cloud_core.digitalocean.api.networking import NetworkingAPI
+from arcadia_cloud_core.digitalocean.api.platform import PlatformAPI
 from arcadia_cloud_core.digitalocean.api.projects import ProjectsAPI
 from arcadia_cloud_core.digitalocean.api.reserved_ips import ReservedIPsAPI
 from arcadia_cloud_core.digitalocean.api.snapshots import SnapshotsAPI
@@ -45,6 +46,7 @@ class DOClient(
     DomainsAPI,
     ProjectsAPI,
     BillingAPI,
+    PlatformAPI,
 ):
     """A DigitalOcean API v2 client.
 

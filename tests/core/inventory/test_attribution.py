@@ -61,7 +61,7 @@ ASSIGNMENTS = _assign(
     ("p-b", "do:droplet:2"),
     ("p-a", "do:image:s1"),  # an image URN names a snapshot here
     ("p-b", "do:space:bucket-b"),  # seen only through the project: a placeholder
-    ("p-a", "do:vpc:vpc-1"),  # a kind we do not track
+    ("p-a", "do:hologram:h-1"),  # a kind we do not track
     ("p-a", "do:volume:gone"),  # not in inventory
     ("p-x", "do:droplet:2"),  # a project we do not know
 )
@@ -96,7 +96,7 @@ def test_urns_attribute_resources_to_their_projects_tenant(engine: Engine) -> No
     }
     assert result.assignments == len(ASSIGNMENTS)
     assert result.attributed == 6
-    assert (result.unresolved, result.untracked_kinds) == (2, {"vpc": 1})
+    assert (result.unresolved, result.untracked_kinds) == (2, {"hologram": 1})
     assert set(result.placeholders) == set(PLACEHOLDER_KINDS)
     assert result.placeholders["spaces_bucket"].discovered == 1
     assert _tagged_events(engine) == 6

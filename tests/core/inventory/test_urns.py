@@ -31,8 +31,10 @@ def test_urn_kinds_and_image_kinds_are_schema_kinds() -> None:
         ("do:floatingip:1.2.3.4", "reserved_ip", True),
         ("do:ReservedIP:1.2.3.4", "reserved_ip", True),
         ("do:space:bucket-a", "spaces_bucket", False),
-        ("do:kubernetes:abc", "k8s_cluster", False),
-        ("do:vpc:abc", None, False),
+        ("do:kubernetes:abc", "k8s_cluster", True),
+        ("do:dbaas:abc", "managed_db", True),
+        ("do:vpc:abc", "vpc", True),
+        ("do:hologram:abc", None, False),
     ],
 )
 def test_parse_urn_maps_do_kinds_to_ours(urn: str, kind: str | None, dedicated: bool) -> None:
