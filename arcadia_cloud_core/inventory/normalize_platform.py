@@ -40,7 +40,8 @@ def app(a: App) -> NormalizedResource:
     """An App Platform app: tier, live URL, active deployment and components."""
     return NormalizedResource(
         kind="app", provider_id=a.id, name=a.name, region=a.region,
-        status=_lower(a.active_deployment_phase) or "pending",
+        status=_lower(a.active_deployment_phase)
+        or ("active" if a.active_deployment_id else "pending"),
         attrs={
             "tier_slug": a.tier_slug,
             "live_url": a.live_url,
