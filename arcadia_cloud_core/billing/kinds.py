@@ -6,7 +6,8 @@ Subscription" before "Spaces", taxes first). A rule searches the whitespace-coll
 description alone (``GST (10%)``), so a droplet called ``gst-worker`` stays a droplet. Kinds are
 the resource kinds of ``cloud_resources``, ``tax``, account-level kinds
 (:data:`ACCOUNT_LEVEL_KINDS`: credits, bandwidth overage, subscriptions, support) and kinds DO
-bills that we do not inventory (:data:`UNTRACKED_KINDS`: App Platform apps); a line no rule
+bills that we do not inventory (:data:`UNTRACKED_KINDS`: none since App Platform apps are the
+inventory kind ``app``); a line no rule
 matches has no kind (``no_kind``). Each rule's formats and sources: docs/do-invoice-formats.md.
 """
 
@@ -62,7 +63,7 @@ KIND_RULES: tuple[KindRule, ...] = (
     KindRule("managed_db", r"\b(?:managed )?databases?\b|\bdatabase clusters?\b|\bdbaas\b"),
     KindRule("k8s_cluster", r"\bkubernetes\b|\bdoks\b"),
     KindRule("container_registry", r"\bcontainer registry\b", account_level=True),
-    KindRule("app", r"\bapp platform\b|\bapps\b", untracked=True),
+    KindRule("app", r"\bapp platform\b|\bapps\b"),  # inventory kind `app` (#13)
     KindRule("support_plan", r"\bsupport\b", account_level=True),
     KindRule("firewall", r"\b(?:cloud )?firewalls?\b"),
     KindRule("dns_zone", r"\bdns\b|\bdomains?\b"),
@@ -71,7 +72,7 @@ KIND_RULES: tuple[KindRule, ...] = (
 )
 
 ACCOUNT_LEVEL_KINDS: frozenset[str] = frozenset(r.kind for r in KIND_RULES if r.account_level)
-#: Kinds of real, named resources DO bills that inventory does not hold (yet).
+#: Kinds of real, named resources DO bills that inventory does not hold (none today).
 UNTRACKED_KINDS: frozenset[str] = frozenset(r.kind for r in KIND_RULES if r.untracked)
 #: Every kind a line can get.
 LINE_KINDS: frozenset[str] = frozenset(r.kind for r in KIND_RULES)

@@ -70,7 +70,7 @@ def test_sample_invoice_by_name_alone() -> None:
         (7, "name_live", None),
         (8, "name_live", None),  # reserved IP billed by address (its id)
         (9, "name_live", None),  # cluster by group_description
-        (None, None, "untracked_kind"),  # App Platform: no app kind in cloud_resources
+        (None, None, "no_resource"),  # an App Platform app this inventory does not hold
         (None, None, "no_resource"),  # ghost-1
         (None, None, "account_level"),  # Spaces subscription
         (None, None, "tax"),
@@ -249,8 +249,8 @@ def test_no_resources_at_all() -> None:
     frame = match(list(SAMPLE_LINES), [])
     reasons = frame["unmatched_reason"].tolist()
     assert frame["resource_id"].isna().all()
-    assert reasons.count("no_resource") == 11
-    assert {"tax", "account_level", "untracked_kind"} <= set(reasons)
+    assert reasons.count("no_resource") == 12  # the app line too (#13: `app` is a kind)
+    assert {"tax", "account_level"} <= set(reasons)
 
 
 def test_label_columns_are_categoricals_that_behave_as_their_text() -> None:
