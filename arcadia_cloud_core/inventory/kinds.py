@@ -102,6 +102,9 @@ KINDS: tuple[KindSpec, ...] = (
              cadence=HOURLY, id_field="slug"),
 )
 
+#: Reference catalogues (regions, sizes): account-wide, never in a project or tenant.
+CATALOGUE_KINDS = frozenset({"region", "size"})
+
 #: Asset name → its spec.
 KIND_SPECS: Mapping[str, KindSpec] = {spec.name: spec for spec in KINDS}
 

@@ -110,7 +110,8 @@ def routes() -> list[BaseRoute]:
 # -- the default scenario -------------------------------------------------------------------
 #: Custom VPCs: name, region, ip_range, project.
 _VPCS = (("acme-private", "nyc3", "10.116.0.0/20", "acme"),
-         ("globex-data", "ams3", "10.110.16.0/20", "globex"))
+         ("globex-data", "ams3", "10.110.16.0/20", "globex"),
+         ("globex-ml", "ams3", "10.110.32.0/20", "globex"))
 _DEFAULT_RANGES = {"nyc3": "10.108.0.0/20", "ams3": "10.110.0.0/20"}
 
 
@@ -133,8 +134,8 @@ def seed_default(*, new_uuid: Callable[[], str], projects: Mapping[str, str],
             vpc_id=ids[name], name=name, region=region, ip_range=ip_range, created_at=at,
             description=f"{tenant} private network"), at, name=name))
         rows.append(member_row(projects[tenant], urn("vpc", ids[name]), at))
-    peering = {"id": new_uuid(), "name": "globex-to-platform", "status": "ACTIVE",
-               "vpc_ids": [ids["globex-data"], ids["default-ams3"]], "created_at": iso(at)}
+    peering = {"id": new_uuid(), "name": "globex-data-to-ml", "status": "ACTIVE",
+               "vpc_ids": [ids["globex-data"], ids["globex-ml"]], "created_at": iso(at)}
     rows.append(NewResource(VPC_PEERING, peering["id"], peering, at, name=peering["name"]))
     nat = {
         "id": new_uuid(), "name": "globex-egress", "type": "PUBLIC", "state": "ACTIVE",

@@ -27,8 +27,17 @@ EXPECTED_JOB_ASSETS = {
         "load_balancers",
         "project_resources",
         "summary",
+        # the platform kinds listed every 15 minutes (#13)
+        "apps",
+        "databases",
+        "kubernetes_clusters",
+        "kubernetes_node_pools",
+        "vpc_peerings",
+        "nat_gateways",
     },
-    "inventory_snapshots_job": {"snapshots"},
+    # snapshots, and the hourly platform kinds: per-parent listings and the catalogues (#13)
+    "inventory_snapshots_job": {"snapshots", "app_alerts", "database_replicas", "database_pools",
+                                "vpcs", "regions", "sizes"},
     "inventory_backups_job": {"droplet_backups"},
 }
 

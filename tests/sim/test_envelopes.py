@@ -144,7 +144,7 @@ def test_project_resources_use_the_spec_urn_kinds(api: httpx.Client) -> None:
                      "loadbalancer", "space", "volume", "vpc"]
     count = {k: sum(1 for u in urns if u.split(":")[1] == k) for k in kinds}
     assert count == {"dbaas": 2, "domain": 7, "droplet": 5, "floatingip": 2,
-                     "kubernetes": 1, "loadbalancer": 1, "space": 6, "volume": 3, "vpc": 4}
+                     "kubernetes": 1, "loadbalancer": 1, "space": 6, "volume": 3, "vpc": 5}
     assert len(urns) == len(set(urns))
 
 

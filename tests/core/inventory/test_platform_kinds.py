@@ -177,7 +177,7 @@ def test_a_full_sync_prices_and_attributes_every_platform_kind(
     assert owners["db_replica"] == {"globex-warehouse-pg-replica": "globex"}
     assert owners["db_pool"] == {"etl-pool": "globex"}
     assert owners["nat_gateway"] == {"globex-egress": "globex"}
-    assert owners["vpc_peering"] == {"globex-to-platform": None}  # its VPCs span two projects
+    assert owners["vpc_peering"] == {"globex-data-to-ml": "globex"}  # both VPCs are Globex's
     assert owners["vpc"]["globex-data"] == "globex"
     assert set(owners["k8s_node_pool"].values()) == {"globex"}
     members = _rows(engine, "vpc")["globex-data"].attrs["members"]
