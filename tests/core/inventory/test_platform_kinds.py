@@ -244,3 +244,44 @@ def test_a_placeholder_row_converges_into_the_real_row(
             events_t.c.resource_id == row.id)).scalars().all()
     assert "deleted" not in types and "updated" in types
 
+
+
+def test_a_malformed_item_is_skipped_by_field_and_never_struck(
+    sqlite_engine: Engine, do: DOClient, admin: SimAdmin
+) -> None:
+    admin.reset()
+    [pg] = admin.resources("database", name="globex-warehouse-pg")
+    [doks] = admin.resources("kubernetes_cluster")
+    sync.sync_kind(sqlite_engine, do, KIND_SPECS["databases"], now=T0)
+    broken = {k: v for k, v in pg["body"].items() if k != "engine"}
+    admin.put_resource("database", pg["id"], broken, name=pg["name"])
+    pools = [dict(p) for p in doks["body"]["node_pools"]]
+    del pools[1]["size"]
+    admin.put_resource("kubernetes_cluster", doks["id"], dict(doks["body"], node_pools=pools),
+                       name=doks["name"])
+
+    for strike in range(1, 4):
+        report = sync.sync_kind(sqlite_engine, do, KIND_SPECS["databases"],
+                                now=T0 + timedelta(hours=strike))
+        assert [(s.provider_id, s.field) for s in report.skipped] == [(pg["id"], "engine")]
+        assert report.result.deleted == 0
+    rows = _rows(sqlite_engine, "managed_db")
+    assert rows["globex-warehouse-pg"].deleted_at is None  # skipped, not struck
+    assert rows["acme-sessions"].deleted_at is None
+    clusters = sync.sync_kind(sqlite_engine, do, KIND_SPECS["kubernetes_clusters"])
+    assert [(s.provider_id, s.field) for s in clusters.skipped] == [
+        (doks["id"], "node_pools[1].size")]
+
+
+def test_a_peering_across_two_projects_belongs_to_neither(
+    sqlite_engine: Engine, do: DOClient, admin: SimAdmin
+) -> None:
+    admin.reset()
+    vpcs = {v["name"]: v["id"] for v in admin.resources("vpc")}
+    [peering] = admin.resources("vpc_peering")
+    admin.put_resource("vpc_peering", peering["id"], dict(
+        peering["body"], vpc_ids=[vpcs["globex-data"], vpcs["acme-private"]]),
+        name=peering["name"])
+    _sync_all(sqlite_engine, do)
+    assert _rows(sqlite_engine, "vpc_peering")["globex-data-to-ml"].tenant_id is None
+    assert _rows(sqlite_engine, "nat_gateway")["globex-egress"].tenant_id == "globex"
