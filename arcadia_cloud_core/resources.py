@@ -74,6 +74,10 @@ class DigitalOceanResource(dg.ConfigurableResource):
     page_concurrency: int = Field(default=do_defaults.DEFAULT_PAGE_CONCURRENCY, ge=1, le=16)
     requests_per_minute: int = Field(default=do_defaults.DEFAULT_REQUESTS_PER_MINUTE, ge=1)
     requests_per_hour: int = Field(default=do_defaults.DEFAULT_REQUESTS_PER_HOUR, ge=1)
+    endpoint_window_scale: float = Field(
+        default=1.0, gt=0, le=1, description="Shortens DO's endpoint-limit windows (SSH keys "
+        "10/60 s, CDN 5/10 s): only for a simulator started with the same scale (tests)."
+    )
 
     @contextmanager
     def client(self) -> Iterator[DOClient]:
@@ -102,6 +106,7 @@ class DigitalOceanResource(dg.ConfigurableResource):
                 page_concurrency=self.page_concurrency,
                 requests_per_minute=self.requests_per_minute,
                 requests_per_hour=self.requests_per_hour,
+                endpoint_window_scale=self.endpoint_window_scale,
             ) as do:
                 yield do
         except DOAuthError as exc:

@@ -11,8 +11,11 @@ Layout:
 - ``api``: the one layer every kind shares — DO error bodies, envelopes, pagination, the generic
   GET endpoints, store kinds and ids, project URNs.
 - One package per DO API family, one module per kind: ``account`` (account and catalog,
-  projects), ``compute`` (actions, droplets), ``storage`` (snapshots, volumes), ``networking``
-  (reserved IPs, firewalls, load balancers, domains; ``addresses``), ``billing`` (billing API
-  and the finance service). Families without a kind yet (apps, databases, kubernetes,
-  monitoring…) get a package when their first kind arrives, and a line in ``registry``.
+  projects, SSH keys, tags), ``compute`` (actions, droplets, autoscale pools, images),
+  ``storage`` (snapshots, volumes, the container registry), ``networking`` (reserved IPs and
+  IPv6, firewalls, load balancers, domains, certificates, CDN endpoints; ``addresses``),
+  ``monitoring`` (alert policies, uptime checks), ``functions`` (namespaces), ``billing``
+  (billing API and the finance service). ``seeds`` seeds the account-level kinds of the
+  ``default`` scenario from their modules. Families without a kind yet (apps, databases,
+  kubernetes…) get a package when their first kind arrives, and a line in ``registry``.
 """

@@ -5,8 +5,10 @@ Order for one request:
 2. Configured latency (``latency_ms``), then due lag events are applied (droplets turn active…).
 3. ``/_sim/*``: admin bearer token, else 401.
    ``/v2/*``: DO bearer token, else 401; then the per-token rate limit (429
-   ``too_many_requests``; ``retry-after`` on burst 429s). ``ratelimit-*`` headers go on every
-   ``/v2/`` response. ``/api/v1/*`` (finance) authenticates itself and has no DO rate limit.
+   ``too_many_requests``; ``retry-after`` on burst 429s), then DO's endpoint limits
+   (``ratelimit.ENDPOINT_LIMITS``: SSH keys, CDN endpoints; 429 with ``retry-after``).
+   ``ratelimit-*`` headers go on every ``/v2/`` response. ``/api/v1/*`` (finance)
+   authenticates itself and has no DO rate limit.
 4. Fault injection (``/v2/`` and ``/api/`` by default, or the ``fault_paths`` prefixes):
    ``429``/``500``/``502``/``503`` answer with DO's error body without running the handler;
    ``timeout`` stalls ``slow_seconds`` and then answers normally; ``drop`` closes the
@@ -133,6 +135,13 @@ class SimMiddleware:
                 burst_limit=settings.rate_limit_minute, burst_window=settings.burst_window,
             )
             extra_headers = decision.headers()
+            if decision.allowed:  # DO's endpoint limits (SSH keys, CDN) come on top
+                endpoint = ctx.rate_limiter.check_endpoint(
+                    token, scope["method"], path, now=now,
+                    window_scale=settings.endpoint_window_scale)
+                if endpoint is not None and not endpoint.allowed:
+                    decision = endpoint
+                    extra_headers["retry-after"] = str(endpoint.retry_after or 1)
             if not decision.allowed:
                 ctx.stats.record_rate_limited()
                 await _send_json(send, 429, error_body("too_many_requests"), extra_headers)

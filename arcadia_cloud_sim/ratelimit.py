@@ -1,4 +1,5 @@
-"""DO's rate limit: a sliding hour and a burst window per token (in memory, per process)."""
+"""DO's rate limit: a sliding hour and a burst window per token (in memory, per process), plus
+the endpoint limits DO documents on top of them (:data:`ENDPOINT_LIMITS`)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,35 @@ import math
 import threading
 from collections import deque
 from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class EndpointLimit:
+    """``limit`` requests per ``window`` seconds per token on the paths under ``prefix``
+    (``exact``: the path itself only), for ``methods`` (None: every method)."""
+
+    name: str
+    prefix: str
+    limit: int
+    window: float
+    methods: frozenset[str] | None = None
+    exact: bool = False
+
+    def applies(self, method: str, path: str) -> bool:
+        """True when a ``method`` request to ``path`` counts against this limit."""
+        if self.methods is not None and method not in self.methods:
+            return False
+        if self.exact:
+            return path.rstrip("/") == self.prefix
+        return path == self.prefix or path.startswith(self.prefix + "/")
+
+
+#: DO's endpoint-specific limits (API reference, rate limits): ``GET /v2/account/keys`` 10 per
+#: 60 s; every ``/v2/cdn/endpoints*`` request 5 per 10 s.
+ENDPOINT_LIMITS = (
+    EndpointLimit("ssh_keys", "/v2/account/keys", 10, 60.0, frozenset({"GET"}), exact=True),
+    EndpointLimit("cdn_endpoints", "/v2/cdn/endpoints", 5, 10.0),
+)
 
 
 @dataclass(frozen=True)
@@ -74,6 +104,19 @@ class RateLimiter:
             return RateDecision(
                 True, hour_limit, hour_limit - len(hits), math.ceil(hits[0] + self.HOUR)
             )
+
+    def check_endpoint(
+        self, token: str, method: str, path: str, *, now: float, window_scale: float = 1.0
+    ) -> RateDecision | None:
+        """Count a request against the endpoint limit it falls under (None: none applies).
+
+        ``window_scale`` shortens (or stretches) every window, so tests need not wait a minute.
+        """
+        for rule in ENDPOINT_LIMITS:
+            if rule.applies(method, path):
+                return self.check(f"{token}\x00{rule.name}", now=now, hour_limit=2**31,
+                                  burst_limit=rule.limit, burst_window=rule.window * window_scale)
+        return None
 
     def peek(self, token: str, *, now: float, hour_limit: int) -> RateDecision:
         """The headers for ``token`` without counting a request (e.g. for 401s)."""

@@ -18,11 +18,12 @@ from arcadia_cloud_sim.account import account, projects
 from arcadia_cloud_sim.api.family import routes_of
 from arcadia_cloud_sim.apps import apps
 from arcadia_cloud_sim.billing import endpoints as billing
-from arcadia_cloud_sim.billing import finance
+from arcadia_cloud_sim.billing import finance, insights
 from arcadia_cloud_sim.compute import actions, droplets
 from arcadia_cloud_sim.databases import clusters as database_clusters
 from arcadia_cloud_sim.kubernetes import clusters as kubernetes_clusters
 from arcadia_cloud_sim.networking import domains, firewalls, load_balancers, reserved_ips, vpcs
+from arcadia_cloud_sim.seeds import ACCOUNT_KINDS  # certificates … autoscale pools (#13)
 from arcadia_cloud_sim.storage import snapshots, volumes
 
 #: The DO resource families and their kinds (the conformance tour covers every one of them).
@@ -34,6 +35,7 @@ RESOURCE_FAMILIES: dict[str, tuple[ModuleType, ...]] = {
     "apps": (apps,),
     "databases": (database_clusters,),
     "kubernetes": (kubernetes_clusters,),
+    "account_kinds": ACCOUNT_KINDS,  # their own families: see `seeds`
 }
 
 
@@ -43,8 +45,9 @@ def resource_kinds() -> list[ModuleType]:
 
 
 def all_routes() -> list[BaseRoute]:
-    """Admin (``/_sim``), the resource families and billing (``/v2``), finance (``/api/v1``)."""
+    """Admin (``/_sim``), the resource families, billing and its insights (``/v2``), finance
+    (``/api/v1``)."""
     return [
-        *routes_of([admin, *resource_kinds(), billing]),
+        *routes_of([admin, *resource_kinds(), billing, insights]),
         Mount("/api/v1", routes=finance.finance_routes()),
     ]

@@ -52,6 +52,7 @@ from arcadia_cloud_sim.networking.domains import NAMESERVERS, fqdn, record_body
 from arcadia_cloud_sim.networking.firewalls import new_firewall_body
 from arcadia_cloud_sim.networking.load_balancers import new_lb_body
 from arcadia_cloud_sim.networking.reserved_ips import new_ip_body
+from arcadia_cloud_sim.seeds import SeedWorld, seed_account_kinds
 from arcadia_cloud_sim.settings import SCENARIOS
 from arcadia_cloud_sim.storage.volumes import new_volume_body
 from arcadia_cloud_sim.store import NewResource, iso
@@ -319,6 +320,7 @@ def seed_default(ctx: SimContext, seed: int) -> None:
 
     for space, tenant in _SPACES:
         batch.member(projects[tenant], urn("space", space), at)
+    batch.rows += seed_account_kinds(SeedWorld(ctx, rng, at, projects, droplet_ids, public_ips))
     batch.rows += platform_seed.seed_default(rng=rng, projects=projects, droplets=droplet_ids,
                                              at=at, take_ids=ids.take)
     ctx.store.insert_many(batch.rows)

@@ -39,6 +39,7 @@ class SimSettings:
     rate_limit_hour: int = 5000
     rate_limit_minute: int = 250
     burst_window: float = 60.0
+    endpoint_window_scale: float = 1.0  # × the windows of DO's endpoint limits (SSH keys, CDN)
     # latency and lags (seconds unless noted)
     latency_ms: int = 0
     droplet_active_lag: float = 3.0
@@ -72,7 +73,8 @@ class SimSettings:
 #: Settings ``POST /_sim/config`` may change on a running server.
 LIVE_FIELDS = frozenset(
     {
-        "rate_limit_hour", "rate_limit_minute", "burst_window", "latency_ms",
+        "rate_limit_hour", "rate_limit_minute", "burst_window", "endpoint_window_scale",
+        "latency_ms",
         "droplet_active_lag", "action_lag", "snapshot_list_lag", "snapshot_delete_linger",
         "fault_rate", "fault_kinds", "fault_paths", "slow_seconds",
     }
@@ -94,8 +96,8 @@ def _check(settings: SimSettings) -> SimSettings:
         raise ValueError(f"unknown scenario {settings.scenario!r}; choose from {SCENARIOS}")
     if settings.rate_limit_hour < 1 or settings.rate_limit_minute < 1:
         raise ValueError("rate limits must be positive")
-    if settings.burst_window <= 0:
-        raise ValueError("burst_window must be positive")
+    if settings.burst_window <= 0 or settings.endpoint_window_scale <= 0:
+        raise ValueError("burst_window and endpoint_window_scale must be positive")
     if not is_loopback(settings.host):
         raise ValueError(f"refusing to bind {settings.host!r}: the simulator is loopback-only")
     return settings
@@ -167,6 +169,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--burst-window", type=float,
                    default=float(env("burst_window", d.burst_window)),
                    help="burst window length in seconds (default 60)")
+    p.add_argument("--endpoint-window-scale", type=float,
+                   default=float(env("endpoint_window_scale", d.endpoint_window_scale)),
+                   help="multiplies the windows of DO's endpoint limits (SSH keys 10/60 s, "
+                   "CDN 5/10 s); tests shorten them")
     p.add_argument("--latency-ms", type=int, default=int(env("latency_ms", d.latency_ms)))
     for name in ("droplet_active_lag", "action_lag", "snapshot_list_lag",
                  "snapshot_delete_linger"):
@@ -195,6 +201,7 @@ def settings_from_args(argv: Sequence[str] | None = None) -> SimSettings:
             reset=a.reset, droplets=a.droplets, volumes=a.volumes, snapshots=a.snapshots,
             domains=a.domains, rate_limit_hour=a.rate_limit_hour,
             rate_limit_minute=a.rate_limit_minute, burst_window=a.burst_window,
+            endpoint_window_scale=a.endpoint_window_scale,
             latency_ms=a.latency_ms, droplet_active_lag=a.droplet_active_lag,
             action_lag=a.action_lag, snapshot_list_lag=a.snapshot_list_lag,
             snapshot_delete_linger=a.snapshot_delete_linger, fault_rate=a.fault_rate,

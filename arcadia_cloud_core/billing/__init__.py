@@ -8,10 +8,17 @@ function per step), ``columns`` (text and label columns),
 ``invoices`` (headers, ingest status), ``cost_lines`` (atomic line-set replacement), ``ingest``
 (the unit of work), ``summary``, ``attribution`` (tenants), ``monthly_costs``, ``tag_costs``
 (cost by DO tag), ``focus`` (FOCUS rows), ``focus_rules`` (the FinOps Foundation's FOCUS rule
-model, evaluated), ``finance``, ``forecast`` and ``anomalies`` (over a daily series).
+model, evaluated), ``finance``; ``daily_costs`` (DO's billing insights per day, matched like
+invoice lines), ``forecast`` and ``anomalies`` (over the daily series).
 """
 
 from arcadia_cloud_core.billing.cost_lines import StoredLines, load_lines, replace_invoice_lines
+from arcadia_cloud_core.billing.daily_costs import (
+    DailyCostsError,
+    DailyCostsResult,
+    ingest_daily_costs,
+    load_daily_costs,
+)
 from arcadia_cloud_core.billing.errors import (
     BillingError,
     FinancePushError,
@@ -72,6 +79,8 @@ __all__ = [
     "UNMATCHED_REASONS",
     "BillingAccount",
     "BillingError",
+    "DailyCostsError",
+    "DailyCostsResult",
     "FinancePayload",
     "FinancePushError",
     "FinancePushResult",
@@ -96,12 +105,14 @@ __all__ = [
     "focus_frame",
     "get_invoice",
     "ingest_attempt",
+    "ingest_daily_costs",
     "ingest_invoice",
     "ingest_invoice_from_do",
     "invoice_summary",
     "invoices_to_ingest",
     "invoices_to_push",
     "items_frame",
+    "load_daily_costs",
     "load_lines",
     "load_resources",
     "mark_failed",

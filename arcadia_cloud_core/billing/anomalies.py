@@ -14,14 +14,23 @@ resource gone, not a cost to act on.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["ANOMALY_COLUMNS", "MIN_HISTORY_DAYS", "SCALE_FLOOR_SHARE", "detect_anomalies"]
+__all__ = [
+    "ANOMALY_COLUMNS",
+    "MIN_HISTORY_DAYS",
+    "NEW_RESOURCE_DAYS",
+    "SCALE_FLOOR_SHARE",
+    "detect_anomalies",
+    "new_resource_costs",
+]
 
 MIN_HISTORY_DAYS = 7
+#: Days a new resource's cost is explained by its price (the baseline has caught up by then).
+NEW_RESOURCE_DAYS = 7
 SCALE_FLOOR_SHARE = 0.02
 #: Columns of :func:`detect_anomalies`'s frame, after the group columns.
 ANOMALY_COLUMNS = ("day", "amount_cents", "baseline_cents", "explained_cents", "excess_cents")
@@ -92,3 +101,32 @@ def _explained_for(
     except KeyError:
         return np.zeros(len(days), dtype=np.int64)
     return mine.reindex(days, fill_value=0).to_numpy(dtype=np.int64)
+
+
+def new_resource_costs(
+    daily: pd.DataFrame,
+    *,
+    by: Sequence[str] = ("project_name", "kind"),
+    daily_list_cents: Mapping[int, int] | None = None,
+) -> pd.DataFrame:
+    """What new resources explain (``explained`` of :func:`detect_anomalies`): for a resource
+    (``resource_id``) first billed after the series' first day, its cost on each of its first
+    :data:`NEW_RESOURCE_DAYS` days, at most its list price a day where ``daily_list_cents``
+    knows it (so a new resource billing past its price is still an anomaly)."""
+    missing = [c for c in ("day", "amount_cents", "resource_id", *by) if c not in daily.columns]
+    if missing:
+        raise ValueError(f"daily series is missing column(s) {', '.join(missing)}")
+    columns = ["day", *by, "explained_cents"]
+    known = daily[daily["resource_id"].notna()]
+    if known.empty:
+        return pd.DataFrame(columns=columns)
+    days = pd.to_datetime(known["day"])
+    born = days.groupby(known["resource_id"]).transform("min")
+    age = (days - born).dt.days
+    new = known[(born > pd.to_datetime(daily["day"]).min()) & (age < NEW_RESOURCE_DAYS)]
+    cents = new["amount_cents"].astype(np.int64)
+    if daily_list_cents:
+        price = new["resource_id"].map(lambda r: daily_list_cents.get(int(r)))
+        cents = cents.where(price.isna(), np.minimum(cents, price.fillna(0).astype(np.int64)))
+    explained = new.loc[:, ["day", *by]].assign(explained_cents=cents.to_numpy())
+    return explained.groupby(["day", *by], dropna=False, as_index=False)["explained_cents"].sum()

@@ -34,6 +34,10 @@ RESOURCE_KINDS = (
     "reserved_ip",
     "firewall",
     "load_balancer",
+    # account-level kinds (#13): certificates … autoscale pools, see inventory/kinds.py
+    *("certificate", "cdn_endpoint", "container_registry", "container_repository", "ssh_key"),
+    *("tag", "custom_image", "alert_policy", "uptime_check", "functions_namespace"),
+    *("reserved_ipv6", "autoscale_pool"),
     "droplet_backup",
     "spaces_bucket",
     "managed_db",
@@ -351,6 +355,58 @@ cloud_focus_cost_lines = sa.Table(
     sa.UniqueConstraint("cloud_invoice_id", "line_no"),
     sa.CheckConstraint(_one_of("charge_category", FOCUS_CHARGE_CATEGORIES), name="charge_category"),
     sa.Index(None, "billing_period_start"),
+)
+
+#: One row per (account, day) whose daily lines are stored (zero lines is a loaded day too).
+cloud_daily_cost_days = sa.Table(
+    "cloud_daily_cost_days",
+    metadata,
+    sa.Column("id", BigIntPK, primary_key=True, autoincrement=True),
+    sa.Column("provider", sa.String(32), nullable=False, server_default=PROVIDER),
+    sa.Column("account_urn", sa.String(128), nullable=False),
+    sa.Column("day", sa.Date, nullable=False),
+    sa.Column("line_count", sa.Integer, nullable=False),
+    sa.Column("amount_cents", sa.BigInteger, nullable=False),
+    sa.Column("loaded_at", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("provider", "account_urn", "day"),
+)
+
+#: DO's billing insights: one day's amount per SKU, region and description, matched like
+#: invoice lines (kind, parsed name, resource, method or reason); project and tenant are the
+#: matched resource's.
+cloud_daily_cost_lines = sa.Table(
+    "cloud_daily_cost_lines",
+    metadata,
+    sa.Column("id", BigIntPK, primary_key=True, autoincrement=True),
+    sa.Column(
+        "day_id",
+        sa.BigInteger,
+        sa.ForeignKey("cloud_daily_cost_days.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("line_no", sa.Integer, nullable=False),
+    sa.Column("day", sa.Date, nullable=False),
+    sa.Column("sku", sa.String(64), nullable=False),
+    sa.Column("region", sa.String(32)),
+    sa.Column("description", sa.Text),
+    sa.Column("group_description", sa.Text),
+    sa.Column("amount_cents", sa.BigInteger, nullable=False),
+    sa.Column("product", sa.String(255)),
+    sa.Column("kind", sa.String(32)),
+    sa.Column("parsed_name", sa.String(255)),
+    sa.Column(
+        "resource_id",
+        sa.BigInteger,
+        sa.ForeignKey("cloud_resources.id", ondelete="SET NULL"),
+    ),
+    sa.Column("resource_kind", sa.String(32)),
+    sa.Column("project_name", sa.String(255)),
+    sa.Column("tenant_id", sa.String(128)),
+    sa.Column("match_method", sa.String(32)),
+    sa.Column("unmatched_reason", sa.String(64)),
+    sa.UniqueConstraint("day_id", "line_no"),
+    sa.Index(None, "day"),
+    sa.Index(None, "resource_id"),
 )
 
 #: Every application table, for checks that "the schema is there".

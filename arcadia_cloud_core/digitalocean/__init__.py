@@ -13,6 +13,7 @@ from arcadia_cloud_core.digitalocean.client import DOClient
 from arcadia_cloud_core.digitalocean.defaults import DEFAULT_BASE_URL
 from arcadia_cloud_core.digitalocean.errors import (
     DOAuthError,
+    DOCurrencyError,
     DOError,
     DONotFoundError,
     DOParseError,
@@ -28,6 +29,7 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "DOAuthError",
     "DOClient",
+    "DOCurrencyError",
     "DOError",
     "DONotFoundError",
     "DOParseError",

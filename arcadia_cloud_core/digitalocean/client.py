@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Any
 
 import httpx
 
 from arcadia_cloud_core.digitalocean.api.account import AccountAPI
+from arcadia_cloud_core.digitalocean.api.account_kinds import AccountKindsAPI
 from arcadia_cloud_core.digitalocean.api.billing import BillingAPI
 from arcadia_cloud_core.digitalocean.api.domains import DomainsAPI
 from arcadia_cloud_core.digitalocean.api.droplets import DropletsAPI
@@ -29,7 +30,13 @@ from arcadia_cloud_core.digitalocean.defaults import (
     DEFAULT_REQUESTS_PER_MINUTE,
     DEFAULT_TIMEOUT_SECONDS,
 )
-from arcadia_cloud_core.digitalocean.pacing import RateBudget, shared_budget
+from arcadia_cloud_core.digitalocean.pacing import (
+    DO_ENDPOINT_LIMITS,
+    EndpointLimit,
+    RateBudget,
+    endpoint_budgets,
+    shared_budget,
+)
 from arcadia_cloud_core.digitalocean.transport import Transport
 
 _PURPOSE = re.compile(r"[a-z][a-z0-9_-]{0,31}")
@@ -46,6 +53,7 @@ class DOClient(
     DomainsAPI,
     ProjectsAPI,
     BillingAPI,
+    AccountKindsAPI,  # certificates … autoscale pools (#13)
     PlatformAPI,
 ):
     """A DigitalOcean API v2 client.
@@ -71,6 +79,8 @@ class DOClient(
         requests_per_hour: int = DEFAULT_REQUESTS_PER_HOUR,
         burst_window_seconds: float = DEFAULT_BURST_WINDOW_SECONDS,
         transport: httpx.BaseTransport | None = None,
+        endpoint_limits: Sequence[EndpointLimit] = DO_ENDPOINT_LIMITS,
+        endpoint_window_scale: float = 1.0,
     ) -> None:
         if not isinstance(token, str) or not token.strip():
             raise ValueError("token must be a non-empty string")
@@ -99,6 +109,9 @@ class DOClient(
             budget=budget,
             pool_size=max(page_concurrency + 2, 4),
             transport=transport,
+            endpoint_budgets=endpoint_budgets(
+                token, endpoint_limits, window_scale=endpoint_window_scale
+            ),
         )
 
     def __repr__(self) -> str:

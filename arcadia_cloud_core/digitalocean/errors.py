@@ -126,6 +126,10 @@ class DOParseError(DOError):
         )
 
 
+class DOCurrencyError(DOParseError):
+    """An amount in a currency other than USD (refused: never converted or mixed in)."""
+
+
 def _clip(text: str) -> str:
     text = " ".join(str(text).split())
     return text if len(text) <= _MAX_MESSAGE else text[: _MAX_MESSAGE - 1] + "…"

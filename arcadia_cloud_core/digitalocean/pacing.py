@@ -12,6 +12,10 @@ DO allows a token 250 requests per minute (burst) and 5,000 per sliding hour. A
 - after a 429 every thread using the token pauses until ``Retry-After`` has passed.
 
 Budgets are keyed by a SHA-256 fingerprint of the token (the token itself is never stored).
+
+DO also limits some endpoints on their own (:data:`DO_ENDPOINT_LIMITS`: ``GET
+/v2/account/keys`` 10 per 60 s, every ``/v2/cdn/endpoints*`` request 5 per 10 s). Each gets a
+budget of its own per token (:func:`endpoint_budgets`), held on top of the token's.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ import math
 import threading
 import time
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from arcadia_cloud_core.digitalocean.defaults import DEFAULT_BURST_WINDOW_SECONDS
@@ -181,9 +185,12 @@ _REGISTRY: dict[str, RateBudget] = {}
 _REGISTRY_LOCK = threading.Lock()
 
 
-def shared_budget(token: str, *, per_minute: int, per_hour: int, burst_window: float) -> RateBudget:
-    """The process-wide budget for ``token`` (created on first use, tightened on later use)."""
-    fingerprint = token_fingerprint(token)
+def shared_budget(
+    token: str, *, per_minute: int, per_hour: int, burst_window: float, scope: str = ""
+) -> RateBudget:
+    """The process-wide budget for ``token`` (created on first use, tightened on later use);
+    ``scope`` names an endpoint limit's budget of the same token."""
+    fingerprint = token_fingerprint(token) + (f"/{scope}" if scope else "")
     with _REGISTRY_LOCK:
         budget = _REGISTRY.get(fingerprint)
         if budget is None:
@@ -197,3 +204,67 @@ def shared_budget(token: str, *, per_minute: int, per_hour: int, burst_window: f
         else:
             budget.tighten(per_minute=per_minute, per_hour=per_hour, burst_window=burst_window)
         return budget
+
+
+@dataclass(frozen=True)
+class EndpointLimit:
+    """``per_window`` requests per ``window`` seconds on the paths under ``prefix`` (``exact``:
+    the path itself only), for ``methods`` (None: every method)."""
+
+    name: str
+    prefix: str
+    per_window: int
+    window: float
+    methods: frozenset[str] | None = None
+    exact: bool = False
+
+    def applies(self, method: str, path: str) -> bool:
+        """True when a ``method`` request to ``path`` counts against this limit."""
+        if self.methods is not None and method.upper() not in self.methods:
+            return False
+        if self.exact:
+            return path.rstrip("/") == self.prefix
+        return path == self.prefix or path.startswith(self.prefix + "/")
+
+
+#: DO's endpoint-specific limits (API reference, "Rate limits"), per token.
+DO_ENDPOINT_LIMITS: tuple[EndpointLimit, ...] = (
+    EndpointLimit("ssh_keys", "/v2/account/keys", 10, 60.0, frozenset({"GET"}), exact=True),
+    EndpointLimit("cdn_endpoints", "/v2/cdn/endpoints", 5, 10.0),
+)
+#: An endpoint budget's hourly allowance: DO sets none beyond the token's.
+_NO_HOURLY_LIMIT = 10**9
+
+#: Endpoint limits with the budget each one holds for a token.
+EndpointBudgets = tuple[tuple[EndpointLimit, RateBudget], ...]
+
+
+def endpoint_budgets(
+    token: str, limits: Sequence[EndpointLimit] = DO_ENDPOINT_LIMITS, *, window_scale: float = 1.0
+) -> EndpointBudgets:
+    """The process-wide budget of each endpoint limit for ``token``; ``window_scale`` shortens
+    every window (only against a simulator started with the same ``--endpoint-window-scale``:
+    tests need not wait a minute)."""
+    if window_scale <= 0:
+        raise ValueError("endpoint window_scale must be positive")
+    return tuple(
+        (
+            limit,
+            shared_budget(
+                token,
+                per_minute=limit.per_window,
+                per_hour=_NO_HOURLY_LIMIT,
+                burst_window=limit.window * window_scale,
+                scope=f"{limit.name}@{window_scale:g}",
+            ),
+        )
+        for limit in limits
+    )
+
+
+def budget_for(budgets: EndpointBudgets, method: str, path: str) -> RateBudget | None:
+    """The endpoint budget a request to ``path`` must also hold (None: only the token's)."""
+    for limit, budget in budgets:
+        if limit.applies(method, path):
+            return budget
+    return None

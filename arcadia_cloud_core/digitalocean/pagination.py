@@ -4,6 +4,9 @@
   with no ``links``, ``links: {}``, ``links: {"pages": {}}`` or ``first``/``last`` only.
 - The caller's filter params ride on every page: a ``next`` link that lacks one gets it back.
   Only the path and query of a link are used; the host is always our ``base_url``.
+- The page-numbered envelope of billing insights (``{data_points, total_items, total_pages,
+  current_page}``, no ``links``) is read the same way: ``page=current_page + 1`` is the next
+  link until ``total_pages``, and ``total_items`` the total.
 - Once the first page tells ``meta.total``, the remaining pages are fetched concurrently
   (``page_concurrency`` threads, each request paced by the shared rate budget).
 - Items are de-duplicated by id across pages (offset pagination shifts when the list changes);
@@ -244,9 +247,8 @@ def _fetch(
     if not isinstance(items, list):
         problem = "missing" if items is None else f"expected an array, got {type(items).__name__}"
         raise DOParseError(problem, field=key, method="GET", path=shown)
-    return _Page(
-        number=number, items=items, next_url=_next_link(body, shown), total=_meta_total(body)
-    )
+    next_url = _next_link(body, shown) or _next_page_number(body, path, shown)
+    return _Page(number=number, items=items, next_url=next_url, total=_meta_total(body))
 
 
 def _next_link(body: Mapping[str, Any], shown: str) -> str | None:
@@ -268,9 +270,20 @@ def _next_link(body: Mapping[str, Any], shown: str) -> str | None:
     return nxt
 
 
+def _next_page_number(body: Mapping[str, Any], path: str, shown: str) -> str | None:
+    """``path?page=N+1`` for a page-numbered envelope (``current_page`` < ``total_pages``)."""
+    if "current_page" not in body and "total_pages" not in body:
+        return None
+    current, pages = body.get("current_page"), body.get("total_pages")
+    for name, value, least in (("current_page", current, 1), ("total_pages", pages, 0)):
+        if not isinstance(value, int) or isinstance(value, bool) or value < least:
+            raise DOParseError("expected a page number", field=name, method="GET", path=shown)
+    return f"{path}?page={current + 1}" if current < pages else None
+
+
 def _meta_total(body: Mapping[str, Any]) -> int | None:
     meta = body.get("meta")
-    total = meta.get("total") if isinstance(meta, Mapping) else None
+    total = meta.get("total") if isinstance(meta, Mapping) else body.get("total_items")
     if isinstance(total, int) and not isinstance(total, bool) and total >= 0:
         return total
     return None

@@ -24,7 +24,7 @@ from arcadia_cloud_core.digitalocean.errors import (
     DOTransportError,
     error_from_response,
 )
-from arcadia_cloud_core.digitalocean.pacing import RateBudget
+from arcadia_cloud_core.digitalocean.pacing import EndpointBudgets, RateBudget, budget_for
 from arcadia_cloud_core.digitalocean.retry_policy import build_retrying
 
 logger = logging.getLogger("arcadia_cloud_core.digitalocean")
@@ -73,6 +73,7 @@ class Transport:
         budget: RateBudget,
         pool_size: int,
         transport: httpx.BaseTransport | None = None,
+        endpoint_budgets: EndpointBudgets = (),
     ) -> None:
         if not token or not token.strip():
             raise ValueError("token must be a non-empty string")
@@ -80,6 +81,7 @@ class Transport:
             raise ValueError("max_attempts must be at least 1")
         self.purpose = purpose
         self.budget = budget
+        self.endpoint_budgets = endpoint_budgets
         self.max_attempts = max_attempts
         self.max_retry_seconds = max_retry_seconds
         self.requests_made = RequestCounter()
@@ -179,8 +181,15 @@ class Transport:
         expect: Expect,
         counter: RequestCounter | None,
     ) -> Any:
-        slot = self.budget.acquire(max_wait=max(self.max_retry_seconds, 1.0))
+        max_wait = max(self.max_retry_seconds, 1.0)
+        endpoint_budget = budget_for(self.endpoint_budgets, method, path)
+        endpoint_slot = endpoint_budget.acquire(max_wait=max_wait) if endpoint_budget else None
+        slot = None if endpoint_budget and endpoint_slot is None else self.budget.acquire(
+            max_wait=max_wait
+        )
         if slot is None:
+            if endpoint_budget is not None and endpoint_slot is not None:
+                endpoint_budget.release(endpoint_slot)
             raise DORateLimitError(
                 "local rate budget exhausted: the next slot is further away than "
                 f"max_retry_seconds={self.max_retry_seconds}",
@@ -218,6 +227,8 @@ class Transport:
             )
         finally:
             self.budget.release(slot)
+            if endpoint_budget is not None and endpoint_slot is not None:
+                endpoint_budget.release(endpoint_slot)
         if failure is not None:
             raise failure
         status = response.status_code

@@ -24,6 +24,7 @@ from arcadia_cloud_core.db.schema import PROVIDER
 from arcadia_cloud_core.db.schema import cloud_projects as projects_t
 from arcadia_cloud_core.db.schema import cloud_resource_events as events_t
 from arcadia_cloud_core.db.schema import cloud_resources as resources_t
+from arcadia_cloud_core.inventory.attribution_account import account_targets
 from arcadia_cloud_core.inventory.attribution_platform import platform_targets
 from arcadia_cloud_core.inventory.kinds import PLACEHOLDER_KINDS
 from arcadia_cloud_core.inventory.model import NormalizedResource, SyncResult
@@ -121,6 +122,7 @@ def attribute(
                 continue
             targets[live[keys[0]].id] = project
         targets.update(_derived_targets(connection, live, targets))
+        targets.update(account_targets(connection, targets))  # certificates … (#13)
         targets.update(platform_targets(connection, live, targets, projects))
 
         by_id = {row.id: row for row in live.values()}

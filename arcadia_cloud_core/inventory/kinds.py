@@ -24,8 +24,10 @@ from arcadia_cloud_core.digitalocean import (
     Volume,
 )
 from arcadia_cloud_core.digitalocean.listing import Listing
+from arcadia_cloud_core.digitalocean.models import account_kinds as m  # (#13)
 from arcadia_cloud_core.digitalocean.models import apps, catalog, databases, kubernetes, vpcs
 from arcadia_cloud_core.inventory import normalize
+from arcadia_cloud_core.inventory import normalize_account as na  # (#13)
 from arcadia_cloud_core.inventory import normalize_platform as platform
 from arcadia_cloud_core.inventory import platform_listings as listings
 from arcadia_cloud_core.inventory.model import NormalizedResource
@@ -63,6 +65,35 @@ KINDS: tuple[KindSpec, ...] = (
              normalize.dns_zone, urns=("domain",), id_field="name"),
     KindSpec("volumes", "volume", "/v2/volumes", "volumes", Volume.from_payload,
              normalize.volume, urns=("volume",)),
+    # account-level kinds (#13): DO lists none of them under a project; attribution derives
+    # their project from what they refer to (`attribution_account`).
+    KindSpec("certificates", "certificate", "/v2/certificates", "certificates",
+             m.Certificate.from_payload, na.certificate),
+    KindSpec("cdn_endpoints", "cdn_endpoint", "/v2/cdn/endpoints", "endpoints",
+             m.CdnEndpoint.from_payload, na.cdn_endpoint),
+    KindSpec("container_registry", "container_registry", "/v2/registry", "registry",
+             m.ContainerRegistry.from_payload, na.container_registry, id_field="name",
+             listing=DOClient.list_container_registries),
+    KindSpec("container_repositories", "container_repository", "/v2/registry", "repositories",
+             m.ContainerRepository.from_payload, na.container_repository, id_field="name",
+             listing=DOClient.list_container_repositories),
+    KindSpec("ssh_keys", "ssh_key", "/v2/account/keys", "ssh_keys", m.SSHKey.from_payload,
+             na.ssh_key),
+    KindSpec("tags", "tag", "/v2/tags", "tags", m.Tag.from_payload, na.tag, id_field="name"),
+    KindSpec("custom_images", "custom_image", "/v2/images", "images",
+             m.CustomImage.from_payload, na.custom_image, cadence=HOURLY,
+             listing=DOClient.list_custom_images),
+    KindSpec("alert_policies", "alert_policy", "/v2/monitoring/alerts", "policies",
+             m.AlertPolicy.from_payload, na.alert_policy, id_field="uuid"),
+    KindSpec("uptime_checks", "uptime_check", "/v2/uptime/checks", "checks",
+             m.UptimeCheck.from_payload, na.uptime_check, listing=DOClient.list_uptime_checks),
+    KindSpec("functions_namespaces", "functions_namespace", "/v2/functions/namespaces",
+             "namespaces", m.FunctionsNamespace.from_payload, na.functions_namespace,
+             id_field="namespace"),
+    KindSpec("reserved_ipv6", "reserved_ipv6", "/v2/reserved_ipv6", "reserved_ipv6s",
+             m.ReservedIPv6.from_payload, na.reserved_ipv6, id_field="ip"),
+    KindSpec("autoscale_pools", "autoscale_pool", "/v2/droplets/autoscale", "autoscale_pools",
+             m.AutoscalePool.from_payload, na.autoscale_pool),
     # DO's spec lists no snapshot under a project (they inherit from their droplet or volume,
     # see `attribution`); the forms DO once sent are still understood.
     KindSpec("snapshots", "snapshot", "/v2/snapshots", "snapshots", Snapshot.from_payload,

@@ -1,2 +1,2 @@
-"""Account: the account and catalog endpoints (regions, sizes, images) and projects with their
-resources (SSH keys and tags would go here)."""
+"""Account: the account and catalog endpoints (regions, sizes), projects with their resources,
+SSH keys and tags."""

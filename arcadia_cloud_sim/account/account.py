@@ -1,4 +1,5 @@
-"""``/v2/account`` plus the catalog endpoints ``/v2/regions``, ``/v2/sizes`` and ``/v2/images``."""
+"""``/v2/account`` plus the catalog endpoints ``/v2/regions`` and ``/v2/sizes`` (images:
+``compute.images``)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from starlette.routing import BaseRoute, Route
 from arcadia_cloud_sim.api.envelopes import json_response
 from arcadia_cloud_sim.api.errors import not_found
 from arcadia_cloud_sim.api.pagination import paginate
-from arcadia_cloud_sim.catalog import IMAGES, REGION_NAMES, SIZES, region_json
+from arcadia_cloud_sim.catalog import REGION_NAMES, SIZES, region_json
 from arcadia_cloud_sim.context import SimContext, sim_context
 
 ACCOUNT_KEY = "account"
@@ -41,16 +42,10 @@ async def list_sizes(request: Request) -> Response:
     return paginate(request, [s.to_json() for s in SIZES.values()], "sizes")
 
 
-async def list_images(request: Request) -> Response:
-    """GET /v2/images (the public distribution images only)."""
-    return paginate(request, [i.to_json() for i in IMAGES.values()], "images")
-
-
 def routes() -> list[BaseRoute]:
     """Account and catalog routes."""
     return [
         Route("/v2/account", get_account, methods=["GET"]),
         Route("/v2/regions", list_regions, methods=["GET"]),
         Route("/v2/sizes", list_sizes, methods=["GET"]),
-        Route("/v2/images", list_images, methods=["GET"]),
     ]

@@ -158,7 +158,7 @@ def seed_billing(ctx: SimContext, *, seed: int, scenario: str) -> None:
 
 # -- reading: one invoice or the preview ---------------------------------------------------------
 @dataclass(frozen=True)
-class _Document:
+class Document:
     """An invoice (or the preview) with a way to read its lines."""
 
     invoice_uuid: str
@@ -184,23 +184,24 @@ def _account(store: Store) -> db.AccountInfo:
     return account
 
 
-def _preview(ctx: SimContext) -> _Document:
+def preview_document(ctx: SimContext) -> Document:
+    """The month-to-date preview: this month's usage up to the billing clock."""
     account = _account(ctx.store)
     month = period(account.preview_period)
     at = billing_clock(ctx.clock.utcnow(), month)
     lines = invoice_lines(db.read_usage(ctx.store), month, tax=account.tax, until=at)
-    return _Document(account.preview_uuid, account.preview_id, month.label,
-                     sum(ln.amount_cents for ln in lines), len(lines), at, tuple(lines))
+    return Document(account.preview_uuid, account.preview_id, month.label,
+                    sum(ln.amount_cents for ln in lines), len(lines), at, tuple(lines))
 
 
-def _document(ctx: SimContext, invoice_uuid: str) -> _Document:
+def _document(ctx: SimContext, invoice_uuid: str) -> Document:
     if invoice_uuid == PREVIEW:
-        return _preview(ctx)
+        return preview_document(ctx)
     row = db.get_invoice(ctx.store, invoice_uuid)
     if row is None:
         raise not_found()
-    return _Document(row.invoice_uuid, row.invoice_id, row.period, row.amount_cents,
-                     row.line_count, row.issued_at)
+    return Document(row.invoice_uuid, row.invoice_id, row.period, row.amount_cents,
+                    row.line_count, row.issued_at)
 
 
 def _iso(moment: datetime) -> str:
@@ -240,7 +241,7 @@ def _history_json(entry: BillingHistoryEntry) -> dict[str, str]:
     return item
 
 
-def _invoice_json(doc: _Document | db.InvoiceRow) -> dict[str, str]:
+def _invoice_json(doc: Document | db.InvoiceRow) -> dict[str, str]:
     return {"invoice_uuid": doc.invoice_uuid, "invoice_id": doc.invoice_id,
             "amount": format_usd(doc.amount_cents), "invoice_period": doc.period}
 
@@ -306,7 +307,7 @@ def invoice_pdf(text_lines: Sequence[str]) -> bytes:
     return bytes(out)
 
 
-def _filename(doc: _Document, ext: str) -> str:
+def _filename(doc: Document, ext: str) -> str:
     month = period(doc.period).start.strftime("%Y %b")
     return f"DigitalOcean Invoice {month} ({CUSTOMER_NUMBER}-{doc.invoice_id}).{ext}"
 
@@ -317,7 +318,7 @@ async def get_balance(request: Request) -> Response:
     ctx = sim_context(request)
     db.ensure_schema(ctx.store)
     with ctx.store.transaction(write=False):
-        preview = _preview(ctx)
+        preview = preview_document(ctx)
         balance = db.account_balance_cents(ctx.store)
     return json_response({
         "month_to_date_balance": format_usd(balance + preview.amount_cents),
@@ -343,7 +344,7 @@ async def list_invoices(request: Request) -> Response:
     ctx = sim_context(request)
     db.ensure_schema(ctx.store)
     with ctx.store.transaction(write=False):
-        preview = _preview(ctx)
+        preview = preview_document(ctx)
         return paginate(
             request,
             lambda limit, offset: db.list_invoices(ctx.store, limit=limit, offset=offset),

@@ -1,2 +1,2 @@
-"""Networking: reserved/floating IPs, cloud firewalls, load balancers and DNS domains
-(VPCs, certificates and CDN endpoints would go here); ``addresses`` hands out their IPs."""
+"""Networking: reserved/floating IPs, reserved IPv6, cloud firewalls, load balancers, DNS
+domains, certificates and CDN endpoints (VPCs would go here); ``addresses`` hands out IPs."""

@@ -1,1 +1,2 @@
-"""Storage: snapshots (droplet and volume) and block-storage volumes (Spaces would go here)."""
+"""Storage: snapshots (droplet and volume), block-storage volumes and the container registry
+(Spaces would go here)."""

@@ -11,6 +11,9 @@ from sqlalchemy.engine import Engine
 from arcadia_cloud_core.resources import DatabaseResource, DigitalOceanResource
 from arcadia_cloud_sim.launcher import SimAdmin, SimulatorHandle, running_simulator
 
+#: DO's endpoint limits (SSH keys 10/60 s, CDN 5/10 s) in windows 100x shorter, on both sides.
+ENDPOINT_WINDOW_SCALE = 0.01
+ENDPOINT_WINDOWS = ("--endpoint-window-scale", str(ENDPOINT_WINDOW_SCALE))
 ZERO_LAGS = (
     "--droplet-active-lag",
     "0",
@@ -20,6 +23,7 @@ ZERO_LAGS = (
     "0",
     "--snapshot-delete-linger",
     "0",
+    *ENDPOINT_WINDOWS,
 )
 TOKEN = "dop_v1_test-token-0123456789"
 
@@ -46,7 +50,8 @@ def resources_for(engine: Engine, sim: SimulatorHandle, **do_options) -> dict[st
     resources: dict[str, object] = {"database": DatabaseResource(url=url)}
     for purpose in ("sync", "billing", "provisioning"):
         resources[f"do_{purpose}"] = DigitalOceanResource(
-            purpose=purpose, token=TOKEN, base_url=sim.base_url, **do_options
+            purpose=purpose, token=TOKEN, base_url=sim.base_url,
+            **{"endpoint_window_scale": ENDPOINT_WINDOW_SCALE, **do_options},
         )
     return resources
 

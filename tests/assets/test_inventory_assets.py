@@ -28,6 +28,10 @@ EXPECTED = {
     "spaces_bucket": 6,
     "managed_db": 2,
     "k8s_cluster": 1,
+    # the account-level kinds (#13)
+    **{"certificate": 3, "cdn_endpoint": 2, "container_registry": 1, "container_repository": 4},
+    **{"ssh_key": 4, "tag": 8, "custom_image": 3, "alert_policy": 3, "uptime_check": 3},
+    **{"functions_namespace": 2, "reserved_ipv6": 3, "autoscale_pool": 2},
     # the platform kinds (#13)
     "app": 2,
     "app_alert": 4,

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from arcadia_cloud_assets.inventory.assets import ASSETS
 from arcadia_cloud_core.db.schema import cloud_resource_events, cloud_resources
 from arcadia_cloud_core.digitalocean import DOClient
+from arcadia_cloud_core.inventory.attribution_account import ACCOUNT_KINDS
 from arcadia_cloud_core.inventory.kinds import KIND_SPECS
 from arcadia_cloud_core.inventory.sync import sync_kind
 from arcadia_cloud_sim.launcher import SimAdmin, SimulatorHandle
@@ -25,6 +26,8 @@ SIM_KINDS = {
     "snapshot": "snapshot",
     "firewall": "firewall",
     "load_balancer": "load_balancer",
+    # the account-level kinds (#13), stored under our kind names (repositories: see below)
+    **{kind: kind for kind in ACCOUNT_KINDS if kind != "container_repository"},
     # the platform kinds (#13); replicas and pools are stored by `<cluster>/<name>` too
     "app": "app",
     "app_alert": "app_alert",
@@ -44,6 +47,10 @@ def truth(admin: SimAdmin) -> dict[str, set[str]]:
     for sim_kind, kind in SIM_KINDS.items():
         rows = admin.resources(sim_kind)
         ids[kind] = {str(row.get("name") if kind == "dns_zone" else row["id"]) for row in rows}
+    ids["container_repository"] = {  # stored as <registry>:<name>, listed as <registry>/<name>
+        row["body"]["registry_name"] + "/" + row["body"]["name"]
+        for row in admin.resources("container_repository")
+    }
     return ids
 
 

@@ -27,6 +27,10 @@ EXPECTED_JOB_ASSETS = {
         "load_balancers",
         "project_resources",
         "summary",
+        # the account-level kinds every 15 minutes (#13)
+        *("certificates", "cdn_endpoints", "container_registry", "container_repositories"),
+        *("ssh_keys", "tags", "alert_policies", "uptime_checks", "functions_namespaces"),
+        *("reserved_ipv6", "autoscale_pools"),
         # the platform kinds listed every 15 minutes (#13)
         "apps",
         "databases",
@@ -35,9 +39,11 @@ EXPECTED_JOB_ASSETS = {
         "vpc_peerings",
         "nat_gateways",
     },
-    # snapshots, and the hourly platform kinds: per-parent listings and the catalogues (#13)
-    "inventory_snapshots_job": {"snapshots", "app_alerts", "database_replicas", "database_pools",
-                                "vpcs", "regions", "sizes"},
+    # snapshots, custom images, and the hourly platform kinds: per-parent listings and
+    # the catalogues (#13)
+    "inventory_snapshots_job": {"snapshots", "custom_images", "app_alerts",
+                                "database_replicas", "database_pools", "vpcs", "regions",
+                                "sizes"},
     "inventory_backups_job": {"droplet_backups"},
 }
 

@@ -1,14 +1,19 @@
-"""``/v2/customers/my``: balance, billing history, invoices (JSON, CSV, summary)."""
+"""``/v2/customers/my``: balance, billing history, invoices (JSON, CSV, summary); and
+``/v2/billing/{account_urn}/insights``: daily amounts."""
 
 from __future__ import annotations
 
+import re
+from datetime import date, timedelta
 from functools import partial
 
 from arcadia_cloud_core.digitalocean.api._base import APIBase, parse_object
+from arcadia_cloud_core.digitalocean.errors import DOCurrencyError, DOParseError
 from arcadia_cloud_core.digitalocean.listing import Listing
 from arcadia_cloud_core.digitalocean.models import (
     Balance,
     BillingHistoryEntry,
+    BillingInsight,
     Invoice,
     InvoiceItem,
     InvoiceSummary,
@@ -16,6 +21,9 @@ from arcadia_cloud_core.digitalocean.models import (
 from arcadia_cloud_core.digitalocean.validation import uuid_id
 
 _PREVIEW = frozenset({"preview"})
+#: Days one insights call may span (both ends included): DO's limit.
+INSIGHTS_MAX_DAYS = 31
+_ACCOUNT_URN = re.compile(r"do:(?:team|teamgroup):[0-9A-Za-z-]{1,64}")
 
 
 def _invoice_uuid(invoice_uuid: str) -> str:
@@ -74,3 +82,33 @@ class BillingAPI(APIBase):
         return self._get_one(
             f"/v2/customers/my/invoices/{uid}/summary", None, InvoiceSummary.from_payload
         )
+
+    def list_billing_insights(
+        self, account_urn: str, start: date, end: date
+    ) -> Listing[BillingInsight]:
+        """Every daily data point of ``start``..``end`` (both included), in calls of at most
+        :data:`INSIGHTS_MAX_DAYS` days, each paginated.
+
+        A data point that does not parse raises ``DOParseError`` (``DOCurrencyError`` for a
+        currency other than USD): a cost series is never returned with days missing."""
+        if not isinstance(account_urn, str) or not _ACCOUNT_URN.fullmatch(account_urn):
+            raise ValueError(f"invalid account_urn: {account_urn!r:.60} is not do:team:<uuid>")
+        if end < start:
+            raise ValueError(f"end {end.isoformat()} is before start {start.isoformat()}")
+        items: list[BillingInsight] = []
+        requests = pages = 0
+        first = start
+        while first <= end:
+            last = min(end, first + timedelta(days=INSIGHTS_MAX_DAYS - 1))
+            path = f"/v2/billing/{account_urn}/insights/{first.isoformat()}/{last.isoformat()}"
+            chunk = self._list(path, "data_points", BillingInsight.from_payload, id_field=None)
+            if chunk.skipped:
+                bad = chunk.skipped[0]
+                error = DOCurrencyError if bad.field == "currency" else DOParseError
+                raise error(
+                    bad.reason, field=f"data_points[].{bad.field}", method="GET", path=bad.endpoint
+                )
+            items += chunk.items
+            requests, pages = requests + chunk.requests, pages + chunk.pages
+            first = last + timedelta(days=1)
+        return Listing(items=tuple(items), requests=requests, pages=pages, total=len(items))

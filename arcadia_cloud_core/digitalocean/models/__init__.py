@@ -3,6 +3,7 @@
 from arcadia_cloud_core.digitalocean.models.billing import (
     Balance,
     BillingHistoryEntry,
+    BillingInsight,
     Invoice,
     InvoiceItem,
     InvoiceSummary,
@@ -26,6 +27,7 @@ __all__ = [
     "Action",
     "Balance",
     "BillingHistoryEntry",
+    "BillingInsight",
     "Created",
     "Domain",
     "DomainRecord",

@@ -1,10 +1,11 @@
-"""Billing: balance, billing history, invoices, invoice items and summaries (money in cents)."""
+"""Billing: balance, billing history, invoices, invoice items, summaries and daily insights
+(money in cents)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from arcadia_cloud_core.digitalocean.fields import (
@@ -197,5 +198,50 @@ class InvoiceSummary:
             overages=_line(p, "overages"),
             taxes=_line(p, "taxes"),
             credits_and_adjustments=_line(p, "credits_and_adjustments"),
+            raw=frozen(p),
+        )
+
+
+#: The one currency DO bills in (its amounts are "in USD"); any other is refused, not converted.
+USD = "USD"
+
+
+@dataclass(frozen=True)
+class BillingInsight:
+    """One day's amount for one SKU, region and description (billing insights' data point).
+
+    ``amount_cents`` may be negative (a credit). DO's data points carry no currency (the spec
+    says USD); one that names another currency is refused (``currency`` field error)."""
+
+    day: date
+    sku: str
+    region: str
+    description: str
+    group_description: str
+    amount_cents: int
+    usage_team_urn: str | None
+    raw: Mapping[str, Any] = raw_field()
+
+    @classmethod
+    def from_payload(cls, p: Mapping[str, Any]) -> BillingInsight:
+        """Parse a ``data_points[]`` entry."""
+        currency = opt_str(p, "currency")
+        if currency is not None and currency.strip().upper() != USD:
+            raise FieldError("currency", f"{currency!r:.20} is not USD (the only one supported)")
+        raw_day = req_str(p, "start_date")
+        try:
+            day = date.fromisoformat(raw_day) if len(raw_day) == 10 else None
+        except ValueError:
+            day = None
+        if day is None:
+            raise FieldError("start_date", f"not a YYYY-MM-DD date: {raw_day!r:.40}")
+        return cls(
+            day=day,
+            sku=req_str(p, "sku"),
+            region=opt_str(p, "region") or "",
+            description=opt_str(p, "description") or "",
+            group_description=opt_str(p, "group_description") or "",
+            amount_cents=req_cents(p, "total_amount"),
+            usage_team_urn=opt_str(p, "usage_team_urn"),
             raw=frozen(p),
         )

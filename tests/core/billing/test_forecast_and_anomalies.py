@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from arcadia_cloud_core.billing.anomalies import detect_anomalies
+from arcadia_cloud_core.billing.anomalies import detect_anomalies, new_resource_costs
 from arcadia_cloud_core.billing.forecast import forecast_month_end
 
 APRIL = date(2026, 4, 1)
@@ -62,7 +62,24 @@ def test_groups_other_months_and_missing_days() -> None:
     assert by_project.loc["web", "mtd_cents"] == 500
     assert by_project.loc["web", "forecast_cents"] == 3_000
     assert by_project.loc["db", "mtd_cents"] == 21
-    assert by_project.loc["db", "run_rate_cents"] == 7  # median of 7, 7, 7, 0, 0
+    assert by_project.loc["db", "run_rate_cents"] == 0  # not billed on the 5th: stopped
+    assert by_project.loc["db", "forecast_cents"] == 21
+
+
+def test_lines_that_stop_or_start_move_the_run_rate_at_once() -> None:
+    daily = pd.concat(
+        [
+            series([500] * 12, description="old (s-1vcpu-1gb)"),  # deleted after the 12th
+            series([300] * 20, description="web (s-1vcpu-1gb)"),
+            series([200] * 2, start=date(2026, 4, 19), description="new (s-1vcpu-1gb)"),
+        ]
+    )
+    out = forecast_month_end(daily, as_of=date(2026, 4, 20), line=["description"]).iloc[0]
+    assert out.run_rate_cents == 500  # web and new: old stopped on the 12th
+    assert out.forecast_cents == 12 * 500 + 20 * 300 + 2 * 200 + 10 * 500
+    assert out.low_cents < out.forecast_cents < out.high_cents  # resources came and went
+    whole = forecast_month_end(daily, as_of=date(2026, 4, 20)).iloc[0]
+    assert whole.run_rate_cents == 300  # as one line: the median of the last 7 days' totals
 
 
 def test_bad_series_are_refused_naming_what_is_wrong() -> None:
@@ -100,6 +117,22 @@ def test_a_new_resource_explained_by_its_list_price_is_not_an_anomaly() -> None:
     found = detect_anomalies(daily, explained=explained)
     assert found.empty or found["day"].max() <= APRIL + timedelta(days=33)
     assert APRIL + timedelta(days=30) not in set(found["day"])
+
+
+def test_new_resources_are_explained_by_their_own_cost_up_to_their_list_price() -> None:
+    old = series([1_000] * 40, project_name="p", kind="droplet", resource_id=1)
+    new = series([480] * 10, start=APRIL + timedelta(days=30), project_name="p", kind="droplet")
+    daily = pd.concat([old, new.assign(resource_id=2)], ignore_index=True)
+    assert len(detect_anomalies(daily)) > 0  # the new droplet's first days jump
+    explained = new_resource_costs(daily)
+    assert explained["explained_cents"].tolist() == [480] * 7  # its first week, not the old one's
+    assert detect_anomalies(daily, explained=explained).empty
+    # Billing 480 a day against a list price of 100 a day is still a jump.
+    capped = new_resource_costs(daily, daily_list_cents={2: 100})
+    assert capped["explained_cents"].tolist() == [100] * 7
+    assert len(detect_anomalies(daily, explained=capped)) > 0
+    with pytest.raises(ValueError, match="resource_id"):
+        new_resource_costs(daily.drop(columns=["resource_id"]))
 
 
 def test_a_lasting_new_level_stops_counting_after_four_days() -> None:

@@ -23,6 +23,7 @@ ZERO_LAGS = (
     "--droplet-active-lag", "0", "--action-lag", "0",
     "--snapshot-list-lag", "0", "--snapshot-delete-linger", "0",
     "--rate-limit-minute", "100000", "--rate-limit-hour", "1000000",
+    "--endpoint-window-scale", "0.01",  # DO's SSH-key and CDN limits, 100x shorter windows
 )  # fmt: skip
 #: Wait knobs small enough for tests (the run config / saga inputs of the same names).
 FAST_WAITS: dict[str, Any] = {"wait_timeout_seconds": 10, "poll_interval_seconds": 0.02}
@@ -63,6 +64,7 @@ def client(sim: SimulatorHandle, **options: Any) -> DOClient:
         "max_retry_seconds": 5,
         "requests_per_minute": 100_000,
         "requests_per_hour": 1_000_000,
+        "endpoint_window_scale": 0.01,
     }
     return DOClient(token=TOKEN, base_url=sim.base_url, **{**settings, **options})
 
@@ -84,6 +86,7 @@ def ops_definitions(*, db_url: str, base_url: str, token: str = TOKEN) -> Any:
             max_attempts=4,
             requests_per_minute=100_000,
             requests_per_hour=1_000_000,
+            endpoint_window_scale=0.01,
         )
     return dg.Definitions(
         jobs=list(location.jobs or []), sensors=list(location.sensors or []), resources=resources

@@ -1,0 +1,1 @@
+"""Functions: namespaces (``/v2/functions/namespaces``)."""
