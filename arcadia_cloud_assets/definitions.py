@@ -5,6 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 from arcadia_cloud_assets.billing.automation import billing_definitions
+from arcadia_cloud_assets.billing.daily import daily_costs_definitions
 from arcadia_cloud_assets.bootstrap import bootstrap_sensor
 from arcadia_cloud_assets.drift.assets import drift_definitions
 from arcadia_cloud_assets.inventory.definitions import inventory_definitions
@@ -23,6 +24,7 @@ def build_definitions() -> dg.Definitions:
         inventory_definitions(),
         drift_definitions(),
         billing_definitions(),
+        daily_costs_definitions(),
         dg.Definitions(
             sensors=[bootstrap_sensor],
             resources=shared_resources(),

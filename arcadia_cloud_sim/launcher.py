@@ -3,6 +3,9 @@
     with running_simulator(state_path=tmp / "sim.sqlite3") as sim:
         httpx.get(sim.base_url + "/v2/account", headers={"Authorization": "Bearer t"})
         SimAdmin(sim).set_config(fault_rate=0.2)
+
+``tls=True`` adds the HTTPS listener: ``sim.tls_base_url`` and ``sim.tls_ca_file`` (the CA to
+trust), e.g. ``pydo.Client(token, endpoint=sim.tls_base_url, connection_verify=str(ca))``.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from typing import Any
 
 import httpx
 
-from arcadia_cloud_sim.__main__ import LISTENING
+from arcadia_cloud_sim.__main__ import LISTENING, LISTENING_TLS, TLS_CA
 
 DEFAULT_ADMIN_TOKEN = "sim-admin"
 
@@ -39,6 +42,9 @@ class SimulatorHandle:
     state_path: Path
     process: subprocess.Popen[bytes]
     log_path: Path | None = None
+    #: The HTTPS listener (``running_simulator(tls=True)``) and the CA file that signed it.
+    tls_base_url: str | None = None
+    tls_ca_file: Path | None = None
 
     def log_tail(self, lines: int = 40) -> str:
         """The last lines the server wrote to stderr."""
@@ -81,10 +87,12 @@ def running_simulator(
     extra_args: Sequence[str] = (),
     port: int | None = None,
     startup_timeout: float = 30.0,
+    tls: bool = False,
 ) -> Iterator[SimulatorHandle]:
     """Run ``python -m arcadia_cloud_sim`` on 127.0.0.1 until the block exits.
 
-    ``port=None`` lets the server bind a free port itself (no race). Waits for
+    ``port=None`` lets the server bind a free port itself (no race). ``tls=True`` also serves
+    HTTPS on a free port (its CA file lives as long as the block). Waits for
     ``GET /_sim/health``; on failure raises :class:`SimulatorStartError` with the stderr tail.
     """
     state_path = Path(state_path)
@@ -95,15 +103,27 @@ def running_simulator(
         "--port", str(port or 0), "--state", str(state_path), "--scenario", scenario,
         "--seed", str(seed), *extra_args,
     ]
+    if tls:
+        cmd += ["--tls-port", "0", "--tls-ca-file", str(log_dir / "ca.pem")]
     with out_path.open("wb") as out, log_path.open("wb") as err:
         process = subprocess.Popen(cmd, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
     try:
         base_url = _wait_ready(process, out_path, log_path, startup_timeout)
+        announced = _announced(out_path)
+        ca_file = announced.get(TLS_CA)
         yield SimulatorHandle(base_url=base_url, admin_token=_admin_token(extra_args),
-                              state_path=state_path, process=process, log_path=log_path)
+                              state_path=state_path, process=process, log_path=log_path,
+                              tls_base_url=announced.get(LISTENING_TLS),
+                              tls_ca_file=Path(ca_file) if ca_file else None)
     finally:
         _stop(process)
         shutil.rmtree(log_dir, ignore_errors=True)
+
+
+def _announced(out_path: Path) -> dict[str, str]:
+    """The ``ARCADIA_SIM_* <value>`` lines the server printed on stdout, by name."""
+    lines = (line.split(None, 1) for line in out_path.read_text(errors="replace").splitlines())
+    return {parts[0]: parts[1].strip() for parts in lines if len(parts) == 2}
 
 
 def _wait_ready(process: subprocess.Popen[bytes], out_path: Path, log_path: Path,
@@ -116,9 +136,7 @@ def _wait_ready(process: subprocess.Popen[bytes], out_path: Path, log_path: Path
                 f"simulator exited with code {process.returncode}:\n{_tail(log_path, 40)}"
             )
         if base_url is None:
-            for line in out_path.read_text(errors="replace").splitlines():
-                if line.startswith(LISTENING):
-                    base_url = line.split(None, 1)[1].strip()
+            base_url = _announced(out_path).get(LISTENING)
         if base_url is not None:
             try:
                 if httpx.get(base_url + "/_sim/health", timeout=1.0).status_code == 200:
@@ -222,3 +240,15 @@ class SimAdmin:
         """Bring a deleted resource back (recreate it with its old id and body)."""
         body = {"project_id": project_id} if project_id else {}
         return self._json("POST", f"/_sim/resources/{kind}/{resource_id}/restore", body)
+
+    def billing_spikes(self) -> list[dict[str, Any]]:
+        """The injected spend spikes (``day``, ``description``, ``extra_cents``)."""
+        return self._json("GET", "/_sim/billing/spikes")["spikes"]
+
+    def add_billing_spikes(self, spikes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Inject spend spikes into the billing insights' daily series; returns them all."""
+        return self._json("POST", "/_sim/billing/spikes", {"spikes": spikes})["spikes"]
+
+    def clear_billing_spikes(self) -> None:
+        """Remove every injected spike."""
+        self._json("DELETE", "/_sim/billing/spikes")

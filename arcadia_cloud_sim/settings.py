@@ -54,6 +54,16 @@ class SimSettings:
     # auth
     tokens: tuple[str, ...] = ()
     admin_token: str = "sim-admin"
+    # the optional HTTPS listener (None: plain http only; 0: a free port)
+    tls_port: int | None = None
+    tls_ca_file: Path | None = None
+
+    @property
+    def tls_ca_path(self) -> Path:
+        """Where the TLS listener's CA certificate goes (default: beside the state file)."""
+        if self.tls_ca_file is not None:
+            return self.tls_ca_file
+        return self.state_path.with_name(self.state_path.name + ".ca.pem")
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-able view (paths as strings, tuples as lists)."""
@@ -98,6 +108,10 @@ def _check(settings: SimSettings) -> SimSettings:
         raise ValueError("rate limits must be positive")
     if settings.burst_window <= 0 or settings.endpoint_window_scale <= 0:
         raise ValueError("burst_window and endpoint_window_scale must be positive")
+    if settings.tls_port is not None and not 0 <= settings.tls_port <= 65535:
+        raise ValueError("tls_port must be between 0 and 65535")
+    if settings.tls_port and settings.tls_port == settings.port:
+        raise ValueError("tls_port must differ from port")
     if not is_loopback(settings.host):
         raise ValueError(f"refusing to bind {settings.host!r}: the simulator is loopback-only")
     return settings
@@ -189,6 +203,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tokens", default=env("tokens", ""),
                    help="comma list of valid bearer tokens (default: any non-empty token)")
     p.add_argument("--admin-token", default=env("admin_token", d.admin_token))
+    tls_port = env("tls_port", "")
+    p.add_argument("--tls-port", type=int, default=int(tls_port) if tls_port else None,
+                   help="also serve HTTPS on this port (0: a free one) with a certificate "
+                   "made at start-up, for SDKs that send tokens over TLS only (pydo)")
+    tls_ca = env("tls_ca_file", "")
+    p.add_argument("--tls-ca-file", type=Path, default=Path(tls_ca) if tls_ca else None,
+                   help="where to write the CA certificate that signed it "
+                   "(default: <state>.ca.pem)")
     return p
 
 
@@ -207,5 +229,6 @@ def settings_from_args(argv: Sequence[str] | None = None) -> SimSettings:
             snapshot_delete_linger=a.snapshot_delete_linger, fault_rate=a.fault_rate,
             fault_kinds=_csv(a.fault_kinds), fault_paths=_csv(a.fault_paths),
             slow_seconds=a.slow_seconds, tokens=_csv(a.tokens), admin_token=a.admin_token,
+            tls_port=a.tls_port, tls_ca_file=a.tls_ca_file,
         )
     )

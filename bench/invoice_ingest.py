@@ -2,7 +2,8 @@
 
 Setup (not timed): 100,000 resources (droplets, volumes, snapshots, load balancers, reserved
 IPs; 10 % of them deleted) as a pandas DataFrame written to Parquet, and a DO-format CSV of
-1,000,000 lines against them (droplet, backup, snapshot, volume, LB and reserved-IP lines, some
+1,000,000 lines against them (droplet, backup, snapshot, volume, LB and reserved-IP lines, in
+DO's description shapes (``name (nyc3) 100GB Volume``, ``… 7.61GB Droplet Snapshot``), some
 snapshots billed under DO's altered names, lines of destroyed and of never-seen resources,
 unknown products, the Spaces subscription and a GST line; amounts up to ``"$4,999.99"``).
 
@@ -46,6 +47,9 @@ RESOURCES = 100_000
 GOALS = {"ours_s": 3.0, "ours_peak_mb": 1536.0, "ratio": 10.0}
 EPOCH = 1775012400
 CHECKPOINT = 10_000
+#: The naive loop's name rule, as ``names.py`` has it: the last ``(…)`` group, or a region
+#: group and what follows it (``snap (fra1) 7.61GB Droplet Snapshot`` → ``snap``).
+TRAILING_GROUP = r"\s*(?:\([a-z]{3}\d(?:[,;][^()]*)?\)(?:\s[^()]*)?|\([^()]*\))\s*$"
 REPEAT = 3
 NAIVE_BUDGET_S = 150.0
 
@@ -100,12 +104,14 @@ def generate(workdir: Path, *, n_lines: int, n_resources: int, seed: int) -> Non
     backup = (line_kind == 0) & (role < 0.2)
     product[backup] = "Droplet Backups"
     suffix[backup] = " (Weekly Backup Services)"
+    # DO's shapes: region and size after a volume's or a snapshot's name
     product[line_kind == 1] = "Volumes"
-    suffix[line_kind == 1] = " (100 GiB)"
-    product[line_kind == 2] = np.where(
-        role[line_kind == 2] < 0.5, "Droplet Snapshots", "Volume Snapshots"
+    suffix[line_kind == 1] = " (nyc3) 100GB Volume"
+    volume_snapshot = role[line_kind == 2] < 0.5
+    product[line_kind == 2] = np.where(volume_snapshot, "Volume Snapshots", "Droplet Snapshots")
+    suffix[line_kind == 2] = np.where(
+        volume_snapshot, " (ams3) 7.61GB Volume Snapshot", " (fra1) 7.61GB Droplet Snapshot"
     )
-    suffix[line_kind == 2] = " (7.61 GiB)"
     product[line_kind == 3] = "Load Balancers"
     suffix[line_kind == 3] = " (lb-small)"
     product[line_kind == 4] = "Reserved IPs"
@@ -263,7 +269,7 @@ def run_naive(csv_path: Path, resources_path: Path, budget: float) -> dict[str, 
             target = target_kind(kind)
             if target is None:
                 continue
-            name = re.sub(r"\s*\([^()]*\)\s*$", "", description).strip()
+            name = re.sub(TRAILING_GROUP, "", description).strip()
             if kind == "reserved_ip" and " - " in name:
                 name = name.rsplit(" - ", 1)[1]
             key = (target, name.lower())

@@ -62,7 +62,7 @@ KIND_RULES: tuple[KindRule, ...] = (
     KindRule("bandwidth", r"\bbandwidth\b|\b(?:data|outbound) transfer\b", account_level=True),
     KindRule("managed_db", r"\b(?:managed )?databases?\b|\bdatabase clusters?\b|\bdbaas\b"),
     KindRule("k8s_cluster", r"\bkubernetes\b|\bdoks\b"),
-    KindRule("container_registry", r"\bcontainer registry\b", account_level=True),
+    KindRule("container_registry", r"\bcontainer registry\b"),  # matched as the only one
     KindRule("app", r"\bapp platform\b|\bapps\b"),  # inventory kind `app` (#13)
     KindRule("support_plan", r"\bsupport\b", account_level=True),
     KindRule("firewall", r"\b(?:cloud )?firewalls?\b"),

@@ -20,6 +20,7 @@ from arcadia_cloud_core.digitalocean.errors import (
     DORateLimitError,
     DOServerError,
     DOTransportError,
+    FieldError,
 )
 from arcadia_cloud_core.digitalocean.listing import Listing, SkippedItem
 from arcadia_cloud_core.digitalocean.models import *  # noqa: F403 (the names of models.__all__)
@@ -36,6 +37,7 @@ __all__ = [
     "DORateLimitError",
     "DOServerError",
     "DOTransportError",
+    "FieldError",
     "Listing",
     "RateBudget",
     "SkippedItem",

@@ -126,6 +126,35 @@ class DOParseError(DOError):
         )
 
 
+class FieldError(ArcadiaError, ValueError):
+    """A field of a DO payload is missing or malformed (an id that is not the UUID DO promises).
+
+    ``field`` is a dotted path (``region.slug``), ``reason`` what is wrong; ``kind`` and
+    ``resource_id`` name the item when they are known. A listing skips such an item (with a
+    warning naming kind, id and field) and keeps the rest; a single-object call turns it into a
+    :class:`DOParseError`. A ``ValueError`` too, for callers that validate input generically.
+    """
+
+    def __init__(
+        self, field: str, reason: str, *, kind: str | None = None, resource_id: str | None = None
+    ) -> None:
+        self.field = field
+        self.reason = reason
+        self.kind = kind
+        self.resource_id = resource_id
+        super().__init__(field, reason)
+
+    def __str__(self) -> str:
+        item = " ".join(part for part in (self.kind, self.resource_id) if part)
+        return f"{item + ': ' if item else ''}field {self.field!r}: {self.reason}"
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(field={self.field!r}, reason={self.reason!r}, "
+            f"kind={self.kind!r}, resource_id={self.resource_id!r})"
+        )
+
+
 class DOCurrencyError(DOParseError):
     """An amount in a currency other than USD (refused: never converted or mixed in)."""
 

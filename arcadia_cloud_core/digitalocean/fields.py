@@ -1,7 +1,8 @@
 """Field readers for DO payloads: each names the field it failed on (never a bare KeyError).
 
-A reader raises :class:`FieldError` when a field is missing or has the wrong shape; the list
-helpers turn that into a skipped item, single-object calls into a ``DOParseError``.
+A reader raises :class:`~arcadia_cloud_core.digitalocean.errors.FieldError` when a field is
+missing or has the wrong shape (an id that is not the UUID DO promises, too); the list helpers
+turn that into a skipped item, single-object calls into a ``DOParseError``.
 """
 
 from __future__ import annotations
@@ -13,16 +14,10 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
 
+from arcadia_cloud_core.digitalocean.errors import FieldError
+from arcadia_cloud_core.digitalocean.validation import is_uuid
+
 _MISSING = object()
-
-
-class FieldError(ValueError):
-    """A payload field is missing or malformed (``field`` is a dotted path)."""
-
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
 
 
 def frozen(payload: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -83,6 +78,22 @@ def req_id(payload: Mapping[str, Any], field: str = "id") -> str:
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise FieldError(field, f"expected an id, got {type(value).__name__}")
     return str(value)
+
+
+def req_uuid(payload: Mapping[str, Any], field: str = "id") -> str:
+    """A required UUID (volumes, firewalls, load balancers, projects…), as DO sent it."""
+    value = req_str(payload, field)
+    if not is_uuid(value):
+        raise FieldError(field, f"expected a UUID, got {value!r:.40}")
+    return value
+
+
+def req_int_id(payload: Mapping[str, Any], field: str = "id") -> str:
+    """A required positive integer id (droplets, droplet snapshots) as a string."""
+    value = req_id(payload, field)
+    if not value.isdigit() or value.startswith("0"):
+        raise FieldError(field, f"expected a positive integer id, got {value!r:.40}")
+    return value
 
 
 def opt_id(payload: Mapping[str, Any], field: str) -> str | None:

@@ -36,6 +36,11 @@ def numeric_id(value: int | str, *, arg: str) -> str:
     return text
 
 
+def is_uuid(value: object) -> bool:
+    """True for a canonical 8-4-4-4-12 hex UUID string."""
+    return isinstance(value, str) and _UUID.fullmatch(value) is not None
+
+
 def uuid_id(value: str, *, arg: str, allow: frozenset[str] = frozenset()) -> str:
     """A UUID (volumes, firewalls, load balancers, projects, invoices); ``allow`` adds aliases."""
     if isinstance(value, str) and (value in allow or _UUID.fullmatch(value)):

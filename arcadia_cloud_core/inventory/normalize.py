@@ -23,6 +23,7 @@ from arcadia_cloud_core.digitalocean import (
     Snapshot,
     Volume,
 )
+from arcadia_cloud_core.digitalocean.errors import FieldError
 from arcadia_cloud_core.digitalocean.listing import SkippedItem
 from arcadia_cloud_core.gc_pause import gc_paused
 from arcadia_cloud_core.inventory import pricing
@@ -232,12 +233,13 @@ def normalize_all(
             resources.append(convert(item))
         except (TypeError, ValueError, KeyError, AttributeError) as exc:
             item_id = getattr(item, "id", None) or getattr(item, "name", None)
+            typed = isinstance(exc, FieldError)  # a field the normaliser itself checks
             skipped.append(
                 SkippedResource(
                     kind=kind,
                     provider_id=str(item_id) if item_id else None,
-                    field="*",
-                    reason=str(exc),
+                    field=exc.field if typed else "*",
+                    reason=exc.reason if typed else str(exc),
                 )
             )
     for skip in skipped:

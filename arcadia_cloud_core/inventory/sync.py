@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine
 
 from arcadia_cloud_core.db.schema import PROVIDER
 from arcadia_cloud_core.db.schema import cloud_resources as resources_t
-from arcadia_cloud_core.digitalocean import DOClient, DONotFoundError
+from arcadia_cloud_core.digitalocean import DOClient, DONotFoundError, FieldError
 from arcadia_cloud_core.gc_pause import gc_paused
 from arcadia_cloud_core.inventory import normalize
 from arcadia_cloud_core.inventory.attribution import Assignment, AttributionResult, attribute
@@ -164,9 +164,16 @@ def sync_projects_from_do(
     tenant_overrides: Mapping[str, str] | None = None,
     now: datetime | None = None,
 ) -> tuple[ProjectSyncResult, int]:
-    """Mirror DO projects; returns the result and the requests made."""
+    """Mirror DO projects; returns the result and the requests made.
+
+    A project DO lists malformed (an id that is not a UUID, a missing name) is skipped with a
+    warning naming it and its field; the rest are mirrored, and none is deleted on that pass.
+    """
     before = do.requests_made
     listing = do.list_projects()
+    for skip in listing.skipped:
+        log.warning("skipped project %s: field %s: %s", skip.id or "<no id>", skip.field,
+                    skip.reason)
     result = sync_projects(
         engine,
         projects=listing.items,
@@ -181,7 +188,12 @@ def sync_projects_from_do(
 def sync_project_resources(
     engine: Engine, do: DOClient, *, now: datetime | None = None
 ) -> tuple[AttributionResult, int, list[str]]:
-    """Walk every project's resource URNs and attribute them; returns result, requests, bad URNs."""
+    """Walk every project's resource URNs and attribute them; returns result, requests, bad URNs.
+
+    A malformed URN (not `do:<kind>:<id>`, or an id not of the shape DO promises for its kind)
+    is skipped with a warning naming its kind, the URN and the field; the rest are attributed,
+    and the pass counts as incomplete (no placeholder is struck on it).
+    """
     before = do.requests_made
     assignments: list[Assignment] = []
     malformed: list[str] = []
@@ -190,11 +202,15 @@ def sync_project_resources(
     for project in projects:
         listing = do.list_project_resources(project.id)
         complete = complete and listing.complete
+        malformed.extend(skip.id or "<no urn>" for skip in listing.skipped)
         for item in listing:
             try:
                 assignments.append(Assignment(project.id, parse_urn(item.urn)))
-            except ValueError as exc:
-                log.warning("project %s: %s", project.id, exc)
+            except FieldError as exc:
+                log.warning(
+                    "project %s: skipped %s %s: field %s: %s",
+                    project.id, exc.kind or "resource", item.urn, exc.field, exc.reason,
+                )
                 malformed.append(item.urn)
     result = attribute(
         engine, assignments=assignments, complete=complete and not malformed, now=now

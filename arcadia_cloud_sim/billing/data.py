@@ -10,6 +10,15 @@ lifetime and a monthly price, a range of months and a tax rule
 (:mod:`arcadia_cloud_sim.billing.scenarios` builds them). :func:`build_invoice_history` turns a
 plan into monthly :class:`Invoice` objects, :func:`invoice_lines` with ``until`` gives the
 month-to-date preview, and :func:`build_billing_history` the invoice and payment entries.
+
+Eras and formats follow docs/do-invoice-formats.md: before :data:`PROJECTS_SINCE` DO had no
+projects, so every line's ``project_name`` is empty (and the CSV has no ``category`` column, see
+:mod:`~arcadia_cloud_sim.billing.invoice_csv`); ``category`` is per product
+(:data:`PAAS_PRODUCTS`); volume and snapshot lines carry region and size
+(``pgdata (nyc3) 100GB Volume``, ``web-1-2026-04-01 (nyc3) 4.91GB Droplet Snapshot``).
+Account-level lines that are not hourly (credits, bandwidth overage) are :class:`Charge` objects
+with no hours. Tax is computed on the subtotal *after* credits (whether DO taxes before or after
+credits is unverified; we chose after).
 """
 
 from __future__ import annotations
@@ -18,7 +27,7 @@ import math
 import random
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 HOURS_PER_BILLING_MONTH = 672
@@ -28,6 +37,17 @@ GST_DESCRIPTION = "GST (10%)"
 GST_RATE_PERCENT = 10
 GST_SINCE = datetime(2017, 7, 1, tzinfo=UTC)
 SPACES_SINCE = datetime(2017, 10, 1, tzinfo=UTC)
+#: DO projects (and ``project_name`` on invoice lines, ``category`` in the CSV) from here on
+#: (inferred: projects launched in late 2018).
+PROJECTS_SINCE = datetime(2018, 10, 1, tzinfo=UTC)
+#: Per-bucket Spaces lines (docs.digitalocean.com/platform/billing, 1 August 2024).
+SPACES_PER_BUCKET_SINCE = datetime(2024, 8, 1, tzinfo=UTC)
+#: App Platform and Container Registry (both launched in October 2020).
+APP_PLATFORM_SINCE = datetime(2020, 10, 1, tzinfo=UTC)
+#: Products DO categorises as ``paas`` (load balancers: godo's invoice example; the others by
+#: analogy, inferred); everything else is ``iaas``.
+PAAS_PRODUCTS = frozenset({"Load Balancers", "Database Clusters", "Kubernetes Clusters",
+                           "App Platform", "Container Registry"})
 
 #: Monthly droplet prices in cents: today's slugs and the pre-2018 "legacy" ones.
 DROPLET_MONTHLY_CENTS: dict[str, int] = {
@@ -41,6 +61,10 @@ VOLUME_CENTICENTS_PER_GIB = 1_000  # $0.10 / GiB / month
 SNAPSHOT_CENTICENTS_PER_GIB = 600  # $0.06 / GiB / month
 LOAD_BALANCER_MONTHLY_CENTICENTS = 120_000
 RESERVED_IP_MONTHLY_CENTICENTS = 50_000  # unassigned reserved / floating IPs
+DATABASE_MONTHLY_CENTICENTS = {"db-s-1vcpu-1gb": 150_000, "db-s-1vcpu-2gb": 300_000}
+K8S_NODE_MONTHLY_CENTICENTS = 240_000  # an s-2vcpu-4gb node of a DOKS node pool
+APP_BASIC_MONTHLY_CENTICENTS = 50_000
+REGISTRY_BASIC_MONTHLY_CENTICENTS = 50_000
 
 
 # -- periods and money --------------------------------------------------------------------------
@@ -86,7 +110,10 @@ def _round_half_up(numerator: int, denominator: int) -> int:
 
 
 def prorated_cents(monthly_centicents: int, hours: int) -> int:
-    """DO's hourly billing: ``monthly / 672`` per started hour, capped at the monthly price."""
+    """DO's hourly billing: ``monthly / 672`` per started hour, capped at the monthly price
+    (a negative price, a credit, is prorated like its opposite)."""
+    if monthly_centicents < 0:
+        return -prorated_cents(-monthly_centicents, hours)
     cap = _round_half_up(monthly_centicents, 100)
     return min(cap, _round_half_up(monthly_centicents * hours, HOURS_PER_BILLING_MONTH * 100))
 
@@ -94,6 +121,11 @@ def prorated_cents(monthly_centicents: int, hours: int) -> int:
 def tax_cents(subtotal_cents: int, rate_percent: int = GST_RATE_PERCENT) -> int:
     """Tax on a subtotal, rounded half up to the cent."""
     return _round_half_up(subtotal_cents * rate_percent, 100)
+
+
+def category_for(product: str) -> str:
+    """The CSV ``category`` DO gives a product's lines: ``paas`` or ``iaas``."""
+    return "paas" if product in PAAS_PRODUCTS else CATEGORY
 
 
 def format_usd(cents: int) -> str:
@@ -182,8 +214,29 @@ class Billable:
             product=self.product, group_description=self.group_description,
             description=self.description, hours=hours, start=start, end=end,
             amount_cents=prorated_cents(self.monthly_centicents, hours),
-            project_name=self.project_name, resource_uuid=self.resource_uuid,
-            resource_id=self.resource_id,
+            project_name=self.project_name, category=category_for(self.product),
+            resource_uuid=self.resource_uuid, resource_id=self.resource_id,
+        )
+
+
+@dataclass(frozen=True)
+class Charge:
+    """A one-off line in one month, not billed by the hour (a credit, a bandwidth overage):
+    no hours, the whole month as its period, an empty project."""
+
+    product: str
+    description: str
+    amount_cents: int
+    period: str
+
+    def line(self) -> InvoiceLine:
+        """This charge as its month's invoice line."""
+        month = period(self.period)
+        return InvoiceLine(
+            product=self.product, group_description="", description=self.description,
+            hours=None, start=month.start, end=month.end - timedelta(seconds=1),
+            amount_cents=self.amount_cents, project_name="",
+            category=category_for(self.product),
         )
 
 
@@ -204,6 +257,7 @@ class BillingPlan:
     first_period: str
     last_period: str
     tax: TaxRule | None = field(default_factory=TaxRule)
+    charges: tuple[Charge, ...] = ()
 
 
 # -- billable builders (DO's product names and descriptions) -------------------------------------
@@ -230,26 +284,39 @@ def droplet_billables(
     return out
 
 
+def volume_description(name: str, region: str, size_gib: int) -> str:
+    """``acme-db-data (nyc3) 100GB Volume`` (region and size after the name; wording inferred)."""
+    return f"{name} ({region}) {size_gib}GB Volume"
+
+
+def snapshot_description(name: str, region: str, size_centigib: int, *, volume: bool) -> str:
+    """``acme-web-1-2026-04-01 (nyc3) 4.91GB Droplet Snapshot`` (DO's shape, verified for
+    droplet snapshots) or ``… Volume Snapshot``."""
+    size = f"{size_centigib // 100}.{size_centigib % 100:02d}"
+    return f"{name} ({region}) {size}GB {'Volume' if volume else 'Droplet'} Snapshot"
+
+
 def volume_billable(
-    *, name: str, size_gib: int, project_name: str, start: datetime,
+    *, name: str, region: str, size_gib: int, project_name: str, start: datetime,
     end: datetime | None = None, volume_id: str | None = None,
 ) -> Billable:
-    """A block-storage volume: ``acme-db-data (100 GiB)``."""
-    return Billable("Volumes", f"{name} ({size_gib} GiB)", size_gib * VOLUME_CENTICENTS_PER_GIB,
-                    project_name, start, end, resource_uuid=volume_id)
+    """A block-storage volume: ``acme-db-data (nyc3) 100GB Volume``."""
+    return Billable("Volumes", volume_description(name, region, size_gib),
+                    size_gib * VOLUME_CENTICENTS_PER_GIB, project_name, start, end,
+                    resource_uuid=volume_id)
 
 
 def snapshot_billable(
-    *, name: str, size_centigib: int, volume: bool, project_name: str, start: datetime,
-    end: datetime | None = None, snapshot_id: str | None = None,
+    *, name: str, region: str, size_centigib: int, volume: bool, project_name: str,
+    start: datetime, end: datetime | None = None, snapshot_id: str | None = None,
 ) -> Billable:
-    """A droplet or volume snapshot: ``acme-web-1-2026-04-01 (2.41 GiB)``."""
-    size = f"{size_centigib // 100}.{size_centigib % 100:02d}"
+    """A droplet or volume snapshot: ``acme-web-1-2026-04-01 (nyc3) 2.41GB Droplet Snapshot``."""
     ids: dict[str, str | None] = {"resource_uuid": snapshot_id} if volume else {
         "resource_id": snapshot_id,
         "resource_uuid": None if snapshot_id is None else resource_uuid_for("image", snapshot_id),
     }
-    return Billable("Volume Snapshots" if volume else "Droplet Snapshots", f"{name} ({size} GiB)",
+    return Billable("Volume Snapshots" if volume else "Droplet Snapshots",
+                    snapshot_description(name, region, size_centigib, volume=volume),
                     size_centigib * SNAPSHOT_CENTICENTS_PER_GIB // 100, project_name, start, end,
                     **ids)
 
@@ -270,10 +337,55 @@ def spaces_billable(*, start: datetime = SPACES_SINCE) -> Billable:
                     start)
 
 
+def spaces_bucket_billable(
+    *, bucket: str, region: str, monthly_centicents: int, project_name: str, start: datetime,
+) -> Billable:
+    """A Spaces bucket's own line (from 2024-08): ``acme-assets (nyc3)`` (wording inferred)."""
+    return Billable("Spaces", f"{bucket} ({region})", monthly_centicents, project_name,
+                    max(start, SPACES_PER_BUCKET_SINCE))
+
+
+def database_billable(
+    *, cluster: str, size_slug: str, project_name: str, start: datetime, cluster_uuid: str,
+) -> Billable:
+    """A managed database cluster: grouped under its name, ``globex-pg (db-s-1vcpu-1gb)``, and
+    DO's id of the cluster in the JSON item."""
+    return Billable("Database Clusters", f"{cluster} ({size_slug})",
+                    DATABASE_MONTHLY_CENTICENTS[size_slug], project_name, start,
+                    group_description=cluster, resource_uuid=cluster_uuid)
+
+
+def k8s_node_billables(
+    *, cluster: str, nodes: int, project_name: str, start: datetime, cluster_uuid: str,
+) -> list[Billable]:
+    """A DOKS node pool: one line per node, the cluster as group and a hash as description
+    (as in DO's spec example), the cluster's id in the JSON item."""
+    return [
+        Billable("Kubernetes Clusters", uuid.uuid5(uuid.NAMESPACE_URL,
+                                                   f"arcadia-sim/doks/{cluster_uuid}/{n}").hex,
+                 K8S_NODE_MONTHLY_CENTICENTS, project_name, start, group_description=cluster,
+                 resource_uuid=cluster_uuid)
+        for n in range(nodes)
+    ]
+
+
+def app_billable(*, app: str, project_name: str, start: datetime = APP_PLATFORM_SINCE) -> Billable:
+    """An App Platform app on the Basic plan: ``storefront (Basic)`` (wording inferred)."""
+    return Billable("App Platform", f"{app} (Basic)", APP_BASIC_MONTHLY_CENTICENTS, project_name,
+                    max(start, APP_PLATFORM_SINCE))
+
+
+def registry_billable(*, start: datetime = APP_PLATFORM_SINCE) -> Billable:
+    """The account's Container Registry on the Basic plan (account-level, no project)."""
+    return Billable("Container Registry", "Basic", REGISTRY_BASIC_MONTHLY_CENTICENTS, "",
+                    max(start, APP_PLATFORM_SINCE))
+
+
 # -- invoices -----------------------------------------------------------------------------------
 _PRODUCT_ORDER = (
     "Droplets", "Droplet Backups", "Droplet Snapshots", "Volumes", "Volume Snapshots",
-    "Load Balancers", "Floating IPs", "Reserved IPs", "Spaces Subscription",
+    "Load Balancers", "Floating IPs", "Reserved IPs", "Database Clusters", "Kubernetes Clusters",
+    "App Platform", "Container Registry", "Spaces", "Spaces Subscription", "Bandwidth", "Credits",
 )
 
 
@@ -284,11 +396,16 @@ def _line_order(line: InvoiceLine) -> tuple[int, str, datetime]:
 
 def invoice_lines(
     billables: Iterable[Billable], month: Period, *, tax: TaxRule | None,
-    until: datetime | None = None,
+    until: datetime | None = None, charges: Iterable[Charge] = (),
 ) -> list[InvoiceLine]:
-    """The lines of ``month`` (up to ``until``): usage lines by product, then the tax line."""
+    """The lines of ``month`` (up to ``until``): usage lines and the month's charges by product,
+    then the tax line (on the subtotal after credits). Before :data:`PROJECTS_SINCE` no line
+    names a project."""
     lines = [ln for b in billables if (ln := b.line_for(month, until=until)) is not None]
+    lines += [c.line() for c in charges if c.period == month.label]
     lines.sort(key=_line_order)
+    if month.start < PROJECTS_SINCE:
+        lines = [replace(ln, project_name="") if ln.project_name else ln for ln in lines]
     subtotal = sum(ln.amount_cents for ln in lines)
     if tax is not None and lines and month.start >= tax.since:
         lines.append(InvoiceLine(
@@ -310,7 +427,7 @@ def build_invoice_history(plan: BillingPlan, *, seed: int, scenario: str) -> lis
     next_invoice_id = rng.randrange(1_000_000, 9_000_000)
     invoices = []
     for month in month_periods(plan.first_period, plan.last_period):
-        lines = invoice_lines(plan.billables, month, tax=plan.tax)
+        lines = invoice_lines(plan.billables, month, tax=plan.tax, charges=plan.charges)
         issued = month.end + timedelta(hours=8, seconds=rng.randrange(3600))
         invoices.append(Invoice(random_uuid4(rng), str(next_invoice_id), month.label, issued,
                                 tuple(lines)))

@@ -34,12 +34,13 @@ from arcadia_cloud_sim.api.kinds import (
     DROPLET,
     LOAD_BALANCER,
     PROJECT,
+    PROJECT_RESOURCE,
     RESERVED_IP,
     SNAPSHOT,
     VOLUME,
 )
 from arcadia_cloud_sim.api.pagination import paginate
-from arcadia_cloud_sim.api.urns import project_of, urn
+from arcadia_cloud_sim.api.urns import URN_KINDS, project_of, urn
 from arcadia_cloud_sim.billing import store as db
 from arcadia_cloud_sim.billing.data import (
     BillingHistoryEntry,
@@ -55,7 +56,14 @@ from arcadia_cloud_sim.billing.data import (
     preview_identity,
 )
 from arcadia_cloud_sim.billing.invoice_csv import render_invoice_csv
-from arcadia_cloud_sim.billing.scenarios import LiveIds, ScaleResource, default_plan, scale_plan
+from arcadia_cloud_sim.billing.scenarios import (
+    DEFAULT_DATABASE,
+    DEFAULT_K8S,
+    LiveIds,
+    ScaleResource,
+    default_plan,
+    scale_plan,
+)
 from arcadia_cloud_sim.context import SimContext, sim_context
 from arcadia_cloud_sim.store import Store
 
@@ -97,6 +105,24 @@ def _unassigned_reserved_ip(store: Store) -> str:
     return (in_ams3 or free)[0].id
 
 
+def _project_resource_uuid(store: Store, kind: str, name: str | None = None) -> str:
+    """The id of the ``do:<kind>:<id>`` URN the scenario's projects hold (the one whose
+    resource is called ``name``, when the store holds such resources)."""
+    rows, _ = store.list_rows(PROJECT_RESOURCE, limit=10_000)
+    found = sorted(r.id.split(":", 2)[2] for r in rows if r.id.startswith(f"do:{kind}:"))
+    named = [i for i in found if name is not None and _store_name(store, kind, i) == name]
+    found = named or found
+    if not found:
+        raise LookupError(f"default scenario: no {kind} in any project to bill")
+    return found[0]
+
+
+def _store_name(store: Store, urn_kind: str, resource_id: str) -> str | None:
+    store_kind = URN_KINDS[urn_kind].store_kind
+    row = None if store_kind is None else store.get_row(store_kind, resource_id)
+    return None if row is None else row.name
+
+
 def _default_ids(store: Store) -> LiveIds:
     return LiveIds(
         droplets=_names_to_ids(store, DROPLET),
@@ -104,6 +130,8 @@ def _default_ids(store: Store) -> LiveIds:
         snapshots=_names_to_ids(store, SNAPSHOT),
         load_balancers=_names_to_ids(store, LOAD_BALANCER),
         unassigned_reserved_ip=_unassigned_reserved_ip(store),
+        database_uuid=_project_resource_uuid(store, "dbaas", DEFAULT_DATABASE[0]),
+        k8s_uuid=_project_resource_uuid(store, "kubernetes", DEFAULT_K8S[0]),
     )
 
 
@@ -120,7 +148,8 @@ def _scale_resources(ctx: SimContext) -> list[ScaleResource]:
         *(ScaleResource("droplet", d.id, str(d.body["name"]), project_name("droplet", d.id),
                         size_slug=str(d.body.get("size_slug", ""))) for d in droplets),
         *(ScaleResource("volume", v.id, str(v.body["name"]), project_name("volume", v.id),
-                        size_gib=int(v.body.get("size_gigabytes", 0))) for v in volumes),
+                        size_gib=int(v.body.get("size_gigabytes", 0)),
+                        region=str(v.body.get("region", ""))) for v in volumes),
     ]
 
 
@@ -249,20 +278,21 @@ def _invoice_json(doc: Document | db.InvoiceRow) -> dict[str, str]:
 def invoice_summary_json(
     *, invoice_uuid: str, invoice_id: str, period_label: str, lines: Sequence[InvoiceLine]
 ) -> dict[str, Any]:
-    """The summary: product charges grouped by product, taxes, no overages or credits."""
+    """The summary: product charges grouped by product, bandwidth overages, taxes, credits."""
     by_product: dict[str, list[int]] = {}
-    taxes = 0
+    sections = {"Taxes": 0, "Bandwidth": 0, "Credits": 0}
     for ln in lines:
-        if ln.product == "Taxes":
-            taxes += ln.amount_cents
+        if ln.product in sections:
+            sections[ln.product] += ln.amount_cents
         else:
             by_product.setdefault(ln.product, []).append(ln.amount_cents)
     usage = sum(sum(v) for v in by_product.values())
+    taxes, overages, credits = sections["Taxes"], sections["Bandwidth"], sections["Credits"]
     return {
         "invoice_uuid": invoice_uuid,
         "invoice_id": invoice_id,
         "billing_period": period_label,
-        "amount": format_usd(usage + taxes),
+        "amount": format_usd(usage + overages + taxes + credits),
         **CUSTOMER,
         "product_charges": {
             "name": "Product usage charges",
@@ -270,9 +300,10 @@ def invoice_summary_json(
             "items": [{"amount": format_usd(sum(v)), "name": name, "count": str(len(v))}
                       for name, v in by_product.items()],
         },
-        "overages": {"name": "Overages", "amount": "0.00"},
+        "overages": {"name": "Overages", "amount": format_usd(overages)},
         "taxes": {"name": "Taxes", "amount": format_usd(taxes)},
-        "credits_and_adjustments": {"name": "Credits & adjustments", "amount": "0.00"},
+        "credits_and_adjustments": {"name": "Credits & adjustments",
+                                    "amount": format_usd(credits)},
     }
 
 
@@ -375,7 +406,7 @@ async def get_invoice_csv(request: Request) -> Response:
     db.ensure_schema(ctx.store)
     with ctx.store.transaction(write=False):
         doc = _document(ctx, request.path_params["invoice_uuid"])
-        text = render_invoice_csv(doc.lines(ctx.store))
+        text = render_invoice_csv(doc.lines(ctx.store), period_label=doc.period)
     return Response(text, media_type="text/csv", headers={
         "content-disposition": f'attachment; filename="{_filename(doc, "csv")}"'})
 

@@ -2,8 +2,10 @@
 synthetic generator for benchmarks (a million lines in about two seconds).
 
 Format (DO reference §8.5): header
-``product,group_description,description,hours,start,end,USD,project_name,category``; ``hours``
-empty on tax lines; dates ``YYYY-MM-DD HH:MM:SS +0000``; ``USD`` as ``$3.11`` or ``$1,234.56``;
+``product,group_description,description,hours,start,end,USD,project_name,category``
+(:data:`CSV_HEADER`; invoices before DO had projects, ``data.PROJECTS_SINCE``, have
+:data:`LEGACY_CSV_HEADER`, without ``category``); ``hours`` empty on tax and other non-hourly
+lines; dates ``YYYY-MM-DD HH:MM:SS +0000``; ``USD`` as ``$3.11`` or ``$1,234.56``;
 RFC 4180 quoting only where a field holds a comma, quote or newline (so ``"$1,234.56"``); a
 trailing newline.
 """
@@ -21,15 +23,21 @@ from arcadia_cloud_sim.billing.data import (
     GST_DESCRIPTION,
     GST_RATE_PERCENT,
     HOURS_PER_BILLING_MONTH,
+    PROJECTS_SINCE,
     SPACES_MONTHLY_CENTICENTS,
     InvoiceLine,
+    category_for,
     period,
     prorated_cents,
+    snapshot_description,
     tax_cents,
+    volume_description,
 )
 from arcadia_cloud_sim.billing.scenarios import PROJECT_NAMES
 
 CSV_HEADER = "product,group_description,description,hours,start,end,USD,project_name,category"
+#: The header before DO had projects: no ``category`` column (its ``project_name`` is empty).
+LEGACY_CSV_HEADER = CSV_HEADER.removesuffix(",category")
 CSV_TIME_FORMAT = "%Y-%m-%d %H:%M:%S +0000"
 
 
@@ -120,22 +128,30 @@ def columns_from_lines(lines: Iterable[InvoiceLine]) -> InvoiceColumns:
     )
 
 
-def render_csv_columns(cols: InvoiceColumns) -> str:
-    """The CSV text (header, one row per line, trailing newline)."""
+def csv_has_category(period_label: str) -> bool:
+    """Does the CSV of the invoice for ``period_label`` (``YYYY-MM``) have a ``category``?"""
+    return period(period_label).start >= PROJECTS_SINCE
+
+
+def render_csv_columns(cols: InvoiceColumns, *, category: bool = True) -> str:
+    """The CSV text (header, one row per line, trailing newline); ``category=False``: the
+    pre-projects header and rows, without the ``category`` column."""
     hours = ["" if h is None else str(h) for h in cols.hours]
-    rows = zip(
+    columns = [
         _quoted_column(cols.product), _quoted_column(cols.group_description),
         _quoted_column(cols.description), hours, cols.start, cols.end,
         _usd_column(cols.amount_cents), _quoted_column(cols.project_name),
-        _quoted_column(cols.category), strict=True,
-    )
-    body = "\n".join(map(",".join, rows))
-    return f"{CSV_HEADER}\n{body}\n" if body else f"{CSV_HEADER}\n"
+    ]
+    if category:
+        columns.append(_quoted_column(cols.category))
+    header = CSV_HEADER if category else LEGACY_CSV_HEADER
+    body = "\n".join(map(",".join, zip(*columns, strict=True)))
+    return f"{header}\n{body}\n" if body else f"{header}\n"
 
 
-def render_invoice_csv(lines: Iterable[InvoiceLine]) -> str:
-    """DO's CSV for an invoice's lines."""
-    return render_csv_columns(columns_from_lines(lines))
+def render_invoice_csv(lines: Iterable[InvoiceLine], *, period_label: str) -> str:
+    """DO's CSV for the lines of the invoice for ``period_label``, in that month's format."""
+    return render_csv_columns(columns_from_lines(lines), category=csv_has_category(period_label))
 
 
 # -- synthetic invoices for benchmarks ------------------------------------------------------------
@@ -153,17 +169,20 @@ _SYNTH_KINDS: tuple[tuple[str, str, tuple[int, ...], float], ...] = (
 _K8S = len(_SYNTH_KINDS) - 1
 _SIZES_BY_PRICE = {60_000: "s-1vcpu-1gb", 120_000: "s-1vcpu-2gb", 240_000: "s-2vcpu-4gb",
                    480_000: "s-4vcpu-8gb"}
+_SYNTH_REGIONS = ("nyc3", "ams3", "fra1", "sgp1", "sfo3")
 
 
-def _synth_detail(product: str, monthly: int) -> str:
+def _synth_detail(product: str, monthly: int, region: str) -> str:
+    """What follows the name in DO's description (the name itself left empty)."""
     if product == "Droplets":
         return f" ({_SIZES_BY_PRICE[monthly]})"
     if product == "Droplet Backups":
         return " (Weekly Backup Services)"
     if product == "Volumes":
-        return f" ({monthly // 1000} GiB)"
+        return volume_description("", region, monthly // 1000)
     if product.endswith("Snapshots"):
-        return f" ({monthly // 600}.00 GiB)"
+        volume = product.startswith("Volume")
+        return snapshot_description("", region, monthly // 6, volume=volume)
     return " (lb-small)" if product == "Load Balancers" else ""
 
 
@@ -200,14 +219,17 @@ def synthesize_invoice_columns(
 
     stamps = [csv_time(month.start + timedelta(hours=h)) for h in range(month_hours + 1)]
     products = [k[0] for k in _SYNTH_KINDS]
+    categories = [category_for(p) for p in products]
     project_names = [PROJECT_NAMES[t] for t in tenants]
     prefixes = [[f"{t}-{k[1]}-" for k in _SYNTH_KINDS] for t in tenants]
-    details = {(k, m): _synth_detail(kind_def[0], m)
-               for k, kind_def in enumerate(_SYNTH_KINDS) for m in kind_def[2]}
+    details = {(k, m, r): _synth_detail(kind_def[0], m, region)
+               for k, kind_def in enumerate(_SYNTH_KINDS) for m in kind_def[2]
+               for r, region in enumerate(_SYNTH_REGIONS)}
     kind_l, tenant_l, monthly_l = kind.tolist(), tenant.tolist(), monthly.tolist()
+    region_l = ((pick >> 8) % len(_SYNTH_REGIONS)).tolist()
     description = [
-        f"{prefixes[t][k]}{i}{details[k, m]}"
-        for i, (t, k, m) in enumerate(zip(tenant_l, kind_l, monthly_l, strict=True))
+        f"{prefixes[t][k]}{i}{details[k, m, r]}"
+        for i, (t, k, m, r) in enumerate(zip(tenant_l, kind_l, monthly_l, region_l, strict=True))
     ]
     group = [""] * n
     k8s_rows = np.flatnonzero(kind == _K8S).tolist()
@@ -230,5 +252,5 @@ def synthesize_invoice_columns(
         + [stamps[-1], csv_time(month.end - timedelta(seconds=1))],
         amount_cents=[*amounts, spaces, tax_cents(subtotal, GST_RATE_PERCENT)],
         project_name=[project_names[t] for t in tenant_l] + ["", ""],
-        category=[CATEGORY] * n_lines,
+        category=[categories[k] for k in kind_l] + [CATEGORY, CATEGORY],
     )

@@ -9,12 +9,21 @@ The ``default`` scenario's invoices (137 of them, 2014-12 … 2026-04) come from
   in the simulator;
 - the **retired droplets**: 11 legacy droplets that were still running on 2026-04-01 and were
   destroyed in the first days of April, so the April invoice names them (hours < 720);
-- account-level lines: a Spaces subscription ($5.00/month from 2017-10) and Australian GST
-  (10 % of the subtotal from 2017-07, one ``Taxes`` line per invoice).
+- the **services** the scenario's projects hold (:data:`DEFAULT_SPACES_BUCKETS`, the
+  :data:`DEFAULT_DATABASE` cluster, the :data:`DEFAULT_K8S` cluster's node pool), billed from
+  :data:`SERVICES_SINCE` (when the scenario assigns them to projects; bucket lines only exist
+  from 2024-08, DO's first per-bucket invoices), and an App Platform app from 2020-10 that
+  inventory does not track;
+- account-level lines: a Spaces subscription ($5.00/month from 2017-10), a Container Registry
+  (from 2020-10), a few bandwidth overages and one promotional credit (:data:`DEFAULT_CHARGES`),
+  and Australian GST (10 % of the subtotal after credits from 2017-07, one ``Taxes`` line per
+  invoice).
 
-The April 2026 invoice is spelled out in :data:`APRIL_2026_LINES` (33 lines, $86.92 with $7.90
-GST). Three snapshots appear there under a name that differs from the live one, as DO's billing
-names them (see :data:`BILLED_SNAPSHOT_NAMES`): the creation epoch appended
+Invoices before 2018-10 name no project (DO had none; their CSV has no ``category`` column).
+
+The April 2026 invoice is spelled out in :data:`APRIL_2026_LINES` (44 lines, $174.04 with
+$15.82 GST). Three snapshots appear there under a name that differs from the live one, as DO's
+billing names them (see :data:`BILLED_SNAPSHOT_NAMES`): the creation epoch appended
 (``globex-etl-1-2026-04-01`` → ``globex-etl-1-2026-04-01-1775012400``), case and separators
 changed (``platform-ci-1-golden`` → ``Platform CI-1 Golden``) and a truncation
 (``globex-warehouse-2026-04-15`` → ``globex-warehouse-2026...``). None of the three matches its
@@ -35,11 +44,17 @@ from arcadia_cloud_sim.billing.data import (
     RESERVED_IP_MONTHLY_CENTICENTS,
     Billable,
     BillingPlan,
+    Charge,
+    app_billable,
+    database_billable,
     droplet_billables,
+    k8s_node_billables,
     period,
     random_uuid4,
+    registry_billable,
     snapshot_billable,
     spaces_billable,
+    spaces_bucket_billable,
     volume_billable,
 )
 
@@ -66,12 +81,13 @@ class LiveDroplet:
 
 @dataclass(frozen=True)
 class LiveSnapshot:
-    """A live snapshot that is billed, with its size in 1/100 GiB."""
+    """A live snapshot that is billed, with its size in 1/100 GiB and its region."""
 
     name: str
     size_centigib: int
     volume: bool
     project: str
+    region: str
 
 
 DEFAULT_DROPLETS = (
@@ -81,23 +97,48 @@ DEFAULT_DROPLETS = (
     LiveDroplet("globex-etl-1", "s-2vcpu-4gb", "Globex Analytics", backups=True),
     LiveDroplet("platform-ci-1", "s-1vcpu-1gb", "Platform"),
 )
-#: (name, GiB, project)
+#: (name, GiB, project, region)
 DEFAULT_VOLUMES = (
-    ("acme-db-data", 100, "Acme Storefront"),
-    ("globex-warehouse", 500, "Globex Analytics"),
-    ("platform-cache", 50, "Platform"),
+    ("acme-db-data", 100, "Acme Storefront", "nyc3"),
+    ("globex-warehouse", 500, "Globex Analytics", "ams3"),
+    ("platform-cache", 50, "Platform", "ams3"),
 )
 DEFAULT_LOAD_BALANCER = ("acme-web-lb", "Acme Storefront")
 DEFAULT_UNASSIGNED_IP_PROJECT = "Platform"
 DEFAULT_BILLED_SNAPSHOTS = (  # sizes as the scenario stores them
-    LiveSnapshot("acme-web-1-2026-04-01", 491, False, "Acme Storefront"),
-    LiveSnapshot("acme-db-1-pre-upgrade", 761, False, "Acme Storefront"),
-    LiveSnapshot("acme-db-1-2026-04-01", 761, False, "Acme Storefront"),
-    LiveSnapshot("globex-etl-1-2026-04-01", 761, False, "Globex Analytics"),
-    LiveSnapshot("platform-ci-1-golden", 266, False, "Platform"),
-    LiveSnapshot("acme-db-data-2026-04-01", 1300, True, "Acme Storefront"),
-    LiveSnapshot("globex-warehouse-2026-04-15", 6500, True, "Globex Analytics"),
-    LiveSnapshot("platform-cache-seed", 650, True, "Platform"),
+    LiveSnapshot("acme-web-1-2026-04-01", 491, False, "Acme Storefront", "nyc3"),
+    LiveSnapshot("acme-db-1-pre-upgrade", 761, False, "Acme Storefront", "nyc3"),
+    LiveSnapshot("acme-db-1-2026-04-01", 761, False, "Acme Storefront", "nyc3"),
+    LiveSnapshot("globex-etl-1-2026-04-01", 761, False, "Globex Analytics", "ams3"),
+    LiveSnapshot("platform-ci-1-golden", 266, False, "Platform", "ams3"),
+    LiveSnapshot("acme-db-data-2026-04-01", 1300, True, "Acme Storefront", "nyc3"),
+    LiveSnapshot("globex-warehouse-2026-04-15", 6500, True, "Globex Analytics", "ams3"),
+    LiveSnapshot("platform-cache-seed", 650, True, "Platform", "ams3"),
+)
+#: When the scenario assigns its Spaces buckets, database and Kubernetes cluster to projects.
+SERVICES_SINCE = datetime(2025, 4, 25, tzinfo=UTC)
+#: (bucket, region, project, monthly centicents): the scenario's six buckets.
+DEFAULT_SPACES_BUCKETS = (
+    ("acme-assets", "nyc3", "Acme Storefront", 4_000),
+    ("acme-backups", "nyc3", "Acme Storefront", 12_000),
+    ("globex-raw", "ams3", "Globex Analytics", 30_000),
+    ("globex-curated", "ams3", "Globex Analytics", 8_000),
+    ("platform-artifacts", "ams3", "Platform", 6_000),
+    ("platform-logs", "ams3", "Platform", 2_000),
+)
+#: (cluster name, size, project): the ``dbaas`` resource of Globex's project.
+DEFAULT_DATABASE = ("globex-pg", "db-s-1vcpu-1gb", "Globex Analytics")
+#: (cluster name, nodes, project): the ``kubernetes`` resource of the Platform project.
+DEFAULT_K8S = ("platform-doks", 2, "Platform")
+#: (app, project): an App Platform app (a kind inventory does not track).
+DEFAULT_APP = ("acme-storefront", "Acme Storefront")
+#: One-off account-level lines: a promotional credit and some bandwidth overages.
+DEFAULT_CHARGES = (
+    Charge("Credits", "Promotional Credit from Referral 60 day expiration", -1000, "2019-11"),
+    Charge("Bandwidth", "Droplet bandwidth overage", 137, "2016-03"),
+    Charge("Bandwidth", "Droplet bandwidth overage", 42, "2019-12"),
+    Charge("Bandwidth", "Droplet bandwidth overage", 215, "2023-07"),
+    Charge("Bandwidth", "Droplet bandwidth overage", 88, "2025-11"),
 )
 #: Live snapshot name → the name DO's billing shows for it (the other billed ones match).
 BILLED_SNAPSHOT_NAMES: dict[str, str] = {
@@ -142,8 +183,11 @@ class ExpectedLine:
 
     ``role``: ``live`` (matches a live resource by kind and lower-cased name), ``renamed``
     (a live snapshot billed under another name), ``retired`` (a droplet destroyed before our
-    inventory began), ``spaces`` or ``tax``. ``live_name`` is the live resource's name for
-    ``live``/``renamed`` lines (for the reserved IP: its address, unknown until seeding).
+    inventory began), ``service`` (a bucket, database or Kubernetes cluster the projects hold,
+    known to inventory only through its project URN), ``app`` (App Platform: not inventoried),
+    ``account`` (subscriptions) or ``tax``. ``live_name`` is the live resource's name for
+    ``live``/``renamed``/``service`` lines (for the reserved IP its address, for the clusters
+    their URN's uuid, unknown until seeding).
     """
 
     role: str
@@ -156,7 +200,7 @@ class ExpectedLine:
 
 _RIP = "<unassigned ams3 reserved IP>"
 
-#: The April 2026 invoice, line by line (33 lines; Σ = 8692 cents, of which 790 is GST).
+#: The April 2026 invoice, line by line (44 lines; Σ = 17404 cents, of which 1582 is GST).
 APRIL_2026_LINES: tuple[ExpectedLine, ...] = (
     ExpectedLine("live", "Droplets", "acme-web-1", "acme-web-1", 240, 429),
     ExpectedLine("live", "Droplets", "acme-web-2", "acme-web-2", 240, 429),
@@ -196,14 +240,28 @@ APRIL_2026_LINES: tuple[ExpectedLine, ...] = (
     ExpectedLine("live", "Volume Snapshots", "platform-cache-seed", "platform-cache-seed", 240, 14),
     ExpectedLine("live", "Load Balancers", "acme-web-lb", "acme-web-lb", 240, 429),
     ExpectedLine("live", "Reserved IPs", _RIP, _RIP, 240, 179),
-    ExpectedLine("spaces", "Spaces Subscription", "", None, 720, 500),
-    ExpectedLine("tax", "Taxes", "", None, None, 790),
+    ExpectedLine("service", "Database Clusters", "globex-pg", "<dbaas uuid>", 720, 1500),
+    ExpectedLine("service", "Kubernetes Clusters", "platform-doks", "<kubernetes uuid>", 720,
+                 2400),
+    ExpectedLine("service", "Kubernetes Clusters", "platform-doks", "<kubernetes uuid>", 720,
+                 2400),
+    ExpectedLine("app", "App Platform", "acme-storefront", None, 720, 500),
+    ExpectedLine("account", "Container Registry", "", None, 720, 500),
+    ExpectedLine("service", "Spaces", "acme-assets", "acme-assets", 720, 40),
+    ExpectedLine("service", "Spaces", "acme-backups", "acme-backups", 720, 120),
+    ExpectedLine("service", "Spaces", "globex-curated", "globex-curated", 720, 80),
+    ExpectedLine("service", "Spaces", "globex-raw", "globex-raw", 720, 300),
+    ExpectedLine("service", "Spaces", "platform-artifacts", "platform-artifacts", 720, 60),
+    ExpectedLine("service", "Spaces", "platform-logs", "platform-logs", 720, 20),
+    ExpectedLine("account", "Spaces Subscription", "", None, 720, 500),
+    ExpectedLine("tax", "Taxes", "", None, None, 1582),
 )
 APRIL_2026_PERIOD = "2026-04"
-APRIL_2026_TOTAL_CENTS = 8692
-APRIL_2026_TAX_CENTS = 790
+APRIL_2026_TOTAL_CENTS = 17404
+APRIL_2026_TAX_CENTS = 1582
 APRIL_2026_COMPOSITION: dict[str, int] = {
-    "lines": 33, "live": 17, "retired": 11, "renamed": 3, "spaces": 1, "tax": 1,
+    "lines": 44, "live": 17, "retired": 11, "renamed": 3, "service": 9, "app": 1,
+    "account": 2, "tax": 1,
 }
 
 
@@ -216,6 +274,8 @@ class LiveIds:
     snapshots: Mapping[str, str]
     load_balancers: Mapping[str, str]
     unassigned_reserved_ip: str
+    database_uuid: str
+    k8s_uuid: str
 
 
 def _require(ids: Mapping[str, str], name: str, kind: str) -> str:
@@ -233,13 +293,13 @@ def default_live_billables(ids: LiveIds) -> list[Billable]:
         out += droplet_billables(name=d.name, size_slug=d.size_slug, project_name=d.project,
                                  start=since, backups=d.backups,
                                  droplet_id=_require(ids.droplets, d.name, "droplet"))
-    for name, gib, project in DEFAULT_VOLUMES:
-        out.append(volume_billable(name=name, size_gib=gib, project_name=project, start=since,
-                                   volume_id=_require(ids.volumes, name, "volume")))
+    for name, gib, project, region in DEFAULT_VOLUMES:
+        out.append(volume_billable(name=name, region=region, size_gib=gib, project_name=project,
+                                   start=since, volume_id=_require(ids.volumes, name, "volume")))
     for s in DEFAULT_BILLED_SNAPSHOTS:
         out.append(snapshot_billable(
-            name=BILLED_SNAPSHOT_NAMES.get(s.name, s.name), size_centigib=s.size_centigib,
-            volume=s.volume, project_name=s.project, start=since,
+            name=BILLED_SNAPSHOT_NAMES.get(s.name, s.name), region=s.region,
+            size_centigib=s.size_centigib, volume=s.volume, project_name=s.project, start=since,
             snapshot_id=_require(ids.snapshots, s.name, "snapshot"),
         ))
     lb_name, lb_project = DEFAULT_LOAD_BALANCER
@@ -249,6 +309,23 @@ def default_live_billables(ids: LiveIds) -> list[Billable]:
     out.append(Billable("Reserved IPs", f"Unused Reserved IP - {ids.unassigned_reserved_ip}",
                         RESERVED_IP_MONTHLY_CENTICENTS, DEFAULT_UNASSIGNED_IP_PROJECT, since))
     out.append(spaces_billable())
+    return out + default_service_billables(ids)
+
+
+def default_service_billables(ids: LiveIds) -> list[Billable]:
+    """The buckets, database and Kubernetes cluster of the ``default`` scenario's projects
+    (from :data:`SERVICES_SINCE`), its App Platform app and Container Registry."""
+    since = SERVICES_SINCE
+    out = [spaces_bucket_billable(bucket=b, region=r, monthly_centicents=price, project_name=p,
+                                  start=since) for b, r, p, price in DEFAULT_SPACES_BUCKETS]
+    cluster, size, project = DEFAULT_DATABASE
+    out.append(database_billable(cluster=cluster, size_slug=size, project_name=project,
+                                 start=since, cluster_uuid=ids.database_uuid))
+    cluster, nodes, project = DEFAULT_K8S
+    out += k8s_node_billables(cluster=cluster, nodes=nodes, project_name=project, start=since,
+                              cluster_uuid=ids.k8s_uuid)
+    app, project = DEFAULT_APP
+    out += [app_billable(app=app, project_name=project), registry_billable()]
     return out
 
 
@@ -258,6 +335,16 @@ _LEGACY_SLUGS_OLD = ("512mb", "1gb", "1gb", "2gb", "4gb")
 _LEGACY_SLUGS_NEW = ("s-1vcpu-1gb", "s-1vcpu-1gb", "s-1vcpu-2gb", "s-2vcpu-2gb", "s-2vcpu-4gb")
 _SLUG_SWITCH = datetime(2018, 1, 1, tzinfo=UTC)
 _APRIL_2026 = datetime(2026, 4, 1, tzinfo=UTC)
+#: DO regions and when they opened (approximate): the legacy fleet's volumes and snapshots
+#: take one open at the time.
+_REGIONS_SINCE = (("nyc1", 2012), ("ams2", 2013), ("sfo1", 2013), ("nyc2", 2013),
+                  ("sgp1", 2014), ("lon1", 2014), ("nyc3", 2014), ("ams3", 2014),
+                  ("fra1", 2015), ("tor1", 2016), ("blr1", 2016), ("sfo2", 2017),
+                  ("sfo3", 2020), ("syd1", 2022))
+
+
+def _region_at(rng: random.Random, moment: datetime) -> str:
+    return rng.choice([r for r, year in _REGIONS_SINCE if year < moment.year])
 
 
 def _random_instant(rng: random.Random, start: datetime, end: datetime) -> datetime:
@@ -270,6 +357,7 @@ def legacy_fleet(*, seed: int, reserved_names: Iterable[str]) -> list[Billable]:
     snapshots), volumes and a floating IP, all gone before 2026-04-01, plus the
     :data:`RETIRED_DROPLETS` (running since a seeded date, destroyed in April 2026)."""
     rng = random.Random(f"billing-fleet:{seed}")
+    regions = random.Random(f"billing-regions:{seed}")  # its own stream: the fleet stays as it was
     taken = {n.lower() for n in reserved_names}
     taken |= {d.name for d in RETIRED_DROPLETS}
     first = period(DEFAULT_FIRST_PERIOD).start
@@ -284,8 +372,9 @@ def legacy_fleet(*, seed: int, reserved_names: Iterable[str]) -> list[Billable]:
             snap_start = _random_instant(rng, start, min(end, _APRIL_2026))
             snap_end = min(snap_start + timedelta(days=rng.randrange(20, 400)), _APRIL_2026)
             out.append(snapshot_billable(
-                name=f"{name}-{snap_start:%Y-%m-%d}", size_centigib=rng.randrange(100, 2500),
-                volume=False, project_name=project, start=snap_start, end=snap_end,
+                name=f"{name}-{snap_start:%Y-%m-%d}", region=_region_at(regions, snap_start),
+                size_centigib=rng.randrange(100, 2500), volume=False, project_name=project,
+                start=snap_start, end=snap_end,
                 snapshot_id=str(rng.randrange(20_000_000, 150_000_000)),
             ))
 
@@ -313,7 +402,8 @@ def legacy_fleet(*, seed: int, reserved_names: Iterable[str]) -> list[Billable]:
         start = _random_instant(rng, datetime(2016, 7, 1, tzinfo=UTC),
                                 datetime(2023, 1, 1, tzinfo=UTC))
         end = min(start + timedelta(days=rng.randrange(90, 1200)), _APRIL_2026)
-        out.append(volume_billable(name=f"{tenant}-{stem}-old", size_gib=rng.choice((10, 20, 50)),
+        out.append(volume_billable(name=f"{tenant}-{stem}-old", region=_region_at(regions, start),
+                                   size_gib=rng.choice((10, 20, 50)),
                                    project_name=PROJECT_NAMES[tenant], start=start, end=end,
                                    volume_id=random_uuid4(rng)))
     fip_start = datetime(2019, 3, 4, 10, 0, tzinfo=UTC)
@@ -324,11 +414,13 @@ def legacy_fleet(*, seed: int, reserved_names: Iterable[str]) -> list[Billable]:
 
 
 def default_plan(ids: LiveIds, *, seed: int) -> BillingPlan:
-    """The ``default`` scenario: live estate + legacy fleet + retired droplets + Spaces + GST."""
+    """The ``default`` scenario: live estate and services + legacy fleet + retired droplets +
+    account-level lines + GST."""
     live = default_live_billables(ids)
     reserved = [d.name for d in DEFAULT_DROPLETS] + [v[0] for v in DEFAULT_VOLUMES]
     billables = legacy_fleet(seed=seed, reserved_names=reserved) + live
-    return BillingPlan(tuple(billables), DEFAULT_FIRST_PERIOD, DEFAULT_LAST_PERIOD)
+    return BillingPlan(tuple(billables), DEFAULT_FIRST_PERIOD, DEFAULT_LAST_PERIOD,
+                       charges=DEFAULT_CHARGES)
 
 
 @dataclass(frozen=True)
@@ -341,6 +433,7 @@ class ScaleResource:
     project_name: str
     size_slug: str = ""
     size_gib: int = 0
+    region: str = ""
 
 
 def scale_plan(resources: Sequence[ScaleResource]) -> BillingPlan:
@@ -353,7 +446,7 @@ def scale_plan(resources: Sequence[ScaleResource]) -> BillingPlan:
                                            project_name=r.project_name, start=start,
                                            droplet_id=r.id)
         elif r.kind == "volume":
-            billables.append(volume_billable(name=r.name, size_gib=r.size_gib,
+            billables.append(volume_billable(name=r.name, region=r.region, size_gib=r.size_gib,
                                              project_name=r.project_name, start=start,
                                              volume_id=r.id))
     billables.append(spaces_billable(start=start))

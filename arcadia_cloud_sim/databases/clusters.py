@@ -119,10 +119,10 @@ def routes() -> list[BaseRoute]:
 
 
 # -- the default scenario -------------------------------------------------------------------
-#: name, engine, version, size, nodes, region, VPC name, project, storage MiB.
+#: name, engine, version, size, nodes, region, VPC name, project, storage MiB (the pg cluster is
+#: the one the default invoices bill: ``billing.scenarios.DEFAULT_DATABASE``).
 _CLUSTERS = (
-    ("globex-warehouse-pg", "pg", "16", "db-s-2vcpu-4gb", 2, "ams3", "globex-data", "globex",
-     61440),
+    ("globex-pg", "pg", "16", "db-s-1vcpu-1gb", 1, "ams3", "globex-data", "globex", 10240),
     ("acme-sessions", "valkey", "8", "db-s-1vcpu-1gb", 1, "nyc3", "acme-private", "acme", 0),
 )
 
@@ -150,21 +150,21 @@ def seed_default(*, new_uuid: Callable[[], str], projects: Mapping[str, str],
             storage_size_mib=mib)
         rows.append(NewResource(DATABASE, ids[name], body, at, name=name))
         rows.append(member_row(projects[tenant], urn("dbaas", ids[name]), at))
-    pg = ids["globex-warehouse-pg"]
-    replica_host = "globex-warehouse-pg-replica-do-user-1-0.f.db.ondigitalocean.com"
+    pg = ids["globex-pg"]
+    replica_host = "globex-pg-replica-do-user-1-0.f.db.ondigitalocean.com"
     secret = password()
     replica = {
-        "id": new_uuid(), "name": "globex-warehouse-pg-replica", "region": "ams3",
-        "size": "db-s-2vcpu-4gb", "status": "online", "tags": ["globex"],
+        "id": new_uuid(), "name": "globex-pg-replica", "region": "ams3",
+        "size": "db-s-1vcpu-1gb", "status": "online", "tags": ["globex"],
         "created_at": iso(at), "private_network_uuid": vpcs["globex-data"],
         "connection": connection(engine="pg", host=replica_host, password=secret),
         "private_connection": connection(engine="pg", host=f"private-{replica_host}",
                                          password=secret),
-        "storage_size_mib": 61440,
+        "storage_size_mib": 10240,
     }
     rows.append(NewResource(DATABASE_REPLICA, f"{pg}/{replica['name']}", replica, at, parent=pg,
                             name=replica["name"]))
-    pool_host = "globex-warehouse-pg-do-user-1-0.f.db.ondigitalocean.com"
+    pool_host = "globex-pg-do-user-1-0.f.db.ondigitalocean.com"
     pool = {"name": "etl-pool", "mode": "transaction", "size": 10, "db": "defaultdb",
             "user": "doadmin",
             "connection": connection(engine="pg", host=pool_host, password=secret,

@@ -101,11 +101,12 @@ def seed_default(*, new_uuid: Callable[[], str], projects: Mapping[str, str],
                  vpcs: Mapping[str, str], at: float,
                  take_ids: Callable[[tuple[str, int], int], list[int]],
                  networks: Callable[[str, int], dict[str, Any]]) -> list[NewResource]:
-    """The default scenario's DOKS cluster (Globex, two pools) and its node droplets.
+    """The default scenario's DOKS cluster (Platform's, two pools; the one the default invoices
+    bill: ``billing.scenarios.DEFAULT_K8S``) and its node droplets.
 
     ``take_ids`` reserves ids from a sequence; ``networks(region, i)`` gives node i's networks.
     """
-    region, name, cluster_id = "ams3", "globex-doks", new_uuid()
+    region, name, cluster_id = "ams3", "platform-doks", new_uuid()
     droplet_ids = iter(take_ids(DROPLET_IDS, NODE_COUNT))
     action_ids = iter(take_ids(ACTION_IDS, NODE_COUNT))
     rows: list[NewResource] = []
@@ -119,7 +120,7 @@ def seed_default(*, new_uuid: Callable[[], str], projects: Mapping[str, str],
             body = new_droplet_body(droplet_id=did, name=node_name, region=region, size=size,
                                     image=NODE_IMAGE, created_at=at, tags=node_tags(cluster_id),
                                     status="active", networks=networks(region, n))
-            body["vpc_uuid"] = vpcs["globex-data"]
+            body["vpc_uuid"] = vpcs["default-ams3"]
             rows.append(NewResource(DROPLET, str(did), body, at, name=node_name))
             aid = next(action_ids)
             rows.append(NewResource(ACTION, str(aid), action_body(
@@ -135,8 +136,8 @@ def seed_default(*, new_uuid: Callable[[], str], projects: Mapping[str, str],
                       "auto_scale": auto_scale, "min_nodes": low, "max_nodes": high,
                       "nodes": pool_nodes})
     body = new_cluster_body(cluster_id=cluster_id, name=name, region=region,
-                            version="1.31.1-do.5", vpc_id=vpcs["globex-data"],
-                            tags=["globex"], node_pools=pools, created_at=at)
+                            version="1.31.1-do.5", vpc_id=vpcs["default-ams3"],
+                            tags=["platform"], node_pools=pools, created_at=at)
     rows.append(NewResource(K8S_CLUSTER, cluster_id, body, at, name=name))
-    rows.append(member_row(projects["globex"], urn("kubernetes", cluster_id), at))
+    rows.append(member_row(projects["platform"], urn("kubernetes", cluster_id), at))
     return rows

@@ -97,9 +97,9 @@ def test_april_ingest_reconciles_matches_and_pushes_idempotently(billing_world, 
     )
     assert run.success
     lines = _metadata(run, "billing__invoice_cost_lines")
-    assert lines["lines"] == 33
-    assert lines["total_cents"] == lines["invoice_amount_cents"] == 8692
-    assert lines["tax_cents"] == 790
+    assert lines["lines"] == 44
+    assert lines["total_cents"] == lines["invoice_amount_cents"] == 17404
+    assert lines["tax_cents"] == 1582
     assert lines["reconciled"] is True
     assert lines["live_match_rate"] == 1.0  # the 11 unmatched droplets were destroyed
     checks = {e.check_name: e.passed for e in run.get_asset_check_evaluations()}
@@ -119,12 +119,12 @@ def test_april_ingest_reconciles_matches_and_pushes_idempotently(billing_world, 
     repushed = _metadata(again, "billing__finance_push")
     assert repushed["status"] == "updated"
     assert repushed["finance_invoice_id"] == pushed["finance_invoice_id"]  # never a duplicate
-    assert _metadata(again, "billing__invoice_cost_lines")["lines"] == 33
+    assert _metadata(again, "billing__invoice_cost_lines")["lines"] == 44
     with engine.connect() as connection:
         row = connection.execute(
             sa.select(cloud_invoices).where(cloud_invoices.c.invoice_uuid == april)
         ).one()
-    assert row.ingest_status == "ingested" and row.line_count == 33
+    assert row.ingest_status == "ingested" and row.line_count == 44
     assert row.finance_invoice_id == pushed["finance_invoice_id"]
 
     views = dg.materialize(
@@ -141,7 +141,7 @@ def test_april_ingest_reconciles_matches_and_pushes_idempotently(billing_world, 
     )
     assert views.success
     assert _metadata(views, "billing__monthly_costs")["rows"] > 0
-    assert _metadata(views, "billing__focus_cost_lines")["rows"] == 33
+    assert _metadata(views, "billing__focus_cost_lines")["rows"] == 44
     (focus_check,) = views.get_asset_check_evaluations()
     assert focus_check.check_name == "focus_1_2_rules"
     assert focus_check.passed, focus_check.metadata["failed_rules"].value.records

@@ -1,7 +1,8 @@
 """Simulator fixtures: a session-wide default-scenario server and fresh servers on demand.
 
 Every server is a real subprocess on 127.0.0.1 started by
-:func:`arcadia_cloud_sim.launcher.running_simulator`, with short lags so tests stay fast.
+:func:`arcadia_cloud_sim.launcher.running_simulator`, with short lags so tests stay fast;
+``tls_sim`` serves HTTPS too, for DO's own SDK.
 """
 
 from __future__ import annotations
@@ -39,10 +40,11 @@ def start_simulator(tmp_path_factory: pytest.TempPathFactory) -> StartSimulator:
     @contextmanager
     def start(*, scenario: str = "default", seed: int = 42,
               extra_args: Sequence[str] = FAST_LAGS, state_path: Path | None = None,
-              startup_timeout: float = 60.0) -> Iterator[SimulatorHandle]:
+              startup_timeout: float = 60.0, tls: bool = False) -> Iterator[SimulatorHandle]:
         path = state_path or tmp_path_factory.mktemp("sim") / "state.sqlite3"
         with running_simulator(state_path=path, scenario=scenario, seed=seed,
-                               extra_args=extra_args, startup_timeout=startup_timeout) as sim:
+                               extra_args=extra_args, startup_timeout=startup_timeout,
+                               tls=tls) as sim:
             yield sim
 
     return start
@@ -67,6 +69,26 @@ def admin(sim: SimulatorHandle) -> Iterator[SimAdmin]:
     """The admin client of the session server."""
     with SimAdmin(sim) as client:
         yield client
+
+
+#: The TLS server: shorter lags still (its write flows wait for each step, polling) and a rate
+#: budget those polls never exhaust.
+TLS_ARGS: tuple[str, ...] = (
+    "--droplet-active-lag", "0.05", "--action-lag", "0.05",
+    "--snapshot-list-lag", "0.05", "--snapshot-delete-linger", "0.05",
+    "--rate-limit-minute", "5000", "--rate-limit-hour", "50000",
+)
+
+
+@pytest.fixture(scope="session")
+def tls_sim(start_simulator: StartSimulator) -> Iterator[SimulatorHandle]:
+    """A default-scenario server with its HTTPS listener too (for SDKs that need TLS: pydo).
+
+    Its own state: the pydo tests read it, then run their write flows on it.
+    """
+    with start_simulator(tls=True, extra_args=TLS_ARGS) as handle:
+        assert handle.tls_base_url and handle.tls_ca_file
+        yield handle
 
 
 @pytest.fixture(scope="module")

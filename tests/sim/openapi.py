@@ -158,3 +158,11 @@ def path_template(path: str) -> str:
     if not matches:
         raise SpecError(f"no spec path matches {path!r}")
     return min(matches)[1]
+
+
+def spec_urn_pattern() -> re.Pattern[str]:
+    """The ``urn`` pattern of a project resource, as the spec declares it."""
+    schema = load_spec()["paths"]["/v2/projects/{project_id}/resources"]["get"]["responses"][
+        "200"]["content"]["application/json"]["schema"]
+    resource = schema["allOf"][0]["properties"]["resources"]["items"]
+    return re.compile(resource["properties"]["urn"]["pattern"])

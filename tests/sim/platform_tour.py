@@ -21,7 +21,7 @@ def run_platform_tour(c: Caller) -> None:
 
     dbs = {d["name"]: d["id"] for d in c("GET", "/v2/databases", 200)["databases"]}
     c("GET", "/v2/databases", 200, params={"tag_name": "globex"})
-    pg, valkey = dbs["globex-warehouse-pg"], dbs["acme-sessions"]
+    pg, valkey = dbs["globex-pg"], dbs["acme-sessions"]
     c("GET", f"/v2/databases/{pg}", 200)
     for sub in ("firewall", "replicas", "pools"):
         c("GET", f"/v2/databases/{pg}/{sub}", 200)

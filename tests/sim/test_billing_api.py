@@ -20,7 +20,8 @@ from tests.sim.openapi import load_spec, validate_response
 BASE = "/v2/customers/my"
 HEADERS = {"Authorization": "Bearer dop_v1_billing_tests"}
 CSV_HEADER = "product,group_description,description,hours,start,end,USD,project_name,category"
-USD_RE = re.compile(r"^\$\d{1,3}(,\d{3})*\.\d{2}$")
+LEGACY_CSV_HEADER = "product,group_description,description,hours,start,end,USD,project_name"
+USD_RE = re.compile(r"^-?\$\d{1,3}(,\d{3})*\.\d{2}$")
 TIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \+0000$")
 MONEY_RE = re.compile(r"^-?\d+\.\d{2}$")
 PRODUCT_KIND = {
@@ -28,6 +29,9 @@ PRODUCT_KIND = {
     "Volume Snapshots": "snapshot", "Volumes": "volume", "Load Balancers": "load_balancer",
     "Reserved IPs": "reserved_ip",
 }
+#: Lines without hours (not billed by the hour).
+NOT_HOURLY = ("Taxes", "Credits", "Bandwidth")
+ACCOUNT_PRODUCTS = ("Taxes", "Spaces Subscription", "Container Registry", *NOT_HOURLY)
 
 
 @pytest.fixture(scope="module")
@@ -67,18 +71,34 @@ def april(client: httpx.Client) -> dict[str, Any]:
     return inv
 
 
-def csv_rows(client: httpx.Client, invoice_uuid: str) -> list[dict[str, str]]:
+def csv_rows(
+    client: httpx.Client, invoice_uuid: str, period: str = "2026-04"
+) -> list[dict[str, str]]:
+    """An invoice's CSV rows; before DO had projects (2018-10) the header has no category."""
     response = client.get(f"{BASE}/invoices/{invoice_uuid}/csv")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/csv")
-    assert response.text.splitlines()[0] == CSV_HEADER
+    header = CSV_HEADER if period >= "2018-10" else LEGACY_CSV_HEADER
+    assert response.text.splitlines()[0] == header
     return list(csv.DictReader(io.StringIO(response.text)))
 
 
 def billed_name(product: str, description: str) -> str:
     if product == "Reserved IPs":
         return description.rsplit(" - ", 1)[1]
+    if product in ("Volumes", "Droplet Snapshots", "Volume Snapshots"):  # `x (nyc3) 100GB Volume`
+        return re.sub(r" \([a-z]{3}\d\) [\d.]+GB [A-Za-z ]+$", "", description)
     return re.sub(r" \([^)]*\)$", "", description)
+
+
+def project_urns(client: httpx.Client) -> dict[str, set[str]]:
+    """URN kind → the ids of the resources of that kind the projects hold."""
+    out: dict[str, set[str]] = {}
+    for project in walk(client, "/v2/projects", "projects", per_page=200):
+        for item in walk(client, f"/v2/projects/{project['id']}/resources", "resources"):
+            _, kind, rid = item["urn"].split(":", 2)
+            out.setdefault(kind, set()).add(rid)
+    return out
 
 
 def live_names(client: httpx.Client) -> dict[tuple[str, str], str]:
@@ -112,7 +132,7 @@ def test_137_invoices_newest_first_with_a_preview(client: httpx.Client) -> None:
     assert periods[0] == "2026-04" and periods[-1] == "2014-12"
     assert periods == sorted(periods, reverse=True) and len(set(periods)) == 137
     assert all(MONEY_RE.match(i["amount"]) and i["invoice_id"].isdigit() for i in items)
-    assert april(client)["amount"] == "86.92"
+    assert april(client)["amount"] == "174.04"
 
 
 def test_billing_history_lists_every_invoice_and_payment(client: httpx.Client) -> None:
@@ -132,30 +152,36 @@ def test_billing_history_lists_every_invoice_and_payment(client: httpx.Client) -
 
 def test_every_invoice_amount_is_the_sum_of_its_csv_lines(client: httpx.Client) -> None:
     for inv in invoices(client):
-        rows = csv_rows(client, inv["invoice_uuid"])
+        rows = csv_rows(client, inv["invoice_uuid"], inv["invoice_period"])
         assert rows, inv["invoice_period"]
         for row in rows:
             assert USD_RE.match(row["USD"]), row
             assert TIME_RE.match(row["start"]) and TIME_RE.match(row["end"]), row
             assert row["start"][:7] == inv["invoice_period"]
-            assert row["hours"] == "" if row["product"] == "Taxes" else row["hours"].isdigit()
+            assert row["hours"] == "" if row["product"] in NOT_HOURLY else row["hours"].isdigit()
+            if inv["invoice_period"] < "2018-10":
+                assert row["project_name"] == "", row
         assert sum(cents(r["USD"]) for r in rows) == cents(inv["amount"]), inv["invoice_period"]
 
 
 # -- the April 2026 invoice ----------------------------------------------------------------------
 def test_april_2026_numbers_and_composition(client: httpx.Client) -> None:
     rows = csv_rows(client, april(client)["invoice_uuid"])
-    assert len(rows) == 33
-    assert sum(cents(r["USD"]) for r in rows) == 8692
+    assert len(rows) == 44
+    assert sum(cents(r["USD"]) for r in rows) == 17404
     taxes = [r for r in rows if r["product"] == "Taxes"]
-    assert [r["USD"] for r in taxes] == ["$7.90"] and "GST" in taxes[0]["description"]
+    assert [r["USD"] for r in taxes] == ["$15.82"] and "GST" in taxes[0]["description"]
     spaces = [r for r in rows if r["product"] == "Spaces Subscription"]
     assert len(spaces) == 1 and spaces[0]["project_name"] == ""
+    # the buckets the projects hold, each billed once under its name
+    buckets = [r["description"].split(" (")[0] for r in rows if r["product"] == "Spaces"]
+    assert sorted(buckets) == sorted(project_urns(client)["space"])
+    assert {r["category"] for r in rows if r["product"] == "Load Balancers"} == {"paas"}
 
     live = live_names(client)
     roles: Counter[str] = Counter()
     for row in rows:
-        if row["product"] in ("Taxes", "Spaces Subscription"):
+        if row["product"] not in PRODUCT_KIND:
             continue
         kind = PRODUCT_KIND[row["product"]]
         name = billed_name(row["product"], row["description"])
@@ -167,8 +193,7 @@ def test_april_2026_numbers_and_composition(client: httpx.Client) -> None:
             assert kind == "snapshot", row
             roles["renamed"] += 1
     assert roles == {"live": 17, "retired": 11, "renamed": 3}
-    projects = {r["project_name"] for r in rows if r["product"] not in ("Taxes",
-                                                                         "Spaces Subscription")}
+    projects = {r["project_name"] for r in rows if r["product"] not in ACCOUNT_PRODUCTS}
     assert projects == {"Acme Storefront", "Globex Analytics", "Platform"}
     backups = sorted(billed_name(r["product"], r["description"]) for r in rows
                      if r["product"] == "Droplet Backups")
@@ -181,7 +206,7 @@ def test_april_json_items_carry_live_resource_ids(client: httpx.Client) -> None:
     inv = april(client)
     items = walk(client, f"{BASE}/invoices/{inv['invoice_uuid']}", "invoice_items", per_page=7)
     rows = csv_rows(client, inv["invoice_uuid"])
-    assert len(items) == len(rows) == 33
+    assert len(items) == len(rows) == 44
     for item, row in zip(items, rows, strict=True):  # same lines, same order
         assert (item["product"], item["description"]) == (row["product"], row["description"])
         assert cents(item["amount"]) == cents(row["USD"])
@@ -203,28 +228,46 @@ def test_april_json_items_carry_live_resource_ids(client: httpx.Client) -> None:
     assert len(snap_items) == 8
     for item in snap_items:  # even the three renamed ones point at a live snapshot
         assert item.get("resource_id", item.get("resource_uuid")) in snapshot_ids
+    urns = project_urns(client)
+    clusters = {i["product"]: i["resource_uuid"] for i in items
+                if i["product"] in ("Database Clusters", "Kubernetes Clusters")}
+    assert clusters == {"Database Clusters": next(iter(urns["dbaas"])),
+                        "Kubernetes Clusters": next(iter(urns["kubernetes"]))}
 
 
 def test_invoice_items_paginate_like_do(client: httpx.Client) -> None:
     inv = april(client)
     body = client.get(f"{BASE}/invoices/{inv['invoice_uuid']}").json()
-    assert body["meta"]["total"] == 33 and len(body["invoice_items"]) == 20
+    assert body["meta"]["total"] == 44 and len(body["invoice_items"]) == 20
     pages = body["links"]["pages"]
-    assert pages["next"].endswith("page=2") and pages["last"].endswith("page=2")
-    second = client.get(pages["next"]).json()
-    assert len(second["invoice_items"]) == 13 and "next" not in second["links"]["pages"]
+    assert pages["next"].endswith("page=2") and pages["last"].endswith("page=3")
+    third = client.get(pages["last"]).json()
+    assert len(third["invoice_items"]) == 4 and "next" not in third["links"]["pages"]
 
 
 def test_summary_adds_up(client: httpx.Client) -> None:
     inv = april(client)
     body = client.get(f"{BASE}/invoices/{inv['invoice_uuid']}/summary").json()
     assert (body["invoice_uuid"], body["billing_period"], body["amount"]) == (
-        inv["invoice_uuid"], "2026-04", "86.92")
-    assert body["taxes"]["amount"] == "7.90"
+        inv["invoice_uuid"], "2026-04", "174.04")
+    assert body["taxes"]["amount"] == "15.82"
     charges = body["product_charges"]
-    assert cents(charges["amount"]) == sum(cents(i["amount"]) for i in charges["items"]) == 7902
-    assert sum(int(i["count"]) for i in charges["items"]) == 32
+    assert cents(charges["amount"]) == sum(cents(i["amount"]) for i in charges["items"]) == 15822
+    assert sum(int(i["count"]) for i in charges["items"]) == 43
     validate_response("GET", f"{BASE}/invoices/{{invoice_uuid}}/summary", 200, body)
+
+
+def test_summary_puts_credits_and_overages_in_their_sections(client: httpx.Client) -> None:
+    by_period = {i["invoice_period"]: i for i in invoices(client)}
+    for period, section, amount in (("2019-11", "credits_and_adjustments", "-10.00"),
+                                    ("2023-07", "overages", "2.15")):
+        inv = by_period[period]
+        body = client.get(f"{BASE}/invoices/{inv['invoice_uuid']}/summary").json()
+        assert body[section]["amount"] == amount
+        parts = [body[k]["amount"] for k in ("product_charges", "overages", "taxes",
+                                             "credits_and_adjustments")]
+        assert sum(cents(p) for p in parts) == cents(body["amount"]) == cents(inv["amount"])
+        validate_response("GET", f"{BASE}/invoices/{{invoice_uuid}}/summary", 200, body)
 
 
 def test_csv_and_pdf_are_attachments(client: httpx.Client) -> None:
@@ -241,7 +284,7 @@ def test_csv_and_pdf_are_attachments(client: httpx.Client) -> None:
         assert disposition.endswith(f'-{inv["invoice_id"]}).{suffix}"')
         assert response.headers["ratelimit-limit"]
     pdf = client.get(f"{BASE}/invoices/{inv['invoice_uuid']}/pdf").content
-    assert pdf.startswith(b"%PDF-") and b"86.92" in pdf and pdf.rstrip().endswith(b"%%EOF")
+    assert pdf.startswith(b"%PDF-") and b"174.04" in pdf and pdf.rstrip().endswith(b"%%EOF")
 
 
 # -- balance and preview -------------------------------------------------------------------------
@@ -254,7 +297,7 @@ def test_balance_is_open_invoice_plus_month_to_date(client: httpx.Client) -> Non
         if before["month_to_date_usage"] == after["month_to_date_usage"]:
             break
     validate_response("GET", f"{BASE}/balance", 200, before)
-    assert before["account_balance"] == "86.92"  # April is not paid yet
+    assert before["account_balance"] == "174.04"  # April is not paid yet
     assert cents(before["month_to_date_balance"]) == (
         cents(before["account_balance"]) + cents(before["month_to_date_usage"]))
     assert preview["amount"] == before["month_to_date_usage"]
@@ -321,8 +364,8 @@ def test_same_seed_same_billing_other_seed_other_billing(
         theirs, april_csv = _fingerprint(other.base_url)
     assert {t[0] for t in theirs}.isdisjoint({o[0] for o in ours[0]})
     assert [t[3] for t in theirs[1:]] != [o[3] for o in ours[0][1:]]  # history differs
-    assert theirs[0][2:] == ours[0][0][2:] == ("2026-04", "86.92")  # April is the scenario's
-    assert len(april_csv.splitlines()) == 34
+    assert theirs[0][2:] == ours[0][0][2:] == ("2026-04", "174.04")  # April is the scenario's
+    assert len(april_csv.splitlines()) == 45
 
 
 def test_scale_and_empty_scenarios(start_simulator: StartSimulator) -> None:

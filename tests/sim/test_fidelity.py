@@ -3,7 +3,6 @@ resources, the create action of seeded droplets, and the ``links`` of single-pag
 
 from __future__ import annotations
 
-import re
 import time
 from typing import Any
 
@@ -11,15 +10,7 @@ import httpx
 import pytest
 
 from tests.sim.conftest import StartSimulator, api_client
-from tests.sim.openapi import load_spec, validate_response
-
-
-def spec_urn_pattern() -> re.Pattern[str]:
-    """The ``urn`` pattern of a project resource, as the spec declares it."""
-    schema = load_spec()["paths"]["/v2/projects/{project_id}/resources"]["get"]["responses"][
-        "200"]["content"]["application/json"]["schema"]
-    resource = schema["allOf"][0]["properties"]["resources"]["items"]
-    return re.compile(resource["properties"]["urn"]["pattern"])
+from tests.sim.openapi import spec_urn_pattern, validate_response
 
 
 def all_project_urns(client: httpx.Client) -> list[str]:

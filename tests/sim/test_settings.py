@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from arcadia_cloud_sim.__main__ import main
@@ -41,3 +43,16 @@ def test_live_changes_are_validated() -> None:
         apply_live_changes(base, {"fault_kinds": "meteor"})
     with pytest.raises(ValueError, match="not live-changeable"):
         apply_live_changes(base, {"admin_token": "x"})
+
+
+def test_tls_listener_flags(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    plain = settings_from_args(["--state", str(tmp_path / "sim.db")])
+    assert plain.tls_port is None
+    assert plain.tls_ca_path == tmp_path / "sim.db.ca.pem"
+    monkeypatch.setenv("ARCADIA_SIM_TLS_PORT", "0")
+    tls = settings_from_args(["--tls-ca-file", str(tmp_path / "ca.pem")])
+    assert (tls.tls_port, tls.tls_ca_path) == (0, tmp_path / "ca.pem")
+    with pytest.raises(ValueError, match="tls_port must differ"):
+        settings_from_args(["--port", "8765", "--tls-port", "8765"])
+    with pytest.raises(ValueError, match="between 0 and 65535"):
+        settings_from_args(["--tls-port", "70000"])

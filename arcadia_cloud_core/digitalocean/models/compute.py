@@ -20,6 +20,7 @@ from arcadia_cloud_core.digitalocean.fields import (
     opt_str,
     req_datetime,
     req_id,
+    req_int_id,
     req_str,
     str_tuple,
 )
@@ -109,7 +110,7 @@ class Droplet:
         except FieldError:
             image_id = None
         return cls(
-            id=req_id(p),
+            id=req_int_id(p),
             name=req_str(p, "name"),
             status=req_str(p, "status"),
             region=req_region_slug(p),

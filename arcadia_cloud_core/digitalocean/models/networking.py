@@ -20,6 +20,7 @@ from arcadia_cloud_core.digitalocean.fields import (
     req_id,
     req_int,
     req_str,
+    req_uuid,
     str_tuple,
 )
 from arcadia_cloud_core.digitalocean.models._base import raw_field, region_slug
@@ -118,7 +119,7 @@ class Firewall:
                 for i, r in enumerate(opt_list(p, key))
             )
         return cls(
-            id=req_id(p),
+            id=req_uuid(p),
             name=req_str(p, "name"),
             status=opt_str(p, "status"),
             created_at=opt_datetime(p, "created_at"),
@@ -183,7 +184,7 @@ class LoadBalancer:
     def from_payload(cls, p: Mapping[str, Any]) -> LoadBalancer:
         """Parse a ``load_balancer`` object."""
         return cls(
-            id=req_id(p),
+            id=req_uuid(p),
             name=req_str(p, "name"),
             status=opt_str(p, "status"),
             region=region_slug(p),

@@ -13,8 +13,8 @@ from arcadia_cloud_core.digitalocean.fields import (
     opt_bool,
     opt_datetime,
     opt_str,
-    req_id,
     req_str,
+    req_uuid,
 )
 from arcadia_cloud_core.digitalocean.models._base import raw_field
 
@@ -38,7 +38,7 @@ class Project:
     def from_payload(cls, p: Mapping[str, Any]) -> Project:
         """Parse a ``project`` object."""
         return cls(
-            id=req_id(p),
+            id=req_uuid(p),
             name=req_str(p, "name"),
             description=opt_str(p, "description"),
             purpose=opt_str(p, "purpose"),

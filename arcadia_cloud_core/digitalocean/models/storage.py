@@ -14,9 +14,10 @@ from arcadia_cloud_core.digitalocean.fields import (
     opt_int,
     opt_str,
     req_datetime,
-    req_id,
     req_int,
+    req_int_id,
     req_str,
+    req_uuid,
     str_tuple,
 )
 from arcadia_cloud_core.digitalocean.models._base import raw_field, req_region_slug
@@ -39,12 +40,14 @@ class Snapshot:
 
     @classmethod
     def from_payload(cls, p: Mapping[str, Any]) -> Snapshot:
-        """Parse a ``snapshot`` object."""
+        """Parse a ``snapshot`` object (a volume's is a UUID of a UUID, a droplet's an integer)."""
+        resource_type = req_str(p, "resource_type")
+        read_id = req_uuid if resource_type == "volume" else req_int_id
         return cls(
-            id=req_id(p),
+            id=read_id(p),
             name=req_str(p, "name"),
-            resource_type=req_str(p, "resource_type"),
-            resource_id=req_id(p, "resource_id"),
+            resource_type=resource_type,
+            resource_id=read_id(p, "resource_id"),
             created_at=req_datetime(p, "created_at"),
             regions=str_tuple(p, "regions"),
             min_disk_size=opt_int(p, "min_disk_size"),
@@ -74,7 +77,7 @@ class Volume:
     def from_payload(cls, p: Mapping[str, Any]) -> Volume:
         """Parse a ``volume`` object."""
         return cls(
-            id=req_id(p),
+            id=req_uuid(p),
             name=req_str(p, "name"),
             region=req_region_slug(p),
             size_gigabytes=req_int(p, "size_gigabytes"),

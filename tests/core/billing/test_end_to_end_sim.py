@@ -32,6 +32,7 @@ from arcadia_cloud_core.billing import (
 )
 from arcadia_cloud_core.db.engine import open_database
 from arcadia_cloud_core.digitalocean import DOClient
+from arcadia_cloud_core.inventory.kinds import PLACEHOLDER_URNS
 from arcadia_cloud_sim.billing.finance import DEFAULT_SECRET
 from arcadia_cloud_sim.billing.scenarios import (
     APRIL_2026_LINES,
@@ -74,11 +75,11 @@ def do(sim: SimulatorHandle) -> Iterator[DOClient]:
 @pytest.fixture
 def estate(tmp_path: Path, do: DOClient) -> Engine:
     """A fresh database holding what inventory would have seen: the live estate from the API,
-    and the droplets destroyed in early April as deleted resources."""
+    the projects' buckets and clusters as placeholders (named by their id), and the droplets
+    destroyed in early April as deleted resources."""
     engine = open_database(f"sqlite:///{tmp_path / 'arcadia.db'}")
-    projects = {
-        p.name: add_project(engine, p.name, TENANTS.get(p.name)) for p in do.list_projects()
-    }
+    listed = list(do.list_projects())
+    projects = {p.name: add_project(engine, p.name, TENANTS.get(p.name)) for p in listed}
     rows = [
         {"kind": "droplet", "provider_id": str(d.id), "name": d.name} for d in do.list_droplets()
     ]
@@ -93,6 +94,16 @@ def estate(tmp_path: Path, do: DOClient) -> Engine:
     rows += [
         {"kind": "reserved_ip", "provider_id": ip.ip, "name": None} for ip in do.list_reserved_ips()
     ]
+    rows += [
+        {"kind": "container_registry", "provider_id": r.name, "name": r.name}
+        for r in do.list_container_registries()
+    ]
+    for project in listed:
+        for item in do.list_project_resources(project.id):
+            _, urn_kind, provider_id = item.urn.split(":", 2)
+            if urn_kind in PLACEHOLDER_URNS:
+                kind = PLACEHOLDER_URNS[urn_kind]
+                rows.append({"kind": kind, "provider_id": provider_id, "name": provider_id})
     rows += [
         {
             "kind": "droplet",
@@ -126,13 +137,16 @@ def _march(do: DOClient) -> str:
 def test_april_invoice_is_fully_attributed_and_reconciled(estate: Engine, do: DOClient) -> None:
     uuid = _april(do)
     summary = ingest_invoice_from_do(estate, do, invoice_uuid=uuid)
-    assert summary.lines == len(APRIL_2026_LINES) == 33
+    assert summary.lines == len(APRIL_2026_LINES) == 44
     assert summary.total_cents == APRIL_2026_TOTAL_CENTS == summary.invoice_amount_cents
     assert summary.reconciled and summary.tax_cents == APRIL_2026_TAX_CENTS
-    assert summary.unmatched_by_reason == {"account_level": 1, "tax": 1}
-    assert summary.match_rate == 1.0 and summary.matched == 31
-    # DO's items carry ids for all but the reserved IP, which is billed by its address.
-    assert summary.matched_by_method == {"name_live": 1, "resource_id": 30}
+    # The subscription is the account's; the app is a kind we do not track; the registry, billed
+    # by its plan, is the account's one registry.
+    assert summary.unmatched_by_reason == {"account_level": 1, "tax": 1, "untracked_kind": 1}
+    assert summary.matched == 41 and summary.attributable == 42
+    # DO's items carry ids for all but the reserved IP (billed by its address) and the buckets
+    # (by their name, which is their id).
+    assert summary.matched_by_method == {"name_live": 7, "resource_id": 33, "only_resource": 1}
     with estate.connect() as connection:
         lines = load_lines(connection, uuid)
         assert get_invoice(connection, uuid).ingest_status == "ingested"
@@ -147,11 +161,19 @@ def test_csv_alone_matches_by_names_and_says_why_not(estate: Engine, do: DOClien
     assert summary.reconciled
     assert summary.matched_by_method == {
         "name_deleted": roles.count("retired"),
-        "name_live": roles.count("live"),
+        "name_live": roles.count("live") + 6,  # and the six buckets
         "normalised_name": 2,  # the epoch suffix and the changed case/separators
+        "only_resource": 1,  # the registry, billed by its plan
     }
-    # "globex-warehouse-2026..." could be either April's or March's snapshot: not guessed.
-    assert summary.unmatched_by_reason == {"account_level": 1, "ambiguous": 1, "tax": 1}
+    # "globex-warehouse-2026..." could be either April's or March's snapshot: not guessed. The
+    # database and the DOKS node pool's two lines name clusters inventory knows only by id.
+    assert summary.unmatched_by_reason == {
+        "account_level": 1,
+        "ambiguous": 1,
+        "no_resource": 3,
+        "tax": 1,
+        "untracked_kind": 1,
+    }
 
 
 def test_finance_push_created_then_updated(
@@ -160,7 +182,7 @@ def test_finance_push_created_then_updated(
     uuid = _april(do)
     ingest_invoice_from_do(estate, do, invoice_uuid=uuid)
     payload = build_finance_payload(estate, invoice_uuid=uuid)
-    assert (payload.gross_cents, payload.tax_cents, payload.net_cents) == (8692, 790, 7902)
+    assert (payload.gross_cents, payload.tax_cents, payload.net_cents) == (17404, 1582, 15822)
     assert payload.source == "digitalocean" and payload.external_id == uuid
     assert payload.tenant_id == "platform-admin" and payload.currency == "USD"
     settings = FinanceSettings(base_url=sim.base_url, jwt_secret=SIM_FINANCE_SECRET)
@@ -183,8 +205,8 @@ def test_finance_push_created_then_updated(
         f"{sim.base_url}/api/v1/integrations/cloud/invoices/{created.finance_invoice_id}",
         headers={"Authorization": f"Bearer {token}"},
     ).json()
-    assert (stored["gross_cents"], stored["tax_cents"], stored["net_cents"]) == (8692, 790, 7902)
-    assert len(stored["lines"]) == 33 and stored["import_count"] == 2
+    assert (stored["gross_cents"], stored["tax_cents"], stored["net_cents"]) == (17404, 1582, 15822)
+    assert len(stored["lines"]) == 44 and stored["import_count"] == 2
     tenants = {line["tenant_id"] for line in stored["lines"] if not line["is_tax"]}
     assert {"acme", "globex", "platform"} <= tenants
 

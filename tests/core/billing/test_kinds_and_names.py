@@ -284,7 +284,8 @@ REAL_FORMATS: list[tuple[str, str, str, str | None, str | None]] = [
         "acme-uploads",
     ),  # DO-DOCS per-bucket bandwidth; wording INFERRED
     ("App Platform", "", "storefront (Basic)", "app", "storefront"),  # INFERRED
-    ("Container Registry", "", "Basic", "container_registry", None),  # INFERRED: account-level
+    # INFERRED; billed by plan: matched as the account's one registry (the plan is the "name")
+    ("Container Registry", "", "Basic", "container_registry", "Basic"),
     ("Bandwidth", "", "Droplet bandwidth overage", "bandwidth", None),  # SPEC-SUMMARY overages
     ("Support", "", "Standard Support Plan", "support_plan", None),  # BILLING-UI, INFERRED line
     (

@@ -22,12 +22,18 @@ from arcadia_cloud_core.inventory.projects import sync_projects
 from arcadia_cloud_core.inventory.urns import parse_urn
 
 T0 = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
+#: Project ids (DO's are UUIDs).
+P_A, P_B, P_X = (
+    "1c5e4f3a-0000-4000-8000-00000000000a",
+    "1c5e4f3a-0000-4000-8000-00000000000b",
+    "1c5e4f3a-0000-4000-8000-0000000000ff",
+)
 
 
 def _projects(engine: Engine) -> None:
     projects = [
-        Project.from_payload({"id": "p-a", "name": "Alpha", "description": "tenant:acme"}),
-        Project.from_payload({"id": "p-b", "name": "Beta Shop"}),
+        Project.from_payload({"id": P_A, "name": "Alpha", "description": "tenant:acme"}),
+        Project.from_payload({"id": P_B, "name": "Beta Shop"}),
     ]
     sync_projects(engine, projects=projects, complete=True, now=T0)
 
@@ -42,7 +48,7 @@ def _world(engine: Engine) -> None:
     batches = {
         "droplet": [_resource("droplet", "1"), _resource("droplet", "2")],
         "droplet_backup": [_resource("droplet_backup", "b1", droplet_id="1")],
-        "snapshot": [_resource("snapshot", "s1")],
+        "snapshot": [_resource("snapshot", "101")],
         "firewall": [
             _resource("firewall", "fw-alpha", droplet_ids=["1"]),
             _resource("firewall", "fw-both", droplet_ids=["1", "2"]),
@@ -57,13 +63,13 @@ def _assign(*pairs: tuple[str, str]) -> list[Assignment]:
 
 
 ASSIGNMENTS = _assign(
-    ("p-a", "do:droplet:1"),
-    ("p-b", "do:droplet:2"),
-    ("p-a", "do:image:s1"),  # an image URN names a snapshot here
-    ("p-b", "do:space:bucket-b"),  # seen only through the project: a placeholder
-    ("p-a", "do:hologram:h-1"),  # a kind we do not track
-    ("p-a", "do:volume:gone"),  # not in inventory
-    ("p-x", "do:droplet:2"),  # a project we do not know
+    (P_A, "do:droplet:1"),
+    (P_B, "do:droplet:2"),
+    (P_A, "do:image:101"),  # an image URN names a snapshot here
+    (P_B, "do:space:bucket-b"),  # seen only through the project: a placeholder
+    (P_A, "do:hologram:h-1"),  # a kind we do not track
+    (P_A, "do:volume:7d1b5b3e-4c1a-4a39-9d0e-0c0f2d5a9e11"),  # not in inventory
+    (P_X, "do:droplet:2"),  # a project we do not know
 )
 
 
@@ -88,7 +94,7 @@ def test_urns_attribute_resources_to_their_projects_tenant(engine: Engine) -> No
     assert _owners(engine) == {
         ("droplet", "1"): "acme",
         ("droplet", "2"): "beta-shop",
-        ("snapshot", "s1"): "acme",
+        ("snapshot", "101"): "acme",
         ("spaces_bucket", "bucket-b"): "beta-shop",
         ("droplet_backup", "b1"): "acme",  # follows its droplet
         ("firewall", "fw-alpha"): "acme",  # all its droplets are in one project
@@ -114,9 +120,9 @@ def test_a_rerun_with_no_change_writes_nothing(engine: Engine) -> None:
 
 def test_a_droplet_moved_between_projects_takes_its_firewall_along(engine: Engine) -> None:
     _world(engine)
-    attribute(engine, assignments=_assign(("p-a", "do:droplet:2")), complete=False, now=T0)
+    attribute(engine, assignments=_assign((P_A, "do:droplet:2")), complete=False, now=T0)
 
-    moved = attribute(engine, assignments=_assign(("p-b", "do:droplet:2")), complete=False, now=T0)
+    moved = attribute(engine, assignments=_assign((P_B, "do:droplet:2")), complete=False, now=T0)
 
     # fw-both's droplets are 1 (in no project yet) and 2: it goes where 2 goes
     assert moved.attributed == 2

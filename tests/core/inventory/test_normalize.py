@@ -23,8 +23,8 @@ def _droplet(**overrides: Any) -> Droplet:
 
 def _firewall(inbound: list[dict[str, Any]], droplet_ids: list[int]) -> Firewall:
     return Firewall.from_payload(
-        {"id": "fw-1", "name": "web-fw", "status": "succeeded", "inbound_rules": inbound,
-         "outbound_rules": [], "droplet_ids": droplet_ids, "tags": []}
+        {"id": "fb6045f1-cf1d-4ca3-bfac-18832663025b", "name": "web-fw", "status": "succeeded",
+         "inbound_rules": inbound, "outbound_rules": [], "droplet_ids": droplet_ids, "tags": []}
     )
 
 
@@ -71,8 +71,8 @@ def test_firewall_rules_compare_equal_in_any_order() -> None:
 @pytest.mark.parametrize(("droplet_ids", "status"), [([], "available"), ([7], "attached")])
 def test_volume_status_says_whether_it_is_attached(droplet_ids: list[int], status: str) -> None:
     volume = Volume.from_payload(
-        {"id": "v-1", "name": "data", "region": {"slug": "nyc3"}, "size_gigabytes": 10,
-         "droplet_ids": droplet_ids, "created_at": "2026-03-01T10:00:00Z"}
+        {"id": "506f78a4-e098-11e5-ad9f-000f53306ae1", "name": "data", "region": {"slug": "nyc3"},
+         "size_gigabytes": 10, "droplet_ids": droplet_ids, "created_at": "2026-03-01T10:00:00Z"}
     )
     assert normalize.volume(volume).status == status
 

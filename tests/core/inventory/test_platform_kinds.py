@@ -153,19 +153,19 @@ def test_a_full_sync_prices_and_attributes_every_platform_kind(
     assert droplets["acme-web-1"].attrs["price_monthly_cents"] == 1200
     assert Decimal(droplets["acme-web-1"].attrs["price_hourly"]) == Decimal("0.01786")
     assert _rows(engine, "volume")["acme-db-data"].attrs["price_monthly_cents"] == 1000
-    assert _rows(engine, "managed_db")["globex-warehouse-pg"].attrs["price_monthly_cents"] == 12000
-    pool = _rows(engine, "k8s_node_pool")["globex-doks/workers"]
+    assert _rows(engine, "managed_db")["globex-pg"].attrs["price_monthly_cents"] == 1500
+    pool = _rows(engine, "k8s_node_pool")["platform-doks/workers"]
     assert (pool.attrs["count"], pool.attrs["auto_scale"], pool.attrs["price_monthly_cents"]) == (
         2, True, 2 * 2400)
 
     # DOKS nodes are droplets in no project: they take the cluster's project and tenant
-    cluster = _rows(engine, "k8s_cluster")["globex-doks"]
+    cluster = _rows(engine, "k8s_cluster")["platform-doks"]
     nodes = [droplets[n] for n in ("workers-x7k2p", "workers-m3q9d", "batch-x7k2p")]
     assert sorted(pool.attrs["droplet_ids"]) == sorted(
         n.provider_id for n in nodes if n.name.startswith("workers"))
-    assert cluster.tenant_id == "globex"
+    assert cluster.tenant_id == "platform"
     assert {(n.tenant_id, n.cloud_project_id) for n in nodes} == {
-        ("globex", cluster.cloud_project_id)}
+        ("platform", cluster.cloud_project_id)}
     owners = {kind: {name: row.tenant_id for name, row in _rows(engine, kind).items()}
               for kind in ("app", "db_replica", "db_pool", "nat_gateway",
                            "vpc_peering", "vpc", "k8s_node_pool")}
@@ -174,13 +174,13 @@ def test_a_full_sync_prices_and_attributes_every_platform_kind(
         alert_tenants = connection.execute(sa.select(resources_t.c.tenant_id).where(
             resources_t.c.kind == "app_alert")).scalars().all()
     assert sorted(alert_tenants) == ["acme", "acme", "platform", "platform"]
-    assert owners["db_replica"] == {"globex-warehouse-pg-replica": "globex"}
+    assert owners["db_replica"] == {"globex-pg-replica": "globex"}
     assert owners["db_pool"] == {"etl-pool": "globex"}
     assert owners["nat_gateway"] == {"globex-egress": "globex"}
     assert owners["vpc_peering"] == {"globex-data-to-ml": "globex"}  # both VPCs are Globex's
     assert owners["vpc"]["globex-data"] == "globex"
-    assert set(owners["k8s_node_pool"].values()) == {"globex"}
-    members = _rows(engine, "vpc")["globex-data"].attrs["members"]
+    assert set(owners["k8s_node_pool"].values()) == {"platform"}
+    members = _rows(engine, "vpc")["default-ams3"].attrs["members"]
     assert f"do:kubernetes:{cluster.provider_id}" in members
     assert f"do:droplet:{nodes[0].provider_id}" in members
 
@@ -196,7 +196,7 @@ def test_gone_platform_resources_are_deleted_on_the_third_strike(
     admin.reset()
     _sync_all(engine, do, now=T0)
     app = _rows(engine, "app")["acme-storefront"]
-    cluster = _rows(engine, "k8s_cluster")["globex-doks"]
+    cluster = _rows(engine, "k8s_cluster")["platform-doks"]
     with httpx.Client(base_url=sim.base_url,
                       headers={"Authorization": f"Bearer {TOKEN}"}) as http:
         assert http.delete(f"/v2/apps/{app.provider_id}").status_code == 200
@@ -214,7 +214,7 @@ def test_gone_platform_resources_are_deleted_on_the_third_strike(
 
     assert _rows(engine, "app")["acme-storefront"].deleted_at is not None
     assert _rows(engine, "app")["platform-status"].deleted_at is None
-    assert _rows(engine, "k8s_cluster")["globex-doks"].deleted_at is not None
+    assert _rows(engine, "k8s_cluster")["platform-doks"].deleted_at is not None
     assert _rows(engine, "droplet")["acme-web-1"].deleted_at is None
     with engine.connect() as connection:
         types = connection.execute(sa.select(events_t.c.type).where(
@@ -250,7 +250,7 @@ def test_a_malformed_item_is_skipped_by_field_and_never_struck(
     sqlite_engine: Engine, do: DOClient, admin: SimAdmin
 ) -> None:
     admin.reset()
-    [pg] = admin.resources("database", name="globex-warehouse-pg")
+    [pg] = admin.resources("database", name="globex-pg")
     [doks] = admin.resources("kubernetes_cluster")
     sync.sync_kind(sqlite_engine, do, KIND_SPECS["databases"], now=T0)
     broken = {k: v for k, v in pg["body"].items() if k != "engine"}
@@ -266,7 +266,7 @@ def test_a_malformed_item_is_skipped_by_field_and_never_struck(
         assert [(s.provider_id, s.field) for s in report.skipped] == [(pg["id"], "engine")]
         assert report.result.deleted == 0
     rows = _rows(sqlite_engine, "managed_db")
-    assert rows["globex-warehouse-pg"].deleted_at is None  # skipped, not struck
+    assert rows["globex-pg"].deleted_at is None  # skipped, not struck
     assert rows["acme-sessions"].deleted_at is None
     clusters = sync.sync_kind(sqlite_engine, do, KIND_SPECS["kubernetes_clusters"])
     assert [(s.provider_id, s.field) for s in clusters.skipped] == [

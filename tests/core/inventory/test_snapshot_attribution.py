@@ -17,6 +17,9 @@ from arcadia_cloud_core.inventory.projects import sync_projects
 from arcadia_cloud_core.inventory.urns import parse_urn
 
 NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
+ACME, GLOBEX = "2a9e0c1d-0000-4000-8000-0000000000ac", "2a9e0c1d-0000-4000-8000-0000000000bb"
+VOLUME = "3b8f1d2e-0000-4000-8000-000000000001"
+VOLUME_SNAPSHOT = "4c7a2e3f-0000-4000-8000-000000000002"
 
 
 def _project(pid: str, tenant: str) -> Project:
@@ -40,16 +43,17 @@ def _tenants(engine: Engine) -> dict[str, str | None]:
 
 
 def test_snapshots_inherit_from_their_droplet_or_volume(engine: Engine) -> None:
-    sync_projects(engine, projects=[_project("p-acme", "acme"), _project("p-globex", "globex")],
+    sync_projects(engine, projects=[_project(ACME, "acme"), _project(GLOBEX, "globex")],
                   complete=True, now=NOW)
     _sync(engine, "droplet", NormalizedResource(kind="droplet", provider_id="11", name="web"))
-    _sync(engine, "volume", NormalizedResource(kind="volume", provider_id="v-1", name="data"))
-    _sync(engine, "snapshot", _snapshot("101", "droplet", "11"), _snapshot("s-2", "volume", "v-1"),
-          _snapshot("102", "droplet", "11"), _snapshot("103", "droplet", "99"))
+    _sync(engine, "volume", NormalizedResource(kind="volume", provider_id=VOLUME, name="data"))
+    _sync(engine, "snapshot", _snapshot("101", "droplet", "11"),
+          _snapshot(VOLUME_SNAPSHOT, "volume", VOLUME), _snapshot("102", "droplet", "11"),
+          _snapshot("103", "droplet", "99"))
     assignments = [
-        Assignment("p-acme", parse_urn("do:droplet:11")),
-        Assignment("p-globex", parse_urn("do:volume:v-1")),
-        Assignment("p-globex", parse_urn("do:image:102")),  # listed by itself: it wins
+        Assignment(ACME, parse_urn("do:droplet:11")),
+        Assignment(GLOBEX, parse_urn(f"do:volume:{VOLUME}")),
+        Assignment(GLOBEX, parse_urn("do:image:102")),  # listed by itself: it wins
     ]
 
     result = attribute(engine, assignments=assignments, complete=True, now=NOW)
@@ -57,7 +61,7 @@ def test_snapshots_inherit_from_their_droplet_or_volume(engine: Engine) -> None:
     assert _tenants(engine) == {
         "web": "acme", "data": "globex",
         "snap-101": "acme",  # its droplet's
-        "snap-s-2": "globex",  # its volume's
+        f"snap-{VOLUME_SNAPSHOT}": "globex",  # its volume's
         "snap-102": "globex",
         "snap-103": None,  # its droplet is not in inventory
     }
