@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import dagster as dg
 
-from arcadia_cloud_assets.billing.automation import billing_definitions
+from arcadia_cloud_assets.automation import automation_sensor
 from arcadia_cloud_assets.billing.daily import daily_costs_definitions
-from arcadia_cloud_assets.bootstrap import bootstrap_sensor
-from arcadia_cloud_assets.drift.assets import drift_definitions
+from arcadia_cloud_assets.billing.definitions import billing_definitions
+from arcadia_cloud_assets.drift.definitions import drift_definitions
 from arcadia_cloud_assets.inventory.definitions import inventory_definitions
 from arcadia_cloud_core.resources import shared_resources
 
@@ -26,7 +26,7 @@ def build_definitions() -> dg.Definitions:
         billing_definitions(),
         daily_costs_definitions(),
         dg.Definitions(
-            sensors=[bootstrap_sensor],
+            sensors=[automation_sensor],
             resources=shared_resources(),
             executor=dg.in_process_executor,
         ),

@@ -1,4 +1,4 @@
-"""One way to declare a schedule in this location: UTC cron, on by default."""
+"""One way to declare a schedule (UTC cron) and a sensor in this location: on by default."""
 
 from typing import Any
 
@@ -14,5 +14,16 @@ def utc_schedule(name: str, *, job: Any, cron: str, description: str) -> dg.Sche
         cron_schedule=cron,
         execution_timezone="UTC",
         default_status=dg.DefaultScheduleStatus.RUNNING,
+        description=description,
+    )
+
+
+def running_sensor(*, job: Any, seconds: int, description: str) -> Any:
+    """`dg.sensor` decorator: evaluated at most every ``seconds``, RUNNING by default; stop it in
+    the UI or with `dagster sensor stop <name>`."""
+    return dg.sensor(
+        job=job,
+        minimum_interval_seconds=seconds,
+        default_status=dg.DefaultSensorStatus.RUNNING,
         description=description,
     )

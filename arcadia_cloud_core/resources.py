@@ -7,8 +7,10 @@ ever lands in run config, metadata or logs. See the README's configuration table
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from typing import Any
 
 import dagster as dg
 from pydantic import Field
@@ -16,11 +18,20 @@ from sqlalchemy.engine import Engine
 
 from arcadia_cloud_core.billing.finance import FinanceSettings
 from arcadia_cloud_core.db.engine import DATABASE_URL_SETTING, open_database
-from arcadia_cloud_core.digitalocean import DOAuthError, DOClient
+from arcadia_cloud_core.digitalocean import DOAuthError, DOClient, token_fingerprint
 from arcadia_cloud_core.digitalocean import defaults as do_defaults
 from arcadia_cloud_core.errors import ConfigError
 
 PURPOSES = ("sync", "billing", "provisioning")
+
+
+def do_pool(purpose: str) -> str:
+    """The Dagster pool of `purpose`'s DO work: its token's rate budget, shared by every run."""
+    return f"do_api_{purpose}"
+
+
+#: Every DO pool (`make dev` creates them with the instance's default limit).
+DO_POOLS = tuple(do_pool(purpose) for purpose in PURPOSES)
 
 
 def env_setting(*names: str) -> dg.EnvVar | None:
@@ -61,6 +72,13 @@ class DatabaseResource(dg.ConfigurableResource):
     def engine(self) -> Engine:
         """The migrated, ready engine (cached per process)."""
         return open_database(self.url, setting=DATABASE_URL_SETTING)
+
+
+#: `DigitalOceanResource.shared_client`'s clients, by configuration; never closed: they live as
+#: long as the process.
+_SHARED_CLIENTS: dict[tuple[Any, ...], DOClient] = {}
+_SHARED_STACK = ExitStack()
+_SHARED_LOCK = threading.Lock()
 
 
 class DigitalOceanResource(dg.ConfigurableResource):
@@ -111,6 +129,31 @@ class DigitalOceanResource(dg.ConfigurableResource):
                 yield do
         except DOAuthError as exc:
             raise token_rejected(self.purpose, exc) from exc
+
+    @contextmanager
+    def shared_client(self) -> Iterator[DOClient]:
+        """The process's client for this configuration: opened on first use, then kept open.
+
+        For a run worker whose ops, failure hooks and retries each need a client: they share one
+        connection pool instead of paying a TLS context and connections each. (Unlike `client`,
+        a refused token surfaces as the client's own `DOAuthError`.)
+        """
+        key = (
+            self.purpose,
+            token_fingerprint(self.token or ""),
+            self.base_url,
+            self.timeout_seconds,
+            self.max_attempts,
+            self.page_concurrency,
+            self.requests_per_minute,
+            self.requests_per_hour,
+        )
+        with _SHARED_LOCK:
+            client = _SHARED_CLIENTS.get(key)
+            if client is None:
+                client = _SHARED_STACK.enter_context(self.client())
+                _SHARED_CLIENTS[key] = client
+        yield client
 
 
 class FinanceResource(dg.ConfigurableResource):

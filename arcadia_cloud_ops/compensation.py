@@ -7,6 +7,7 @@ back by its own run).
 # No `from __future__ import annotations`: Dagster reads these annotations at definition time.
 
 from collections.abc import Sequence
+from typing import Any
 
 import dagster as dg
 from pydantic import Field
@@ -36,6 +37,16 @@ class SagaIdConfig(dg.Config):
 def compensate_run_config(saga_id: str) -> dg.RunConfig:
     """The run config of ``compensate_saga`` for one saga."""
     return dg.RunConfig(ops={COMPENSATE_OP: SagaIdConfig(saga_id=saga_id)})
+
+
+def _admin_job(name: str, *, kind: str, description: str) -> Any:
+    """`dg.job` for a saga admin job: tagged with its job kind, its op in the run's process."""
+    return dg.job(
+        name=name,
+        description=description,
+        tags={JOB_KIND_TAG: kind},
+        executor_def=dg.in_process_executor,
+    )
 
 
 def build_compensate_saga_job(
@@ -79,15 +90,12 @@ def build_compensate_saga_job(
             )
         context.log.info(f"saga {result.saga_id}: {result.status}; {', '.join(log)}")
 
-    @dg.job(
-        name=COMPENSATE_JOB,
-        description=(
-            "Roll back one saga (config: saga_id): each step that ran is compensated once, in "
-            "reverse; a failed compensation is recorded and the run fails after trying the rest. "
-            "Launched by saga_recovery_sensor for runs that died, or by an operator."
-        ),
-        tags={JOB_KIND_TAG: "saga_compensation"},
-        executor_def=dg.in_process_executor,
+    @_admin_job(
+        COMPENSATE_JOB,
+        kind="saga_compensation",
+        description="Roll back one saga (config: saga_id): each step that ran is compensated "
+        "once, in reverse; a failed compensation is recorded and the run fails after trying the "
+        "rest. Launched by saga_recovery_sensor for runs that died, or by an operator.",
     )
     def compensate_saga() -> None:
         compensate_saga_steps()
@@ -103,15 +111,12 @@ def request_saga_cancel_op(
     context.log.info(f"saga {record.saga_id} ({record.status}): cancel requested")
 
 
-@dg.job(
-    name=CANCEL_JOB,
-    description=(
-        "Ask a saga (config: saga_id) to stop: it is rolled back before its next step. A failed "
-        "saga kept for resume is rolled back when it is next resumed; use compensate_saga to "
-        "roll it back now."
-    ),
-    tags={JOB_KIND_TAG: "saga_cancel"},
-    executor_def=dg.in_process_executor,
+@_admin_job(
+    CANCEL_JOB,
+    kind="saga_cancel",
+    description="Ask a saga (config: saga_id) to stop: it is rolled back before its next step. "
+    "A failed saga kept for resume is rolled back when it is next resumed; use compensate_saga "
+    "to roll it back now.",
 )
 def request_saga_cancel() -> None:
     request_saga_cancel_op()

@@ -5,13 +5,13 @@ no hook. The code server that launched it marks it FAILURE when it sees the work
 second, dagster 1.13.27); a worker started otherwise (``dagster job execute``, ``execute_job``) or
 whose code server died too sits in STARTED indefinitely (the default run launcher cannot
 health-check workers). So the sensor reads the journal and, for each saga still ``running``,
-``compensating`` or ``failed``-awaiting-compensation, asks whether its Dagster run is alive:
+``compensating`` or ``failed``-awaiting-compensation, asks whether its Dagster run is alive
+(`arcadia_cloud_core.saga.liveness`: SUCCESS / FAILURE / CANCELED runs are dead; STARTED /
+CANCELING ones alive while the heartbeat is fresh or the worker pid exists on this host, else
+dead and marked FAILURE; queued or starting ones alive; with no run, the heartbeat decides).
 
-- run SUCCESS / FAILURE / CANCELED: dead (its hook, if any, did not settle the saga);
-- run STARTED / CANCELING: alive while the saga's heartbeat is fresh, or — on this host — while
-  the worker pid still exists (slow, not dead); otherwise dead, and the run is marked FAILURE;
-- run queued or starting: alive (Dagster's own run monitoring handles a start that hangs);
-- no Dagster run known: the heartbeat (and pid) alone decide.
+A sensor, not declarative automation: sagas are op jobs (no assets to condition), and what is
+dead is read from the saga journal and the run's process, not from materialisations.
 
 A dead ``running`` saga is marked ``failed`` (with the policy's decision); then, unless it is kept
 for resume (``leave_for_resume``), a ``compensate_saga`` run is requested with run key
@@ -31,10 +31,7 @@ while the run is QUEUED, which counts as alive.)
 # No `from __future__ import annotations`: Dagster reads these annotations at definition time.
 
 import logging
-import os
 import socket
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -45,10 +42,10 @@ from arcadia_cloud_core.saga import (
     IllegalTransitionError,
     SagaBusyError,
     SagaJournal,
-    SagaRecord,
     SagaStatus,
 )
 from arcadia_cloud_core.saga.journal import utc_now
+from arcadia_cloud_core.saga.liveness import RunPhase, RunView, assess_liveness
 from arcadia_cloud_core.saga.runner import fail_running_saga
 from arcadia_cloud_ops.compensation import COMPENSATE_JOB, compensate_run_config
 from arcadia_cloud_ops.saga_jobs import TARGET_INPUT, TARGET_TAG
@@ -58,60 +55,31 @@ from arcadia_cloud_ops.saga_jobs import TARGET_INPUT, TARGET_TAG
 DEFAULT_STALE_AFTER_SECONDS = 120.0
 SENSOR_NAME = "saga_recovery_sensor"
 
-_FINISHED = {
-    dg.DagsterRunStatus.SUCCESS,
-    dg.DagsterRunStatus.FAILURE,
-    dg.DagsterRunStatus.CANCELED,
+#: Dagster's run statuses → the phase liveness reasons about (every status is listed).
+RUN_PHASES: dict[dg.DagsterRunStatus, RunPhase] = {
+    **dict.fromkeys(
+        (dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED),
+        RunPhase.ENDED,
+    ),
+    **dict.fromkeys(
+        (dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.CANCELING), RunPhase.EXECUTING
+    ),
+    **dict.fromkeys(
+        (
+            dg.DagsterRunStatus.QUEUED,
+            dg.DagsterRunStatus.NOT_STARTED,
+            dg.DagsterRunStatus.MANAGED,
+            dg.DagsterRunStatus.STARTING,
+            dg.DagsterRunStatus.SUSPENDED,
+        ),
+        RunPhase.WAITING,
+    ),
 }
-_EXECUTING = {dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.CANCELING}
 
 
-def pid_alive(pid: int) -> bool:
-    """True when a process with this pid exists on this host."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-@dataclass(frozen=True)
-class Liveness:
-    """Whether a saga's run is alive, why, and whether its Dagster run must be marked failed."""
-
-    alive: bool
-    reason: str
-    mark_run_failed: bool = False
-
-
-def assess_liveness(
-    record: SagaRecord,
-    run_status: dg.DagsterRunStatus | None,
-    *,
-    now: datetime,
-    stale_after: timedelta,
-    host: str,
-    is_pid_alive: Callable[[int], bool] = pid_alive,
-) -> Liveness:
-    """Decide whether the run working on ``record`` is alive (see the module docstring)."""
-    if run_status is not None and run_status in _FINISHED:
-        return Liveness(False, f"its Dagster run ended {run_status.value}")
-    if run_status is not None and run_status not in _EXECUTING:
-        return Liveness(True, f"its Dagster run is {run_status.value}")
-    beat = record.heartbeat_at or record.updated_at
-    age = now - beat
-    if age <= stale_after:
-        return Liveness(True, f"heartbeat {age.total_seconds():.0f}s ago")
-    if record.worker_host == host and record.worker_pid and is_pid_alive(record.worker_pid):
-        return Liveness(True, f"heartbeat stale but worker pid {record.worker_pid} is alive")
-    where = f"pid {record.worker_pid} on {record.worker_host}"
-    return Liveness(
-        False,
-        f"no heartbeat for {age.total_seconds():.0f}s and the worker ({where}) is gone",
-        mark_run_failed=run_status is not None,
-    )
+def run_view(status: dg.DagsterRunStatus) -> RunView:
+    """What liveness needs of a Dagster run status."""
+    return RunView(phase=RUN_PHASES[status], status=status.value)
 
 
 def recover_sagas(
@@ -131,7 +99,11 @@ def recover_sagas(
             continue  # kept for an operator to resume
         run = instance.get_run_by_id(record.dagster_run_id) if record.dagster_run_id else None
         liveness = assess_liveness(
-            record, run.status if run else None, now=now, stale_after=stale_after, host=host
+            record,
+            run_view(run.status) if run else None,
+            now=now,
+            stale_after=stale_after,
+            host=host,
         )
         if liveness.alive:
             continue

@@ -33,24 +33,21 @@ the first op fails, before the saga starts or calls DO, when the tag is missing 
 target. Re-executions inherit it from the parent run (the UI copies the parent's tags).
 
 Every op binds the step services (`arcadia_cloud_core.saga.steps.services`): the database and
-the ``do_provisioning`` client, opened only when a step calls DO and then kept for the process
-(one per resource configuration): a run worker's ops, hook and retries share one connection pool
-instead of paying a TLS context and connections per op.
+the ``do_provisioning`` client, opened only when a step calls DO: the resource's
+`DigitalOceanResource.shared_client`, kept for the process, so a run worker's ops, hook and
+retries share one connection pool.
 """
 
 # No `from __future__ import annotations` here: Dagster reads the op signatures' annotations at
 # definition time, and the first op's config class is only known inside the factory.
 
-import threading
-from collections.abc import Iterator, Mapping
-from contextlib import ExitStack, contextmanager
+from collections.abc import Mapping
 from typing import Any, Literal
 
 import dagster as dg
 from pydantic import Field
 
-from arcadia_cloud_core.digitalocean import DOClient, token_fingerprint
-from arcadia_cloud_core.resources import DatabaseResource, DigitalOceanResource
+from arcadia_cloud_core.resources import DatabaseResource, DigitalOceanResource, do_pool
 from arcadia_cloud_core.saga import (
     DEFAULT_HEARTBEAT_SECONDS,
     SagaDefinition,
@@ -66,7 +63,7 @@ from arcadia_cloud_core.saga.state import thaw
 from arcadia_cloud_core.saga.steps.services import StepServices, bind_services
 
 #: The pool every saga op runs in: the provisioning token's DO rate budget.
-SAGA_POOL = "do_api_provisioning"
+SAGA_POOL = do_pool("provisioning")
 SAGA_KIND_TAG = "arcadia/saga_kind"
 JOB_KIND_TAG = "arcadia/job_kind"
 STEP_TAG = "arcadia/saga_step"
@@ -140,35 +137,9 @@ def saga_id_of(context: dg.OpExecutionContext) -> str:
     return saga_id_for_run(context.run_id, context.run.root_run_id)
 
 
-_CLIENTS: dict[tuple[Any, ...], DOClient] = {}
-_CLIENTS_STACK = ExitStack()  # never closed: the clients live as long as the process
-_CLIENTS_LOCK = threading.Lock()
-
-
-@contextmanager
-def process_client(do: DigitalOceanResource) -> Iterator[DOClient]:
-    """The process's DO client for this resource configuration (opened on first use)."""
-    key = (
-        do.purpose,
-        token_fingerprint(do.token or ""),
-        do.base_url,
-        do.timeout_seconds,
-        do.max_attempts,
-        do.page_concurrency,
-        do.requests_per_minute,
-        do.requests_per_hour,
-    )
-    with _CLIENTS_LOCK:
-        client = _CLIENTS.get(key)
-        if client is None:
-            client = _CLIENTS_STACK.enter_context(do.client())
-            _CLIENTS[key] = client
-    yield client
-
-
 def step_services(database: DatabaseResource, do: DigitalOceanResource) -> StepServices:
     """The services saga steps use: the app database and the provisioning DO client (lazy)."""
-    return StepServices(engine=database.engine(), open_do=lambda: process_client(do))
+    return StepServices(engine=database.engine(), open_do=do.shared_client)
 
 
 def _check_target_tag(

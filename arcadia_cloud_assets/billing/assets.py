@@ -1,24 +1,70 @@
 """Billing assets: balance, invoices, per-invoice cost lines and finance push, cost views.
 
 Cost lines are partitioned by invoice uuid (dynamic partitions registered by `billing/invoices`)
-and materialised by `invoice_ingest_sensor`; a backfill from the UI works the same way.
+and materialised by `invoice_ingest_sensor`; a backfill from the UI works the same way. Balance and
+invoices run on their schedules (crons below) and are filled once when missing; the cost views
+follow new ingests and the hourly tick (`after_upstream_or_cron`). Each of those is fresh for its
+cron's cadence (warn after one missed run, fail after two).
 """
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 from pydantic import Field
 
+from arcadia_cloud_assets.automation import (
+    after_upstream_or_cron,
+    cron_period,
+    first_fill,
+    freshness,
+)
 from arcadia_cloud_assets.metadata import table
 from arcadia_cloud_core import billing
 from arcadia_cloud_core.billing.balance import record_balance
 from arcadia_cloud_core.billing.checks import live_match
-from arcadia_cloud_core.resources import DatabaseResource, DigitalOceanResource, FinanceResource
+from arcadia_cloud_core.billing.cost_views import latest_months, refresh_focus
+from arcadia_cloud_core.resources import (
+    DatabaseResource,
+    DigitalOceanResource,
+    FinanceResource,
+    do_pool,
+)
 
 GROUP = "billing"
-POOL = "do_api_billing"
+POOL = do_pool("billing")
 invoice_partitions = dg.DynamicPartitionsDefinition(name="invoices")
+#: When each runs (UTC): the schedules and the freshness policies both follow these.
+BALANCE_CRON = "7 * * * *"
+INVOICES_CRON = "23 2 * * *"
+COST_VIEWS_CRON = "50 * * * *"
+
+
+def _scheduled_do_asset(name: str, *, cron: str) -> Any:
+    """`dg.asset` for `billing/<name>`, which reads DO on ``cron``: the billing pool, filled once
+    when missing, fresh for the cron's cadence."""
+    return dg.asset(
+        key=["billing", name],
+        group_name=GROUP,
+        pool=POOL,
+        kinds={"digitalocean"},
+        freshness_policy=freshness(cron_period(cron)),
+        automation_condition=first_fill(),
+    )
+
+
+def _cost_view(name: str, **settings: Any) -> Any:
+    """`dg.asset` for the cost view `billing/<name>`: it follows the ingests and the hourly tick,
+    and is fresh for that cadence."""
+    return dg.asset(
+        key=["billing", name],
+        group_name=GROUP,
+        deps=[invoice_cost_lines],
+        freshness_policy=freshness(cron_period(COST_VIEWS_CRON)),
+        automation_condition=after_upstream_or_cron(COST_VIEWS_CRON),
+        **settings,
+    )
 
 
 def _dollars(cents: int) -> float:
@@ -26,7 +72,7 @@ def _dollars(cents: int) -> float:
     return round(cents / 100, 2)
 
 
-@dg.asset(key=["billing", "balance"], group_name=GROUP, pool=POOL, kinds={"digitalocean"})
+@_scheduled_do_asset("balance", cron=BALANCE_CRON)
 def balance(database: DatabaseResource, do_billing: DigitalOceanResource) -> dg.MaterializeResult:
     """The account balance, snapshotted hourly into `cloud_balance_snapshots`."""
     with do_billing.client() as do:
@@ -48,7 +94,7 @@ def balance(database: DatabaseResource, do_billing: DigitalOceanResource) -> dg.
     )
 
 
-@dg.asset(key=["billing", "invoices"], group_name=GROUP, pool=POOL, kinds={"digitalocean"})
+@_scheduled_do_asset("invoices", cron=INVOICES_CRON)
 def invoices(
     context: dg.AssetExecutionContext,
     database: DatabaseResource,
@@ -80,6 +126,13 @@ def invoices(
     )
 
 
+def _invoice_check(name: str, asset: str, description: str) -> dg.AssetCheckSpec:
+    """A check of `billing/<asset>`, partitioned like it: one result per invoice."""
+    return dg.AssetCheckSpec(
+        name, asset=["billing", asset], partitions_def=invoice_partitions, description=description
+    )
+
+
 RECONCILED = "reconciled"
 MATCH_RATE = "match_rate_at_least_95_percent"
 MIN_MATCH_RATE = 0.95
@@ -93,15 +146,13 @@ MIN_MATCH_RATE = 0.95
     deps=[invoices],
     kinds={"pandas"},
     check_specs=[
-        dg.AssetCheckSpec(
-            RECONCILED,
-            asset=["billing", "invoice_cost_lines"],
-            description="Σ line amounts == the invoice amount, to the cent.",
+        _invoice_check(
+            RECONCILED, "invoice_cost_lines", "Σ line amounts == the invoice amount, to the cent."
         ),
-        dg.AssetCheckSpec(
+        _invoice_check(
             MATCH_RATE,
-            asset=["billing", "invoice_cost_lines"],
-            description="Lines whose resource still exists are matched ≥ 95 % (warn).",
+            "invoice_cost_lines",
+            "Lines whose resource still exists are matched ≥ 95 % (warn).",
         ),
     ],
 )
@@ -165,10 +216,10 @@ FINANCE_CONFIGURED = "finance_configured"
     deps=[invoice_cost_lines],
     retry_policy=dg.RetryPolicy(max_retries=3, delay=10, backoff=dg.Backoff.EXPONENTIAL),
     check_specs=[
-        dg.AssetCheckSpec(
+        _invoice_check(
             FINANCE_CONFIGURED,
-            asset=["billing", "finance_push"],
-            description="FINANCE_URL and FINANCE_JWT_SECRET are set (warn when skipped).",
+            "finance_push",
+            "FINANCE_URL and FINANCE_JWT_SECRET are set (warn when skipped).",
         )
     ],
 )
@@ -207,15 +258,15 @@ def finance_push(
     )
 
 
-@dg.asset(key=["billing", "monthly_costs"], group_name=GROUP, deps=[invoice_cost_lines])
+@_cost_view("monthly_costs")
 def monthly_costs(database: DatabaseResource) -> dg.MaterializeResult:
     """Cost by month × tenant × project × kind (table `cloud_monthly_costs`)."""
     engine = database.engine()
     refresh = billing.refresh_monthly_costs(engine)
     frame = billing.stored_monthly_costs(engine)
-    latest = sorted(frame["month"].unique())[-3:] if len(frame) else []
-    recent = frame[frame["month"].isin(latest)] if len(frame) else frame
-    by_tag = billing.costs_by_tag_frame(engine, months=latest[-1:])
+    recent = latest_months(frame)
+    newest = sorted(latest_months(frame, count=1)["month"].unique()) if len(frame) else []
+    by_tag = billing.costs_by_tag_frame(engine, months=newest)
     by_tag = by_tag.assign(tag=by_tag["tag"].fillna("(untagged)"))
     return dg.MaterializeResult(
         metadata={
@@ -247,10 +298,8 @@ class FocusConfig(dg.Config):
 FOCUS_RULES = "focus_1_2_rules"
 
 
-@dg.asset(
-    key=["billing", "focus_cost_lines"],
-    group_name=GROUP,
-    deps=[invoice_cost_lines],
+@_cost_view(
+    "focus_cost_lines",
     check_specs=[
         dg.AssetCheckSpec(
             FOCUS_RULES,
@@ -263,24 +312,16 @@ FOCUS_RULES = "focus_1_2_rules"
 def focus_cost_lines(config: FocusConfig, database: DatabaseResource) -> dg.MaterializeResult:
     """The cost lines in FinOps FOCUS 1.2 columns (plus the 1.3 ones), as Parquet and as a
     table, checked against the FOCUS rule model."""
-    engine = database.engine()
+    home = Path(os.environ.get("DAGSTER_HOME") or ".dagster_home")
     account = billing.BillingAccount(
         id=config.billing_account_id, name=config.billing_account_name or None
     )
-    frame = billing.focus_frame(engine, account=account)
-    home = Path(os.environ.get("DAGSTER_HOME") or ".dagster_home")
-    path = (
-        Path(config.parquet_path)
-        if config.parquet_path
-        else home / "focus" / "focus_cost_lines.parquet"
+    refresh = refresh_focus(
+        database.engine(),
+        account=account,
+        parquet=Path(config.parquet_path or home / "focus" / "focus_cost_lines.parquet"),
     )
-    written = billing.write_focus_parquet(frame, path)
-    invoices_written = 0
-    for uuid in sorted(frame["InvoiceId"].dropna().unique()) if len(frame) else []:
-        invoices_written += int(
-            billing.replace_focus_lines(engine, invoice_uuid=str(uuid), account=account).written
-        )
-    validation = billing.validate_focus(frame)
+    validation = billing.validate_focus(refresh.frame)
     failed = [
         {
             "rule": r.rule_id,
@@ -300,12 +341,11 @@ def focus_cost_lines(config: FocusConfig, database: DatabaseResource) -> dg.Mate
             )
         ],
         metadata={
-            "rows": len(frame),
-            "parquet": dg.MetadataValue.path(str(written)),
-            "invoices_rewritten": invoices_written,
-            "billed_cost_total_usd": dg.MetadataValue.float(
-                round(float(frame["BilledCost"].sum()), 2) if len(frame) else 0.0
-            ),
+            "rows": refresh.rows,
+            "parquet": dg.MetadataValue.path(str(refresh.parquet)),
+            "invoices_rewritten": refresh.invoices_rewritten,
+            # Display only (a plot); the total itself is exact.
+            "billed_cost_total_usd": dg.MetadataValue.float(float(refresh.billed_cost_total)),
         },
     )
 

@@ -1,64 +1,53 @@
-"""When billing runs: balance hourly at :07, invoices daily at 02:23, cost views hourly at :50
-and after new ingests (`cost_views_sensor`), and `invoice_ingest_sensor`, which turns every
-invoice not yet ingested (or failed and due a retry) into one run of its partition — the
-production path for cost lines. All are on by default; stop one in the UI (Automation) or with
-`dagster schedule|sensor stop <name>`."""
+"""When billing runs: balance hourly at :07 and invoices daily at 02:23 (schedules), and
+`invoice_ingest_sensor`, which turns every invoice not yet ingested (or failed and due a retry)
+into one run of its partition — the production path for cost lines. The cost views need no
+schedule or sensor of their own: their automation condition follows the ingests and the hourly
+tick (see `arcadia_cloud_assets.automation`). All are on by default; stop one in the UI
+(Automation) or with `dagster schedule|sensor stop <name>`."""
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import dagster as dg
 
-from arcadia_cloud_assets.billing.assets import (
-    ASSETS,
-    balance,
-    finance_push,
-    focus_cost_lines,
-    invoice_cost_lines,
-    invoice_partitions,
-    invoices,
-    monthly_costs,
-)
-from arcadia_cloud_assets.schedules import utc_schedule
+from arcadia_cloud_assets.billing import assets as a
+from arcadia_cloud_assets.schedules import running_sensor, utc_schedule
 from arcadia_cloud_core import billing
-from arcadia_cloud_core.billing.queue import ingest_attempts, latest_ingest
+from arcadia_cloud_core.billing.queue import ingest_attempts
 from arcadia_cloud_core.resources import DatabaseResource, FinanceResource
 
 MAX_RUNS_PER_TICK = 50
-#: While ingests are still due, the cost views are refreshed at most this often.
-COST_VIEWS_REFRESH_WHILE_INGESTING = timedelta(minutes=2)
 
-balance_job = dg.define_asset_job("billing_balance_job", selection=[balance])
-invoices_job = dg.define_asset_job("billing_invoices_job", selection=[invoices])
+balance_job = dg.define_asset_job("billing_balance_job", selection=[a.balance])
+invoices_job = dg.define_asset_job("billing_invoices_job", selection=[a.invoices])
 invoice_ingest_job = dg.define_asset_job(
     "invoice_ingest_job",
-    selection=[invoice_cost_lines, finance_push],
+    selection=[a.invoice_cost_lines, a.finance_push],
     description="One invoice: cost lines, then the finance push.",
 )
 finance_push_job = dg.define_asset_job(
     "finance_push_job",
-    selection=[finance_push],
+    selection=[a.finance_push],
     description="Retry the finance push of one invoice.",
 )
 cost_views_job = dg.define_asset_job(
-    "billing_cost_views_job", selection=[monthly_costs, focus_cost_lines]
+    "billing_cost_views_job",
+    selection=[a.monthly_costs, a.focus_cost_lines],
+    description="Refresh the cost views by hand (they follow the ingests on their own).",
 )
 
 SCHEDULES = [
     utc_schedule(
-        "billing_balance_schedule", job=balance_job, cron="7 * * * *", description="Hourly at :07."
+        "billing_balance_schedule",
+        job=balance_job,
+        cron=a.BALANCE_CRON,
+        description="Hourly at :07.",
     ),
     utc_schedule(
         "billing_invoices_schedule",
         job=invoices_job,
-        cron="23 2 * * *",
+        cron=a.INVOICES_CRON,
         description="Daily at 02:23.",
-    ),
-    utc_schedule(
-        "billing_cost_views_schedule",
-        job=cost_views_job,
-        cron="50 * * * *",
-        description="Hourly at :50: monthly costs and FOCUS lines from the stored cost lines.",
     ),
 ]
 
@@ -71,20 +60,25 @@ def _ingest_request(uuid: str, attempts: int) -> dg.RunRequest:
     )
 
 
-@dg.sensor(
+@running_sensor(
     job=invoice_ingest_job,
-    minimum_interval_seconds=30,
-    default_status=dg.DefaultSensorStatus.RUNNING,
+    seconds=30,
     description="One ingest run per invoice not yet ingested, or failed and due a retry.",
 )
 def invoice_ingest_sensor(
     context: dg.SensorEvaluationContext, database: DatabaseResource
 ) -> dg.SensorResult:
-    """Run key = invoice uuid + attempt, so each attempt launches once."""
+    """Run key = invoice uuid + attempt, so each attempt launches once.
+
+    A sensor, not an automation condition: what is due comes from the database (never ingested,
+    or failed with attempts left: at most 5, counted per invoice), each attempt needs its own run
+    key, and unknown uuids must be registered as partitions first — declarative automation sees
+    only Dagster's materialisations and would retry a failed partition never or forever.
+    """
     engine = database.engine()
     due = billing.invoices_to_ingest(engine)[:MAX_RUNS_PER_TICK]
     attempts = ingest_attempts(engine, due)
-    known = set(context.instance.get_dynamic_partitions(invoice_partitions.name))
+    known = set(context.instance.get_dynamic_partitions(a.invoice_partitions.name))
     missing = [uuid for uuid in due if uuid not in known]
     requests = [_ingest_request(uuid, attempts.get(uuid, 0)) for uuid in due]
     cursor = json.dumps(
@@ -92,23 +86,27 @@ def invoice_ingest_sensor(
     )
     return dg.SensorResult(
         run_requests=requests,
-        dynamic_partitions_requests=[invoice_partitions.build_add_request(missing)]
+        dynamic_partitions_requests=[a.invoice_partitions.build_add_request(missing)]
         if missing
         else [],
         cursor=cursor,
     )
 
 
-@dg.sensor(
+@running_sensor(
     job=finance_push_job,
-    minimum_interval_seconds=300,
-    default_status=dg.DefaultSensorStatus.RUNNING,
+    seconds=300,
     description="Retry, at most hourly per invoice, finance pushes that have not landed.",
 )
 def finance_push_retry_sensor(
     context: dg.SensorEvaluationContext, database: DatabaseResource, finance: FinanceResource
 ) -> dg.SensorResult | dg.SkipReason:
-    """Ingested invoices finance has not seen in their current form."""
+    """Ingested invoices finance has not seen in their current form.
+
+    A sensor, not an automation condition: whether finance has an invoice is the database's
+    record of an external service (a push can succeed in Dagster yet be stale after a re-ingest),
+    and retries are paced per invoice per hour (run key `push:<uuid>:<hour>`).
+    """
     if finance.settings() is None:
         return dg.SkipReason("finance is not configured (FINANCE_URL, FINANCE_JWT_SECRET)")
     hour = datetime.now(UTC).strftime("%Y%m%d%H")
@@ -120,44 +118,5 @@ def finance_push_retry_sensor(
     )
 
 
-@dg.sensor(
-    job=cost_views_job,
-    minimum_interval_seconds=30,
-    default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Refresh monthly costs and FOCUS lines after new invoice ingests (at most every "
-    "2 minutes while more ingests are due), so costs per tenant follow the ingests.",
-)
-def cost_views_sensor(
-    context: dg.SensorEvaluationContext, database: DatabaseResource
-) -> dg.SensorResult | dg.SkipReason:
-    """One run per newest ingest time not yet reflected (run key = that time)."""
-    engine = database.engine()
-    latest = latest_ingest(engine)
-    if latest is None:
-        return dg.SkipReason("no invoice ingested yet")
-    cursor = json.loads(context.cursor) if context.cursor else {}
-    if cursor.get("ingested_at") == latest.isoformat():
-        return dg.SkipReason(f"cost views already include the ingest of {latest.isoformat()}")
-    now = datetime.now(UTC)
-    due = len(billing.invoices_to_ingest(engine))
-    requested_at = cursor.get("requested_at")
-    if (
-        due
-        and requested_at
-        and now - datetime.fromisoformat(requested_at) < COST_VIEWS_REFRESH_WHILE_INGESTING
-    ):
-        return dg.SkipReason(f"{due} ingests still due; cost views refresh again shortly")
-    return dg.SensorResult(
-        run_requests=[dg.RunRequest(run_key=f"cost-views:{latest.isoformat()}")],
-        cursor=json.dumps({"ingested_at": latest.isoformat(), "requested_at": now.isoformat()}),
-    )
-
-
-def billing_definitions() -> dg.Definitions:
-    """Billing assets, jobs, schedules and sensors."""
-    return dg.Definitions(
-        assets=ASSETS,
-        jobs=[balance_job, invoices_job, invoice_ingest_job, finance_push_job, cost_views_job],
-        schedules=SCHEDULES,
-        sensors=[invoice_ingest_sensor, finance_push_retry_sensor, cost_views_sensor],
-    )
+JOBS = [balance_job, invoices_job, invoice_ingest_job, finance_push_job, cost_views_job]
+SENSORS = [invoice_ingest_sensor, finance_push_retry_sensor]

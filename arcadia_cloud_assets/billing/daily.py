@@ -11,6 +11,7 @@ from datetime import timedelta
 import dagster as dg
 import pandas as pd
 
+from arcadia_cloud_assets.automation import after_upstream_or_cron, cron_period, freshness
 from arcadia_cloud_assets.billing.assets import (
     GROUP,
     POOL,
@@ -191,12 +192,16 @@ def _forecast_rows(frame: pd.DataFrame, by: str) -> list[dict[str, object]]:
     ]
 
 
+FORECAST_CRON = "40 3 * * *"  # after the daily load at 03:17
+
+
 @dg.asset(
     key=["billing", "forecast"],
     group_name=GROUP,
     deps=[daily_costs],
     kinds={"pandas"},
-    automation_condition=dg.AutomationCondition.eager(),
+    freshness_policy=freshness(cron_period(FORECAST_CRON)),
+    automation_condition=after_upstream_or_cron(FORECAST_CRON),
 )
 def forecast(database: DatabaseResource) -> dg.MaterializeResult:
     """Month-end spend for the account, each tenant and each project from the daily costs

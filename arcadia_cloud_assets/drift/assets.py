@@ -1,11 +1,17 @@
-"""The drift sweep as an asset: counts plus the open-drift table (the inbox in the UI)."""
+"""The drift sweep as an asset: counts plus the open-drift table (the inbox in the UI).
+
+It runs inside every `inventory_sync_job` run (after the 15-minute kinds) and, declaratively
+(``eager``), after any other inventory materialisation (snapshots at :33, backups at :41, a run
+from the UI): Dagster skips the eager run when the run that updated inventory swept drift too.
+"""
 
 import dagster as dg
 
+from arcadia_cloud_assets.automation import first_fill, freshness
 from arcadia_cloud_assets.inventory.assets import KIND_ASSETS, droplet_backups, project_resources
 from arcadia_cloud_assets.metadata import table
-from arcadia_cloud_assets.schedules import utc_schedule
-from arcadia_cloud_core.drift import detect_all, list_open_drifts
+from arcadia_cloud_core.drift import detect_all
+from arcadia_cloud_core.inventory.kinds import EVERY_15_MIN
 from arcadia_cloud_core.resources import DatabaseResource
 
 INBOX_COLUMNS = ("drift_id", "resource_name", "kind", "field", "expected", "actual", "since")
@@ -16,6 +22,10 @@ INBOX_COLUMNS = ("drift_id", "resource_name", "kind", "field", "expected", "actu
     group_name="drift",
     deps=[*KIND_ASSETS, droplet_backups, project_resources],
     kinds={"postgres"},
+    freshness_policy=freshness(EVERY_15_MIN),  # swept with every inventory sync
+    automation_condition=(first_fill() | dg.AutomationCondition.eager()).with_label(
+        "first_fill_or_eager"
+    ),
 )
 def drift(database: DatabaseResource) -> dg.MaterializeResult:
     """Compare what we provisioned with live inventory; open, refresh and close drift rows.
@@ -25,45 +35,5 @@ def drift(database: DatabaseResource) -> dg.MaterializeResult:
     result = detect_all(database.engine())
     inbox = result.inbox_records()
     return dg.MaterializeResult(
-        metadata={
-            "provisioned": result.provisioned,
-            "open": result.open,
-            "new": result.new,
-            "closed_stale": result.closed_stale,
-            "rows_written": result.rows_written,
-            "inbox": table(inbox[:200], columns=INBOX_COLUMNS),
-        }
-    )
-
-
-@dg.asset_check(asset=drift, description="No open drift (warn): lists the drifted resources.")
-def no_open_drift(database: DatabaseResource) -> dg.AssetCheckResult:
-    """Warns while anything drifted is waiting in the inbox."""
-    open_drifts = [d.as_record() for d in list_open_drifts(database.engine())]
-    return dg.AssetCheckResult(
-        passed=not open_drifts,
-        severity=dg.AssetCheckSeverity.WARN,
-        metadata={
-            "open": len(open_drifts),
-            **({"drifted": table(open_drifts[:50], columns=INBOX_COLUMNS)} if open_drifts else {}),
-        },
-    )
-
-
-drift_job = dg.define_asset_job(
-    "drift_job", selection=dg.AssetSelection.assets(drift), description="The drift sweep alone."
-)
-
-drift_schedule = utc_schedule(
-    "drift_schedule",
-    job=drift_job,
-    cron="20 * * * *",
-    description="Hourly at :20, a floor under the sweep that follows every inventory sync.",
-)
-
-
-def drift_definitions() -> dg.Definitions:
-    """The drift asset, its check, job and schedule."""
-    return dg.Definitions(
-        assets=[drift], asset_checks=[no_open_drift], jobs=[drift_job], schedules=[drift_schedule]
+        metadata={**result.as_metadata(), "inbox": table(inbox[:200], columns=INBOX_COLUMNS)}
     )

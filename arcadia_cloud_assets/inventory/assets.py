@@ -1,23 +1,49 @@
 """Inventory assets: projects, one asset per resource kind, attribution, and the tenant summary.
 
 Every asset body lists from DO through the sync client, hands the batch to the core chokepoint and
-reports its counts; all DO calls share the `do_api_sync` pool (one token, one rate budget).
+reports its counts; all DO calls share the `do_api_sync` pool (one token, one rate budget). Each
+asset is filled once when missing (`first_fill`) and fresh for its kind's cadence
+(`KIND_CADENCE`: warn after one missed run, fail after two).
 """
+
+from collections.abc import Callable
+from datetime import timedelta
+from functools import partial
+from typing import Any
 
 import dagster as dg
 from pydantic import Field
 from sqlalchemy.engine import Engine
 
+from arcadia_cloud_assets.automation import first_fill, freshness
 from arcadia_cloud_assets.metadata import table
+from arcadia_cloud_core.digitalocean import DOClient
 from arcadia_cloud_core.inventory import sync
 from arcadia_cloud_core.inventory.attribution import tenant_kind_summary
-from arcadia_cloud_core.inventory.kinds import KIND_SPECS, KindSpec
+from arcadia_cloud_core.inventory.kinds import EVERY_15_MIN, KIND_CADENCE, KIND_SPECS, KindSpec
 from arcadia_cloud_core.inventory.projects import DEFAULT_INTERNAL_PROJECT
-from arcadia_cloud_core.resources import DatabaseResource, DigitalOceanResource
+from arcadia_cloud_core.resources import DatabaseResource, DigitalOceanResource, do_pool
 
 GROUP = "inventory"
-POOL = "do_api_sync"
+POOL = do_pool("sync")
 PREFIX = "inventory"
+
+
+def inventory_asset(
+    *, cadence: timedelta = EVERY_15_MIN, pool: str | None = POOL, **settings: Any
+) -> Any:
+    """`dg.asset` for an inventory asset: key `inventory/<name>`, group `inventory`, the sync
+    pool (DO calls; ``pool=None`` for database-only assets), filled once when missing, fresh for
+    ``cadence`` (the default: with the 15-minute kinds, in `inventory_sync_job`)."""
+    return dg.asset(
+        key_prefix=PREFIX,
+        group_name=GROUP,
+        pool=pool,
+        kinds={"digitalocean"} if pool else None,
+        freshness_policy=freshness(cadence),
+        automation_condition=first_fill(),
+        **settings,
+    )
 
 
 class ProjectsConfig(dg.Config):
@@ -33,7 +59,7 @@ class ProjectsConfig(dg.Config):
     )
 
 
-@dg.asset(key_prefix=PREFIX, group_name=GROUP, pool=POOL, kinds={"digitalocean"})
+@inventory_asset()
 def projects(
     context: dg.AssetExecutionContext,
     config: ProjectsConfig,
@@ -49,16 +75,7 @@ def projects(
             tenant_overrides=config.tenant_overrides,
         )
     context.log.info("projects: %s", result)
-    return dg.MaterializeResult(
-        metadata={
-            "seen": result.seen,
-            "discovered": result.inserted,
-            "updated": result.updated,
-            "deleted": result.deleted,
-            "internal_project_created": result.internal_created,
-            "requests": requests,
-        }
-    )
+    return dg.MaterializeResult(metadata={**result.as_metadata(), "requests": requests})
 
 
 def _kind_result(
@@ -82,15 +99,26 @@ def _kind_result(
 PREVIEW_COLUMNS = ("name", "region", "status", "tenant")
 
 
+def _synced(
+    context: dg.AssetExecutionContext,
+    database: DatabaseResource,
+    do_sync: DigitalOceanResource,
+    kind: str,
+    run: Callable[[Engine, DOClient], sync.KindSyncReport],
+) -> dg.MaterializeResult:
+    """Run one kind's sync (``run(engine, do)``) and report it."""
+    engine = database.engine()
+    with do_sync.client() as do:
+        report = run(engine, do)
+    return _kind_result(context, engine, kind, report)
+
+
 def build_kind_asset(name: str, spec: KindSpec) -> dg.AssetsDefinition:
     """The sync asset for one kind with a plain DO list endpoint."""
 
-    @dg.asset(
+    @inventory_asset(
         name=name,
-        key_prefix=PREFIX,
-        group_name=GROUP,
-        pool=POOL,
-        kinds={"digitalocean"},
+        cadence=spec.cadence,
         description=f"Every DO {spec.kind} (kind `{spec.kind}`), synced through the chokepoint.",
     )
     def _asset(
@@ -98,10 +126,7 @@ def build_kind_asset(name: str, spec: KindSpec) -> dg.AssetsDefinition:
         database: DatabaseResource,
         do_sync: DigitalOceanResource,
     ) -> dg.MaterializeResult:
-        engine = database.engine()
-        with do_sync.client() as do:
-            report = sync.sync_kind(engine, do, spec)
-        return _kind_result(context, engine, spec.kind, report)
+        return _synced(context, database, do_sync, spec.kind, partial(sync.sync_kind, spec=spec))
 
     return _asset
 
@@ -109,36 +134,17 @@ def build_kind_asset(name: str, spec: KindSpec) -> dg.AssetsDefinition:
 KIND_ASSETS = [build_kind_asset(name, spec) for name, spec in KIND_SPECS.items()]
 
 
-@dg.asset(
-    key_prefix=PREFIX,
-    group_name=GROUP,
-    pool=POOL,
-    kinds={"digitalocean"},
-    deps=[dg.AssetKey([PREFIX, "droplets"])],
-)
+@inventory_asset(cadence=KIND_CADENCE["droplet_backup"], deps=[dg.AssetKey([PREFIX, "droplets"])])
 def droplet_backups(
     context: dg.AssetExecutionContext,
     database: DatabaseResource,
     do_sync: DigitalOceanResource,
 ) -> dg.MaterializeResult:
     """Backups of every live droplet with backups on (per droplet: not in /v2/snapshots)."""
-    engine = database.engine()
-    with do_sync.client() as do:
-        report = sync.sync_droplet_backups(engine, do)
-    return _kind_result(context, engine, "droplet_backup", report)
+    return _synced(context, database, do_sync, "droplet_backup", sync.sync_droplet_backups)
 
 
-@dg.asset(
-    key_prefix=PREFIX,
-    group_name=GROUP,
-    pool=POOL,
-    kinds={"digitalocean"},
-    deps=[
-        projects,
-        *KIND_ASSETS,
-        droplet_backups,
-    ],
-)
+@inventory_asset(deps=[projects, *KIND_ASSETS, droplet_backups])
 def project_resources(
     context: dg.AssetExecutionContext,
     database: DatabaseResource,
@@ -167,7 +173,7 @@ def project_resources(
     return dg.MaterializeResult(metadata=metadata)
 
 
-@dg.asset(key_prefix=PREFIX, group_name=GROUP, deps=[project_resources])
+@inventory_asset(pool=None, deps=[project_resources])
 def summary(database: DatabaseResource) -> dg.MaterializeResult:
     """What each tenant has: live resources by tenant × kind."""
     rows = tenant_kind_summary(database.engine())

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import dagster as dg
 
 from arcadia_cloud_assets.inventory.assets import summary
-from arcadia_cloud_assets.inventory.schedules import KIND_CADENCE, max_age
+from arcadia_cloud_assets.inventory.automation import KIND_CADENCE, max_age
 from arcadia_cloud_assets.metadata import table
 from arcadia_cloud_core.inventory import checks
 from arcadia_cloud_core.resources import DatabaseResource

@@ -5,8 +5,8 @@ from __future__ import annotations
 import dagster as dg
 
 from arcadia_cloud_assets.inventory.assets import ASSETS
+from arcadia_cloud_assets.inventory.automation import JOBS, SCHEDULES
 from arcadia_cloud_assets.inventory.checks import CHECKS
-from arcadia_cloud_assets.inventory.schedules import JOBS, SCHEDULES
 
 
 def inventory_definitions() -> dg.Definitions:

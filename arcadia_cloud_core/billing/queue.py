@@ -1,9 +1,8 @@
-"""What the billing sensors read: each invoice's attempt count, the newest ingest."""
+"""What the ingest sensor reads: each invoice's attempt count."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -21,11 +20,3 @@ def ingest_attempts(engine: Engine, invoice_uuids: Sequence[str]) -> dict[str, i
     )
     with engine.connect() as connection:
         return {uuid: attempts for uuid, attempts in connection.execute(query)}
-
-
-def latest_ingest(engine: Engine) -> datetime | None:
-    """When the most recent invoice ingest finished (aware UTC), or None before the first."""
-    c = cloud_invoices.c
-    query = sa.select(sa.func.max(c.ingested_at)).where(c.provider == PROVIDER)
-    with engine.connect() as connection:
-        return connection.execute(query).scalar_one_or_none()  # UTCDateTime: aware on both backends

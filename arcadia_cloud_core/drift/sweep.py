@@ -54,6 +54,11 @@ class DriftSweepResult:
         """The open-drift table as JSON-friendly rows (resource, field, expected, actual, since)."""
         return [drift.as_record() for drift in self.open_drifts]
 
+    def as_metadata(self) -> dict[str, int]:
+        """The sweep's counts, as the drift asset reports them."""
+        names = ("provisioned", "open", "new", "closed_stale", "rows_written")
+        return {name: getattr(self, name) for name in names}
+
 
 @dataclass(frozen=True)
 class _Finding:

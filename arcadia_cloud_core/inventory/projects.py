@@ -47,6 +47,16 @@ class ProjectSyncResult:
     internal_created: bool
     rows_written: int
 
+    def as_metadata(self) -> dict[str, int | bool]:
+        """The mirror's counts, as the projects asset reports them."""
+        return {
+            "seen": self.seen,
+            "discovered": self.inserted,
+            "updated": self.updated,
+            "deleted": self.deleted,
+            "internal_project_created": self.internal_created,
+        }
+
 
 def _row(project: Project, tenant: str) -> dict[str, Any]:
     return {

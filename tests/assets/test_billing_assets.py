@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from datetime import UTC, datetime, timedelta
-
 import dagster as dg
 import pytest
 import sqlalchemy as sa
@@ -19,7 +16,7 @@ from arcadia_cloud_assets.billing.assets import (
     invoices,
     monthly_costs,
 )
-from arcadia_cloud_assets.billing.automation import cost_views_sensor, invoice_ingest_sensor
+from arcadia_cloud_assets.billing.automation import invoice_ingest_sensor
 from arcadia_cloud_assets.inventory.assets import ASSETS as INVENTORY
 from arcadia_cloud_core.db.schema import cloud_balance_snapshots, cloud_invoices
 from arcadia_cloud_core.resources import FinanceResource
@@ -106,6 +103,8 @@ def test_april_ingest_reconciles_matches_and_pushes_idempotently(billing_world, 
     assert checks["reconciled"] is True
     assert checks["match_rate_at_least_95_percent"] is True
     assert checks["finance_configured"] is True
+    # Partitioned checks: each result belongs to the invoice's partition.
+    assert {e.partition for e in run.get_asset_check_evaluations()} == {april}
     pushed = _metadata(run, "billing__finance_push")
     # The module's finance service outlives one parametrisation: the first push ever creates.
     assert pushed["status"] in ("created", "updated")
@@ -148,44 +147,6 @@ def test_april_ingest_reconciles_matches_and_pushes_idempotently(billing_world, 
     assert focus_check.metadata["pass"].value >= 290
     by_tag = _metadata(views, "billing__monthly_costs")["latest_month_by_tag"].records
     assert by_tag and all(isinstance(r.data["amount_cents"], int) for r in by_tag)
-
-
-def test_cost_views_follow_the_ingests_without_a_run_per_ingest(billing_world, engine) -> None:
-    instance, resources, april, _ = billing_world
-
-    def evaluate(cursor: str | None = None):
-        context = dg.build_sensor_context(instance=instance, resources=resources, cursor=cursor)
-        return cost_views_sensor(context)
-
-    def ingest(uuid: str) -> None:
-        run = dg.materialize(
-            [invoice_cost_lines], partition_key=uuid, resources=resources, instance=instance
-        )
-        assert run.success
-
-    assert isinstance(evaluate(), dg.SkipReason)  # nothing ingested yet
-    ingest(april)
-    first = evaluate()
-    [request] = first.run_requests
-    assert request.run_key.startswith("cost-views:")
-    assert isinstance(evaluate(first.cursor), dg.SkipReason)  # already refreshed for it
-
-    with engine.connect() as connection:
-        older = connection.execute(
-            sa.select(cloud_invoices.c.invoice_uuid)
-            .where(cloud_invoices.c.invoice_uuid != april)
-            .order_by(cloud_invoices.c.invoice_period)
-            .limit(1)
-        ).scalar_one()
-    ingest(older)
-    waiting = evaluate(first.cursor)  # 135 ingests still due and a refresh was just requested
-    assert isinstance(waiting, dg.SkipReason) and "ingests still due" in str(waiting.skip_message)
-    earlier = {
-        **json.loads(first.cursor),
-        "requested_at": (datetime.now(UTC) - timedelta(minutes=3)).isoformat(),
-    }
-    [again] = evaluate(json.dumps(earlier)).run_requests
-    assert again.run_key != request.run_key
 
 
 def test_unconfigured_finance_is_skipped_with_a_warning(billing_world) -> None:

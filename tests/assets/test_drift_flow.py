@@ -6,7 +6,8 @@ import dagster as dg
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from arcadia_cloud_assets.drift.assets import drift, no_open_drift
+from arcadia_cloud_assets.drift.assets import drift
+from arcadia_cloud_assets.drift.checks import no_open_drift
 from arcadia_cloud_assets.inventory.assets import ASSETS
 from arcadia_cloud_core.db.schema import cloud_drift, cloud_provisioned, cloud_resources
 from arcadia_cloud_core.drift import record_provisioned

@@ -10,7 +10,7 @@ import pytest
 from dagster._utils.schedules import cron_string_iterator
 
 from arcadia_cloud_assets.definitions import defs
-from arcadia_cloud_assets.inventory import schedules
+from arcadia_cloud_assets.inventory import automation as schedules
 from arcadia_cloud_core.db.schema import RESOURCE_KINDS
 from arcadia_cloud_core.inventory.kinds import KIND_SPECS, PLACEHOLDER_KINDS
 from arcadia_cloud_core.inventory.upsert import DEFAULT_TOUCH_INTERVAL

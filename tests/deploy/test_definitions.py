@@ -9,11 +9,14 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
+from dagster._cli.utils import get_possibly_temporary_instance_for_cli
+from dagster._core.run_coordinator import QueuedRunCoordinator
 
 from arcadia_cloud_core.errors import ConfigError
 from arcadia_cloud_core.resources import (
     DigitalOceanResource,
     digitalocean_resource,
+    do_pool,
     shared_resources,
 )
 from tests.conftest import REPO
@@ -29,33 +32,56 @@ SETTINGS = (
 )
 
 
-def _clean_env(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in SETTINGS}
-    env["DAGSTER_HOME"] = str(tmp_path)
-    return env
+#: What a newcomer's shell has not set (and Dagster's own home, which makes the CLI use the cwd's).
+UNSET = (*SETTINGS, "DAGSTER_HOME", "ARCADIA_DAGSTER_PG_URL", "FINANCE_URL", "FINANCE_JWT_SECRET")
+LOCATION_NAMES = ("arcadia_cloud_assets", "arcadia_cloud_ops")
+ROOT_COMMANDS = {
+    "dagster definitions validate": ("dagster", "definitions", "validate", "-w", "workspace.yaml"),
+    "dg check defs": ("dg", "check", "defs"),
+}
 
 
-def test_workspace_validates_with_nothing_running(tmp_path: Path) -> None:
-    """`dagster definitions validate` passes with no token, no database and no simulator."""
-    result = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "dagster"),
-            "definitions",
-            "validate",
-            "-w",
-            "workspace.yaml",
-        ],
-        cwd=REPO,
-        env=_clean_env(tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=240,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    output = result.stdout + result.stderr
-    for location in ("arcadia_cloud_assets", "arcadia_cloud_ops"):
-        assert location in output
-    assert not list(tmp_path.glob("*.db")), "loading definitions must not create a database"
+def _leftovers() -> set[Path]:
+    return {*REPO.glob(".tmp_dagster_home_*"), *REPO.glob("*.db")}
+
+
+def test_the_repo_root_works_with_nothing_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In the repo root, with nothing set (no DAGSTER_HOME, token, database, simulator or
+    Postgres URL): `dagster definitions validate -w workspace.yaml` and `dg check defs` load both
+    locations, and the instance `dagster dev -w workspace.yaml` opens is a working one."""
+    before = _leftovers()
+    env = {k: v for k, v in os.environ.items() if k not in UNSET}
+    bin_dir = Path(sys.executable).parent
+    running = {
+        name: subprocess.Popen(
+            [str(bin_dir / command[0]), *command[1:]],
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for name, command in ROOT_COMMANDS.items()
+    }
+    # `dagster dev`'s own instance (its code, in process): with DAGSTER_HOME unset, a temporary
+    # home in the cwd configured by the cwd's dagster.yaml: the production one minus storage.
+    for name in UNSET:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(REPO)
+    with get_possibly_temporary_instance_for_cli("dagster dev") as instance:
+        assert type(instance.run_storage).__name__ == "SqliteRunStorage"
+        assert isinstance(instance.run_coordinator, QueuedRunCoordinator)
+        assert instance.get_concurrency_config().pool_config.default_pool_limit == 2
+        assert not instance.telemetry_enabled and instance.freshness_enabled
+        assert Path(instance.root_directory).parent == REPO
+    outputs = {}
+    for name, process in running.items():
+        outputs[name], _ = process.communicate(timeout=120)
+        assert process.returncode == 0, f"{name}:\n{outputs[name]}"
+    validated = outputs["dagster definitions validate"]
+    assert all(f"successful for code location {loc}." in validated for loc in LOCATION_NAMES)
+    assert outputs["dg check defs"].strip().endswith("All definitions loaded successfully.")
+    assert _leftovers() == before, "loading definitions must leave no database or home behind"
 
 
 #: Every job each location defines (schedules, sensors, the UI and the runbooks name them).
@@ -133,8 +159,38 @@ def test_missing_token_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None
 
 def test_base_url_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DO_API_BASE_URL", "http://127.0.0.1:9")
-    monkeypatch.setenv("DO_API_TOKEN", "t")
+    monkeypatch.setenv("DO_API_TOKEN", "dop_v1_secret-0123456789")
     resource = digitalocean_resource("sync").process_config_and_initialize()
     assert resource.base_url == "http://127.0.0.1:9"
     with resource.client() as do:
-        assert "127.0.0.1:9" in repr(do) and repr(do) != "t"
+        assert do.base_url == "http://127.0.0.1:9"
+        assert "127.0.0.1:9" in repr(do) and "secret" not in repr(do)
+
+
+def test_the_shared_client_is_one_per_configuration_and_process() -> None:
+    """Saga ops, hooks and retries of one run worker share one client (one connection pool)."""
+    first = DigitalOceanResource(purpose="provisioning", token="t-1", base_url="http://127.0.0.1:9")
+    again = DigitalOceanResource(purpose="provisioning", token="t-1", base_url="http://127.0.0.1:9")
+    other = DigitalOceanResource(purpose="provisioning", token="t-2", base_url="http://127.0.0.1:9")
+    with first.shared_client() as a, again.shared_client() as b, other.shared_client() as c:
+        assert a is b and a is not c
+    with first.shared_client() as later:  # still open after the block: kept for the process
+        assert later is a and not later._transport._client.is_closed
+
+
+@pytest.mark.parametrize("module", LOCATIONS)
+def test_do_work_runs_in_its_purposes_pool_and_nothing_uses_legacy_tags(module: str) -> None:
+    """Every op (assets' included) that needs a DO client runs in that purpose's pool; ops that
+    call no DO claim none; the legacy op concurrency tag is used nowhere."""
+    repo = __import__(module, fromlist=["defs"]).defs.get_repository_def()
+    seen = 0
+    for job in repo.get_all_jobs():
+        assert "dagster/concurrency_key" not in job.tags, job.name
+        for op in job.graph.iterate_op_defs():
+            assert "dagster/concurrency_key" not in op.tags, op.name
+            purposes = {key[3:] for key in op.required_resource_keys if key.startswith("do_")}
+            assert len(purposes) <= 1, op.name
+            expected = do_pool(purposes.pop()) if purposes else None
+            assert op.pool == expected, (job.name, op.name, op.pool)
+            seen += expected is not None
+    assert seen

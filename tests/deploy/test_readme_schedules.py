@@ -64,3 +64,32 @@ def test_the_table_names_every_schedule_and_sensor_and_no_other() -> None:
 @pytest.mark.parametrize("name", sorted(_automation()))
 def test_each_runs_when_the_table_says(name: str) -> None:
     assert _table().get(name) == _automation()[name]
+
+
+def _automation_table() -> dict[dg.AssetKey, str]:
+    """Asset key → the condition label the README's "Declarative automation" table gives it
+    (``inventory/*`` stands for every asset of the group)."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    block = text.split("**Declarative automation**", 1)[1].split("\n\n")[1]
+    keys = assets_defs.resolve_asset_graph().get_all_asset_keys()
+    labels: dict[dg.AssetKey, str] = {}
+    for row in block.splitlines()[2:]:
+        assets, condition, _ = (cell.strip() for cell in row.strip().strip("|").split("|"))
+        (label,) = re.findall(r"`([^`]+)`", condition)
+        for name in re.findall(r"`([^`]+)`", assets):
+            matched = [k for k in keys if k.to_user_string() == name] or [
+                k for k in keys if name.endswith("/*") and k.path[0] == name[:-2]
+            ]
+            assert matched, f"{name} names no asset"
+            labels.update(dict.fromkeys(matched, label))
+    return labels
+
+
+def test_the_automation_table_gives_each_asset_its_condition() -> None:
+    graph = assets_defs.resolve_asset_graph()
+    conditions = {
+        key: graph.get(key).automation_condition.get_label()
+        for key in graph.get_all_asset_keys()
+        if graph.get(key).automation_condition is not None
+    }
+    assert _automation_table() == conditions

@@ -254,7 +254,8 @@ def running_deployment(
     home, log_dir = workdir / "dagster_home", workdir / "logs"
     home.mkdir(parents=True)
     log_dir.mkdir()
-    shutil.copy(REPO / "dagster.yaml", home / "dagster.yaml")  # the production config, verbatim
+    # The production config, verbatim.
+    shutil.copy(REPO / "deploy" / "dagster.yaml", home / "dagster.yaml")
     dagster_db = postgres_server.create_database("arcadia_e2e_dagster").set(drivername="postgresql")
     app_db = postgres_server.create_database("arcadia_e2e_app")
     sim_port = free_port()

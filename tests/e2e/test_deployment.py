@@ -153,10 +153,8 @@ def test_schedules_and_sensors_are_on_by_default(api: DagsterAPI) -> None:
         "inventory_sync_schedule",
         "inventory_snapshots_schedule",
         "inventory_backups_schedule",
-        "drift_schedule",
         "billing_balance_schedule",
         "billing_invoices_schedule",
-        "billing_cost_views_schedule",
         INGEST_SENSOR,
         "finance_push_retry_sensor",
     ):

@@ -42,7 +42,6 @@ from arcadia_cloud_core.saga import SagaJournal, SagaStatus, StepStatus
 from arcadia_cloud_core.saga.steps import MANAGED_TAG, saga_tag, snapshot_name
 from arcadia_cloud_core.testing.drills import CRASH_ENV, FAULT_ENV
 from arcadia_cloud_ops.recovery import SENSOR_NAME
-from arcadia_cloud_ops.saga_jobs import process_client
 from arcadia_cloud_sim.launcher import SimAdmin, SimulatorHandle
 from tests.conftest import REPO
 from tests.core.saga.steps.world import (
@@ -358,7 +357,7 @@ def harness_main() -> None:
         token=os.environ["DO_API_TOKEN"],
         base_url=os.environ["DO_API_BASE_URL"],
     )
-    with process_client(provisioning):  # the client the ops will use; no connection opened yet
+    with provisioning.shared_client():  # the client the ops will use; no connection opened yet
         pass
     for job_name, loader in LOADERS.items():  # resolve once, before any fork
         _job(job_name)

@@ -242,7 +242,7 @@ def test_launch_request_carries_the_target_tag_and_the_config() -> None:
 
 def test_the_instance_runs_one_saga_per_target_at_a_time() -> None:
     """dagster.yaml's limit, applied by Dagster's own queue counter to runs tagged as we tag."""
-    instance_config = yaml.safe_load((REPO / "dagster.yaml").read_text())
+    instance_config = yaml.safe_load((REPO / "deploy" / "dagster.yaml").read_text())
     limits = instance_config["concurrency"]["runs"]["tag_concurrency_limits"]
 
     def run(target: str) -> dg.DagsterRun:

@@ -22,9 +22,10 @@ import yaml
 from arcadia_cloud_core.db.engine import DATABASE_URL_SETTING, open_database
 from arcadia_cloud_core.resources import shared_resources
 from arcadia_cloud_core.saga import SagaJournal, SagaStatus, StepStatus
+from arcadia_cloud_core.saga.liveness import pid_alive
 from arcadia_cloud_ops.compensation import build_compensate_saga_job
 from arcadia_cloud_ops.definitions import saga_definitions
-from arcadia_cloud_ops.recovery import SENSOR_NAME, build_saga_recovery_sensor, pid_alive
+from arcadia_cloud_ops.recovery import SENSOR_NAME, build_saga_recovery_sensor
 from tests.conftest import REPO
 from tests.ops.jobs import saga_demo_job
 

@@ -13,8 +13,9 @@ import dagster as dg
 import pytest
 
 from arcadia_cloud_core.saga import SagaJournal, SagaRecord, SagaStatus, Worker
+from arcadia_cloud_core.saga.liveness import RunPhase, assess_liveness
 from arcadia_cloud_core.testing.demo_saga import demo_saga
-from arcadia_cloud_ops.recovery import SENSOR_NAME, assess_liveness
+from arcadia_cloud_ops.recovery import RUN_PHASES, SENSOR_NAME, run_view
 
 HOST = socket.gethostname()
 NOW = datetime.now(UTC)
@@ -224,13 +225,23 @@ def test_assess_liveness(
 ) -> None:
     liveness = assess_liveness(
         _record(heartbeat_at=heartbeat_at),
-        status,
+        run_view(status) if status is not None else None,
         now=NOW,
         stale_after=timedelta(seconds=120),
         host=HOST,
         is_pid_alive=lambda pid: True,  # another host's pid says nothing
     )
     assert (liveness.alive, liveness.mark_run_failed) == (alive, mark), liveness.reason
+
+
+def test_every_dagster_run_status_has_a_liveness_phase() -> None:
+    assert set(RUN_PHASES) == set(dg.DagsterRunStatus)
+    assert {s for s, phase in RUN_PHASES.items() if phase is RunPhase.ENDED} == {
+        dg.DagsterRunStatus.SUCCESS,
+        dg.DagsterRunStatus.FAILURE,
+        dg.DagsterRunStatus.CANCELED,
+    }
+    assert run_view(dg.DagsterRunStatus.CANCELING).status == "CANCELING"
 
 
 def test_the_recovery_sensor_is_on_by_default_and_targets_compensate_saga(
