@@ -53,6 +53,7 @@ from arcadia_cloud_sim.networking.firewalls import new_firewall_body
 from arcadia_cloud_sim.networking.load_balancers import new_lb_body
 from arcadia_cloud_sim.networking.reserved_ips import new_ip_body
 from arcadia_cloud_sim.scale_kinds import seed_account_kinds_at_scale
+from arcadia_cloud_sim.scale_platform import seed_platform_kinds_at_scale
 from arcadia_cloud_sim.seeds import SeedWorld, seed_account_kinds
 from arcadia_cloud_sim.settings import SCENARIOS
 from arcadia_cloud_sim.storage.volumes import new_volume_body
@@ -430,10 +431,11 @@ def seed_scale(ctx: SimContext, seed: int) -> None:
             rec = record_body(record_id=rid, type=rtype, name=rname, data=data)
             batch.add(DOMAIN_RECORD, rid, rec, created_at=at, parent=domain,
                       name=fqdn(rname, domain))
-    if s.account_kinds and sample:
+    if sample:
         world = SeedWorld(ctx, rng, t0 + 600 * DAY, dict(zip([*tenants, "platform"], projects,
                                                              strict=True)), sample, sample_ips)
         batch.rows += seed_account_kinds_at_scale(world, s.account_kinds)
+        batch.rows += seed_platform_kinds_at_scale(world, s.platform_kinds)
     ctx.store.insert_many(batch.rows)
 
 

@@ -36,6 +36,7 @@ class SimSettings:
     snapshots: int = 20_000
     domains: int = 2_000
     account_kinds: int = 10_000  # spread over the account-level kinds (`scale_kinds.SHARES`)
+    platform_kinds: int = 2_000  # spread over the platform kinds (`scale_platform.SHARES`)
     # rate budget (per token): a sliding hour, and a burst window of `burst_window` seconds
     rate_limit_hour: int = 5000
     rate_limit_minute: int = 250
@@ -106,7 +107,7 @@ def _check(settings: SimSettings) -> SimSettings:
     if settings.scenario not in SCENARIOS:
         raise ValueError(f"unknown scenario {settings.scenario!r}; choose from {SCENARIOS}")
     if min(settings.droplets, settings.volumes, settings.snapshots, settings.domains,
-           settings.account_kinds) < 0:
+           settings.account_kinds, settings.platform_kinds) < 0:
         raise ValueError("scale scenario sizes must not be negative")
     if settings.rate_limit_hour < 1 or settings.rate_limit_minute < 1:
         raise ValueError("rate limits must be positive")
@@ -183,6 +184,10 @@ def build_parser() -> argparse.ArgumentParser:
                    default=int(env("account_kinds", d.account_kinds)),
                    help="scale scenario: resources spread over the account-level kinds "
                    "(certificates … autoscale pools, in the shares of scale_kinds.SHARES)")
+    p.add_argument("--platform-kinds", type=int,
+                   default=int(env("platform_kinds", d.platform_kinds)),
+                   help="scale scenario: resources spread over the platform kinds (VPCs, apps, "
+                   "databases, DOKS clusters, in the shares of scale_platform.SHARES)")
     p.add_argument("--rate-limit-hour", type=int,
                    default=int(env("rate_limit_hour", d.rate_limit_hour)))
     p.add_argument("--rate-limit-minute", type=int,
@@ -229,7 +234,8 @@ def settings_from_args(argv: Sequence[str] | None = None) -> SimSettings:
         SimSettings(
             state_path=a.state, host=a.host, port=a.port, scenario=a.scenario, seed=a.seed,
             reset=a.reset, droplets=a.droplets, volumes=a.volumes, snapshots=a.snapshots,
-            domains=a.domains, account_kinds=a.account_kinds, rate_limit_hour=a.rate_limit_hour,
+            domains=a.domains, account_kinds=a.account_kinds,
+            platform_kinds=a.platform_kinds, rate_limit_hour=a.rate_limit_hour,
             rate_limit_minute=a.rate_limit_minute, burst_window=a.burst_window,
             endpoint_window_scale=a.endpoint_window_scale,
             latency_ms=a.latency_ms, droplet_active_lag=a.droplet_active_lag,

@@ -11,10 +11,12 @@ import httpx
 
 from arcadia_cloud_sim.launcher import SimAdmin, SimulatorHandle
 from arcadia_cloud_sim.scale_kinds import counts
+from arcadia_cloud_sim.scale_platform import top_level_counts
 from tests.sim.conftest import FAST_LAGS, StartSimulator, api_client
 
 SIZES = {"droplets": 20_000, "volumes": 5_000, "snapshots": 20_000, "domains": 2_000}
 ACCOUNT_KINDS = 10_000  # the default of --account-kinds
+PLATFORM_KINDS = 2_000  # the default of --platform-kinds
 #: Builder (`scale_kinds.SHARES`) → its list path.
 ACCOUNT_PATHS = {
     "certificates": "/v2/certificates", "cdn_endpoints": "/v2/cdn/endpoints",
@@ -49,7 +51,7 @@ def test_full_scale_seeds_and_pages_through(start_simulator: StartSimulator) -> 
         startup = time.monotonic() - started
         seeded, cpu = _seed_seconds(sim)
         print(f"\nscale seed: {seeded:.2f} s wall, {cpu:.2f} s cpu for {SIZES} + "
-              f"{ACCOUNT_KINDS} account-level "
+              f"{ACCOUNT_KINDS} account-level + {PLATFORM_KINDS} platform "
               f"(server up in {startup:.2f} s)")
 
         totals = {
@@ -75,6 +77,25 @@ def test_full_scale_seeds_and_pages_through(start_simulator: StartSimulator) -> 
         state = client.get(f"/v2/uptime/checks/{check['id']}/state").json()["state"]
         assert {r["status"] for r in state["regions"].values()} <= {"UP", "DOWN"}
 
+        # the platform kinds, in their shares of --platform-kinds
+        top = top_level_counts(PLATFORM_KINDS)
+        paths = {"vpcs": "/v2/vpcs", "apps": "/v2/apps",
+                 "kubernetes_clusters": "/v2/kubernetes/clusters"}
+        assert {k: _total(client, paths[k]) for k in top} == top
+        app = client.get("/v2/apps", params={"per_page": 1}).json()["apps"][0]
+        assert len(client.get(f"/v2/apps/{app['id']}/alerts").json()["alerts"]) == 2
+        dbs = client.get("/v2/databases").json()["databases"]
+        pg = next(db for db in dbs if db["engine"] == "pg")
+        assert len(client.get(f"/v2/databases/{pg['id']}/replicas").json()["replicas"]) == 1
+        assert len(client.get(f"/v2/databases/{pg['id']}/pools").json()["pools"]) == 1
+        assert {db["engine"] for db in dbs} >= {"pg", "mysql", "valkey"}
+        cluster = client.get("/v2/kubernetes/clusters", params={"per_page": 1}).json()
+        nodes = [n for p in cluster["kubernetes_clusters"][0]["node_pools"] for n in p["nodes"]]
+        node = client.get(f"/v2/droplets/{nodes[0]['droplet_id']}")
+        assert node.status_code == 200  # DOKS nodes are droplets
+        vpc = client.get("/v2/vpcs", params={"per_page": 1}).json()["vpcs"][0]
+        assert vpc["default"] and _total(client, f"/v2/vpcs/{vpc['id']}/members") > 0
+
         t0 = time.monotonic()
         page = client.get("/v2/droplets", params={"per_page": 500, "page": 7})
         elapsed = time.monotonic() - t0
@@ -98,12 +119,13 @@ def test_full_scale_seeds_and_pages_through(start_simulator: StartSimulator) -> 
 
 def test_scale_is_deterministic_from_the_seed(start_simulator: StartSimulator) -> None:
     small = [*FAST_LAGS, "--droplets", "120", "--volumes", "30", "--snapshots", "60",
-             "--domains", "12", "--account-kinds", "500"]
+             "--domains", "12", "--account-kinds", "500", "--platform-kinds", "300"]
     paths = (("/v2/droplets", "droplets"), ("/v2/volumes", "volumes"),
              ("/v2/snapshots", "snapshots"), ("/v2/projects", "projects"),
              ("/v2/certificates", "certificates"), ("/v2/reserved_ipv6", "reserved_ipv6s"),
              ("/v2/monitoring/alerts", "policies"), ("/v2/droplets/autoscale",
-                                                     "autoscale_pools"))
+                                                     "autoscale_pools"),
+             ("/v2/apps", "apps"), ("/v2/databases", "databases"))
     with start_simulator(scenario="scale", seed=7, extra_args=small) as sim, \
             api_client(sim) as client, SimAdmin(sim) as admin:
 
@@ -114,7 +136,9 @@ def test_scale_is_deterministic_from_the_seed(start_simulator: StartSimulator) -
         want = counts(500)
         assert [len(items) for items in first] == [
             120, 30, 60, 11, want["certificates"], want["reserved_ipv6"],
-            want["alert_policies"], want["autoscale_pools"]]
+            want["alert_policies"], want["autoscale_pools"],
+            top_level_counts(300)["apps"], len(first[9])]
+        assert first[9]  # databases (an unpaged list)
         admin.reset(scenario="scale", seed=7)
         assert world() == first
         admin.reset(scenario="scale", seed=8)
