@@ -67,6 +67,8 @@ EPOCH = 1776643200.0
 CREATE_SECONDS = 42.0
 #: Scale droplets the account-level kinds refer to (alert policies, uptime checks, IPv6).
 SCALE_SAMPLE = 1000
+#: Backups each scale droplet with backups on (every fifth) has.
+SCALE_BACKUPS = 2
 
 
 class _Ids:
@@ -352,6 +354,7 @@ def seed_scale(ctx: SimContext, seed: int) -> None:
 
     droplet_ids = ids.take(DROPLET_IDS, s.droplets)
     action_ids = ids.take(ACTION_IDS, s.droplets)
+    backup_ids = iter(ids.take(IMAGE_IDS, SCALE_BACKUPS * len(range(0, s.droplets, 5))))
     pub_n = ids.take(PUBLIC_IPS, s.droplets)
     priv_n = ids.take(PRIVATE_IPS, s.droplets)
     droplet_meta: list[tuple[int, str, int]] = []  # id, region, tenant index
@@ -373,6 +376,14 @@ def seed_scale(ctx: SimContext, seed: int) -> None:
         batch.created(did, region, at, action_ids[i])
         batch.member(projects[tenant], urn("droplet", did), at)
         droplet_meta.append((did, region, tenant))
+        if i % 5 == 0:  # backups on: the last SCALE_BACKUPS weekly ones
+            for week in range(SCALE_BACKUPS, 0, -1):
+                bat, bid = EPOCH - week * 7 * DAY + 2 * 3600, next(backup_ids)
+                batch.add(BACKUP, bid, {
+                    "id": bid, "name": f"{name} {iso(bat)[:10]}", "created_at": iso(bat),
+                    "regions": [region], "min_disk_size": SIZES[size].disk,
+                    "size_gigabytes": round(SIZES[size].disk * 0.08 + 0.37, 2),
+                    "type": "backup"}, created_at=bat, parent=str(did), name=name)
         if i < SCALE_SAMPLE:
             sample[name] = did
             sample_ips[name] = body["networks"]["v4"][1]["ip_address"]

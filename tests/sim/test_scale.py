@@ -71,8 +71,12 @@ def test_full_scale_seeds_and_pages_through(start_simulator: StartSimulator) -> 
         repos = _total(client, f"/v2/registry/{registry['name']}/repositoriesV2")
         assert repos + 1 == want["registry"] and registry["storage_usage_bytes"] > 0
         droplet_snapshots = SIZES["snapshots"] - SIZES["snapshots"] // 4
+        backups = 2 * (SIZES["droplets"] // 5)  # every fifth droplet: two weekly backups
         assert _total(client, "/v2/images", private="true") == \
-            want["custom_images"] + droplet_snapshots
+            want["custom_images"] + droplet_snapshots + backups
+        backed_up = client.get("/v2/droplets", params={"per_page": 1}).json()["droplets"][0]
+        assert "backups" in backed_up["features"] and len(backed_up["backup_ids"]) == 2
+        assert _total(client, f"/v2/droplets/{backed_up['id']}/backups") == 2
         check = client.get("/v2/uptime/checks", params={"per_page": 1}).json()["checks"][0]
         state = client.get(f"/v2/uptime/checks/{check['id']}/state").json()["state"]
         assert {r["status"] for r in state["regions"].values()} <= {"UP", "DOWN"}
