@@ -4,10 +4,11 @@ The simulator's `scale` scenario (zero latency): 20k droplets (8k backups), 5k v
 snapshots, 2k domains, and 50k resources spread over the new kinds: 45k over the account-level
 ones (`--account-kinds`, `arcadia_cloud_sim.scale_kinds`), 5k over the platform ones
 (`--platform-kinds`, `arcadia_cloud_sim.scale_platform`). Ours syncs end to end the way the
-product does it: every kind asset is one `sync_kind` call (list → normalise → chokepoint), the kinds one after another
-as the in-process executor runs them, then the droplet backups (one call per droplet with
-backups on); also printed: `SYNC_POOL_LIMIT` kinds at once, as two inventory runs at once sync
-them within the `do_api_sync` pool (limit 2 runs). Printed side by side:
+product does it: every kind asset is one `sync_kind` call (list → normalise → chokepoint), the
+kinds one after another as the in-process executor runs them, then the droplet backups (one
+call per droplet with backups on); also printed: `SYNC_POOL_LIMIT` kinds at once, as two
+inventory runs at once sync them within the `do_api_sync` pool (limit 2 runs).
+Printed side by side:
 - requests made by the first sync vs the minimum, per kind (`_inventory_plan.minimum_requests`:
   pages of 200 plus the per-resource calls DO's API requires);
 - full first sync: resources/s (goal ≥ 10,000/s), kinds one after another and two at once;
