@@ -367,6 +367,22 @@ class Store:
             rows = [_row(r) for r in page.fetchall()]
         return rows, int(total)
 
+    def list_fields(
+        self, kind: str, fields: Sequence[str], *, json_eq: Mapping[str, Any]
+    ) -> list[tuple[Any, ...]]:
+        """``(id, created_at, *body fields)`` of the live ``kind`` resources whose top-level body
+        fields equal ``json_eq``, in insertion order, read by SQLite (no body parsed here)."""
+        where = ["kind = ?", "deleted_at IS NULL"]
+        params: list[Any] = [kind]
+        for field, value in json_eq.items():
+            where.append(f"json_extract(body, '$.{field}') = ?")
+            params.append(value)
+        picked = "".join(f", json_extract(body, '$.{f}')" for f in fields)
+        clause = " AND ".join(where)
+        sql = f"SELECT id, created_at{picked} FROM resources WHERE {clause} ORDER BY seq"
+        with self._lock:
+            return [tuple(row) for row in self.conn.execute(sql, params).fetchall()]
+
     def tag_counts(
         self, kind: str, tags: Sequence[str], *, json_eq: Mapping[str, Any] | None = None
     ) -> dict[str, tuple[int, str]]:

@@ -57,9 +57,9 @@ def members(ctx: SimContext, vpc_id: str, resource_type: str | None = None) -> l
     for kind, urn_kind, field, type_name in MEMBER_KINDS:
         if resource_type not in (None, type_name):
             continue
-        rows, _ = ctx.store.list_rows(kind, json_eq={field: vpc_id})
-        out += [(row.created_at, {"urn": urn(urn_kind, row.id), "name": row.body.get("name"),
-                                  "created_at": iso(row.created_at)}) for row in rows]
+        rows = ctx.store.list_fields(kind, ("name",), json_eq={field: vpc_id})
+        out += [(created_at, {"urn": urn(urn_kind, id), "name": name,
+                              "created_at": iso(created_at)}) for id, created_at, name in rows]
     return [member for _, member in sorted(out, key=lambda pair: pair[0])]
 
 
