@@ -22,6 +22,16 @@ def test_flags_and_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings_from_args(["--rate-limit-hour", "9"]).rate_limit_hour == 9  # flag wins
 
 
+def test_scale_sizes_for_the_new_kinds(monkeypatch: pytest.MonkeyPatch) -> None:
+    defaults = settings_from_args([])
+    assert (defaults.account_kinds, defaults.platform_kinds) == (10_000, 2_000)
+    monkeypatch.setenv("ARCADIA_SIM_PLATFORM_KINDS", "70")
+    settings = settings_from_args(["--account-kinds", "230"])
+    assert (settings.account_kinds, settings.platform_kinds) == (230, 70)
+    with pytest.raises(ValueError, match="must not be negative"):
+        settings_from_args(["--account-kinds", "-1"])
+
+
 @pytest.mark.parametrize("host", ["0.0.0.0", "10.0.0.5", "example.com", "::"])
 def test_non_loopback_hosts_are_refused(host: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert not is_loopback(host)
