@@ -524,3 +524,5 @@ def test_pydo_maps_the_simulators_errors(tls_sim: SimulatorHandle, sdk: pydo.Cli
     with pytest.raises(HttpResponseError) as bad:
         sdk.droplets.create({"name": "no size", "region": "nyc3", "image": "ubuntu-24-04-x64"})
     assert (bad.value.status_code, bad.value.response.json()["id"]) == (422, "unprocessable_entity")
+    assert sdk.tags.create({"name": "no spaces"})["id"] == "bad_request"  # a 400 pydo returns
+    assert sdk.tags.delete("no-such-tag")["id"] == "not_found"  # a 404 it returns too

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -336,6 +336,97 @@ def floating_ip_create_assign_and_delete(w: World) -> None:
     send(sdk, "POST", f"/v2/floating_ips/{ip}/actions", {"type": "unassign"})
     assert send(sdk, "DELETE", f"/v2/floating_ips/{ip}") is None
     assert sdk.reserved_ips.get(ip)["id"] == "not_found"
+
+
+@flow
+def tag_create_and_delete(w: World) -> None:
+    sdk = w.sdk
+    created = sdk.tags.create({"name": "pydo-tag"})["tag"]
+    assert created == {"name": "pydo-tag", "resources": {**created["resources"], "count": 0}}
+    assert sdk.tags.create({"name": "pydo-tag"})["tag"] == created  # DO returns it as it is
+    assert sdk.tags.get("pydo-tag")["tag"] == created
+    assert sdk.tags.delete("pydo-tag") is None
+    assert sdk.tags.get("pydo-tag")["id"] == "not_found"
+
+
+@dataclass(frozen=True)
+class Seeded:
+    """A kind the API only reads and deletes: a copy of a seeded object is put behind the API's
+    back (``/_sim/resources``) under ``body_id``, then read and deleted through pydo."""
+
+    kind: str  # the store kind
+    body_id: Any  # the copy's id, as DO types it
+    id_key: str  # the id's field in the body
+    key: str  # the envelope key of one object
+    get: Callable[[pydo.Client, Any], Any]
+    delete: Callable[[pydo.Client, Any], Any]
+    changes: Mapping[str, Any] = field(default_factory=dict)  # more fields of the copy
+    row_name: str | None = None  # the stored row's name (what ``?name=`` or a lookup matches)
+
+
+PYDO_UUID = "00000000-0000-4000-8000-00000000d0d0"
+SEEDED: dict[str, Seeded] = {
+    "certificate": Seeded("certificate", PYDO_UUID, "id", "certificate",
+                          lambda c, i: c.certificates.get(i),
+                          lambda c, i: c.certificates.delete(i), {"name": "pydo-cert"},
+                          "pydo-cert"),
+    "cdn_endpoint": Seeded("cdn_endpoint", PYDO_UUID, "id", "endpoint",
+                           lambda c, i: c.cdn.get_endpoint(i),
+                           lambda c, i: c.cdn.delete_endpoint(i)),
+    "ssh_key": Seeded("ssh_key", 41_299_001, "id", "ssh_key", lambda c, i: c.ssh_keys.get(i),
+                      lambda c, i: c.ssh_keys.delete("d0:d0:" + "00:" * 13 + "01"),
+                      {"fingerprint": "d0:d0:" + "00:" * 13 + "01"},
+                      "d0:d0:" + "00:" * 13 + "01"),  # deleted by its fingerprint
+    "custom_image": Seeded("custom_image", 160_599_001, "id", "image",
+                           lambda c, i: c.images.get(i), lambda c, i: c.images.delete(i),
+                           {"name": "pydo-image"}, "pydo-image"),
+    "alert_policy": Seeded("alert_policy", PYDO_UUID, "uuid", "policy",
+                           lambda c, i: c.monitoring.get_alert_policy(i),
+                           lambda c, i: c.monitoring.delete_alert_policy(i)),
+    "uptime_check": Seeded("uptime_check", PYDO_UUID, "id", "check",
+                           lambda c, i: c.uptime.get_check(i),
+                           lambda c, i: c.uptime.delete_check(i)),
+    "functions_namespace": Seeded("functions_namespace", f"fn-{PYDO_UUID}", "namespace",
+                                  "namespace", lambda c, i: c.functions.get_namespace(i),
+                                  lambda c, i: c.functions.delete_namespace(i),
+                                  {"uuid": PYDO_UUID, "label": "pydo-ns"}, "pydo-ns"),
+    "reserved_ipv6": Seeded("reserved_ipv6", "2604:a880:800:14:0:1:d0:d0", "ip",
+                            "reserved_ipv6", lambda c, i: c.reserved_ipv6.get(i),
+                            lambda c, i: c.reserved_ipv6.delete(i), {"droplet_id": None}),
+    "autoscale_pool": Seeded("autoscale_pool", PYDO_UUID, "id", "autoscale_pool",
+                             lambda c, i: c.autoscalepools.get(i),
+                             lambda c, i: c.autoscalepools.delete(i), {"name": "pydo-pool"},
+                             "pydo-pool"),  # DO answers 202: it deletes asynchronously
+}
+
+
+def seeded_delete(name: str, seeded: Seeded) -> Callable[[World], None]:
+    """The flow that puts a copy of a seeded ``seeded.kind`` and deletes it through pydo."""
+
+    def run(w: World) -> None:
+        sdk, admin, ident = w.sdk, w.admin, str(seeded.body_id)
+        model = admin.resources(seeded.kind)[0]
+        body = {**model["body"], seeded.id_key: seeded.body_id, **seeded.changes}
+        admin.put_resource(seeded.kind, ident, body, name=seeded.row_name)
+        if seeded.kind == "uptime_check":  # its state rides beside it
+            state = admin.get_resource("uptime_check_state", model["id"])["body"]
+            admin.put_resource("uptime_check_state", ident, state, parent=ident)
+            assert sdk.uptime.get_check_state(ident)["state"] == state
+        got = seeded.get(sdk, seeded.body_id)[seeded.key]
+        assert got[seeded.id_key] == seeded.body_id
+        assert seeded.delete(sdk, seeded.body_id) is None
+        assert seeded.get(sdk, seeded.body_id)["id"] == "not_found"
+        assert admin.get_resource(seeded.kind, ident)["deleted_at"] is not None
+        if seeded.kind == "uptime_check":
+            assert sdk.uptime.get_check_state(ident)["id"] == "not_found"
+            assert ident not in {r["id"] for r in admin.resources("uptime_check_state")}
+
+    run.__name__ = f"{name}_put_behind_the_api_and_deleted_through_pydo"
+    return run
+
+
+for _name, _seeded in SEEDED.items():
+    flow(seeded_delete(_name, _seeded))
 
 
 @pytest.fixture(scope="module")
