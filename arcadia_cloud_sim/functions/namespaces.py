@@ -13,14 +13,10 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from starlette.requests import Request
-from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from arcadia_cloud_sim.api.endpoints import delete_endpoint, get_endpoint
-from arcadia_cloud_sim.api.envelopes import json_response, stored_bodies
+from arcadia_cloud_sim.api.endpoints import delete_endpoint, get_endpoint, whole_list_endpoint
 from arcadia_cloud_sim.api.seeding import SeedWorld
-from arcadia_cloud_sim.context import sim_context
 from arcadia_cloud_sim.store import NewResource, iso
 
 NAMESPACE = "functions_namespace"
@@ -50,19 +46,12 @@ def seed_default(world: SeedWorld) -> list[NewResource]:
     return rows
 
 
-async def list_namespaces(request: Request) -> Response:
-    """GET /v2/functions/namespaces: all of them, unpaginated."""
-    ctx = sim_context(request)
-    with ctx.store.transaction(write=False):
-        rows, _ = ctx.store.list_rows(NAMESPACE)
-        return json_response({"namespaces": stored_bodies(rows)})
-
-
 def routes() -> list[BaseRoute]:
     """Namespace routes."""
     one = "/v2/functions/namespaces/{namespace_id}"
     return [
-        Route("/v2/functions/namespaces", list_namespaces, methods=["GET"]),
+        Route("/v2/functions/namespaces", whole_list_endpoint(NAMESPACE, "namespaces"),
+              methods=["GET"]),
         Route(one, get_endpoint(NAMESPACE, "namespace", "namespace_id"), methods=["GET"]),
         Route(one, delete_endpoint(NAMESPACE, "namespace_id"), methods=["DELETE"]),
     ]

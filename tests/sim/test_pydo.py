@@ -100,6 +100,26 @@ def ids(http: httpx.Client) -> dict[str, Any]:
         "insights_from": INSIGHTS[0].isoformat(),
         "insights_to": INSIGHTS[1].isoformat(),
         **_account_kind_ids(http),
+        **_platform_ids(http),
+    }
+
+
+def _platform_ids(http: httpx.Client) -> dict[str, Any]:
+    """Ids of the seeded platform kinds (apps, databases, Kubernetes, VPCs)."""
+
+    def first(path: str, key: str) -> dict[str, Any]:
+        return http.get(path).json()[key][0]
+
+    databases = http.get("/v2/databases").json()["databases"]
+    vpcs = http.get("/v2/vpcs", params=ALL).json()["vpcs"]
+    return {
+        "app": first("/v2/apps", "apps")["id"],
+        "database": next(d["id"] for d in databases if d["engine"] == "pg"),  # with children
+        "k8s_cluster": first("/v2/kubernetes/clusters", "kubernetes_clusters")["id"],
+        "vpc": next(v["id"] for v in vpcs if v["name"] == "globex-data"),  # database members
+        "default_vpc": next(v["id"] for v in vpcs if v["default"]),  # droplet members
+        "vpc_peering": first("/v2/vpc_peerings", "vpc_peerings")["id"],
+        "nat_gateway": first("/v2/vpc_nat_gateways", "vpc_nat_gateways")["id"],
     }
 
 
@@ -323,6 +343,42 @@ READS: dict[str, Read] = {
         name=i["autoscale_pool_name"])),
     "autoscale pool": Read("/v2/droplets/autoscale/{autoscale_pool}",
                            lambda c, i: c.autoscalepools.get(i["autoscale_pool"])),
+    # the platform kinds (#13)
+    "apps": Read("/v2/apps", lambda c, i: c.apps.list()),
+    "apps with projects": Read("/v2/apps", lambda c, i: c.apps.list(with_projects=True)),
+    "app": Read("/v2/apps/{app}", lambda c, i: c.apps.get(i["app"])),
+    "app alerts": Read("/v2/apps/{app}/alerts", lambda c, i: c.apps.list_alerts(i["app"])),
+    "databases": Read("/v2/databases", lambda c, i: c.databases.list_clusters()),
+    "databases by tag": Read("/v2/databases",
+                             lambda c, i: c.databases.list_clusters(tag_name="globex")),
+    "database": Read("/v2/databases/{database}",
+                     lambda c, i: c.databases.get_cluster(i["database"])),
+    "database firewall": Read("/v2/databases/{database}/firewall",
+                              lambda c, i: c.databases.list_firewall_rules(i["database"])),
+    "database pools": Read("/v2/databases/{database}/pools",
+                           lambda c, i: c.databases.list_connection_pools(i["database"])),
+    "database replicas": Read("/v2/databases/{database}/replicas",
+                              lambda c, i: c.databases.list_replicas(i["database"])),
+    "kubernetes clusters": Read("/v2/kubernetes/clusters",
+                                lambda c, i: c.kubernetes.list_clusters()),
+    "kubernetes cluster": Read("/v2/kubernetes/clusters/{k8s_cluster}",
+                               lambda c, i: c.kubernetes.get_cluster(i["k8s_cluster"])),
+    "kubernetes node pools": Read("/v2/kubernetes/clusters/{k8s_cluster}/node_pools",
+                                  lambda c, i: c.kubernetes.list_node_pools(i["k8s_cluster"])),
+    "vpcs": Read("/v2/vpcs", lambda c, i: c.vpcs.list()),
+    "vpc": Read("/v2/vpcs/{vpc}", lambda c, i: c.vpcs.get(i["vpc"])),
+    "vpc members": Read("/v2/vpcs/{vpc}/members", lambda c, i: c.vpcs.list_members(i["vpc"])),
+    "default vpc droplet members": Read(
+        "/v2/vpcs/{default_vpc}/members",
+        lambda c, i: c.vpcs.list_members(i["default_vpc"], resource_type="droplet")),
+    "vpc peerings": Read("/v2/vpc_peerings", lambda c, i: c.vpc_peerings.list()),
+    "vpc peering": Read("/v2/vpc_peerings/{vpc_peering}",
+                        lambda c, i: c.vpc_peerings.get(i["vpc_peering"])),
+    "nat gateways": Read("/v2/vpc_nat_gateways", lambda c, i: c.vpcnatgateways.list()),
+    "nat gateways by region": Read("/v2/vpc_nat_gateways",
+                                   lambda c, i: c.vpcnatgateways.list(region="ams3")),
+    "nat gateway": Read("/v2/vpc_nat_gateways/{nat_gateway}",
+                        lambda c, i: c.vpcnatgateways.get(i["nat_gateway"])),
 }
 
 
@@ -423,6 +479,16 @@ HELD: dict[str, Held] = {
                           "reserved_ipv6"),
     "autoscale_pool": Held(lambda c: c.autoscalepools.list(per_page=200), "autoscale_pools",
                            "id", "autoscale_pool"),
+    "app": Held(lambda c: c.apps.list(per_page=200), "apps", "id", "app"),
+    "database": Held(lambda c: c.databases.list_clusters(), "databases", "id", "database",
+                     paged=False),
+    "kubernetes_cluster": Held(lambda c: c.kubernetes.list_clusters(per_page=200),
+                               "kubernetes_clusters", "id", "kubernetes_cluster"),
+    "vpc": Held(lambda c: c.vpcs.list(per_page=200), "vpcs", "id", "vpc"),
+    "vpc_peering": Held(lambda c: c.vpc_peerings.list(per_page=200), "vpc_peerings", "id",
+                        "vpc_peering"),
+    "vpc_nat_gateway": Held(lambda c: c.vpcnatgateways.list(per_page=200), "vpc_nat_gateways",
+                            "id", "vpc_nat_gateway"),
 }
 
 
@@ -471,6 +537,30 @@ def test_pydo_filters_lists_as_the_spec_says(sdk: pydo.Client, ids: dict[str, An
     assert page_2["repositories"] == everything["repositories"][3:6]
     down = sdk.uptime.get_check_state(ids["down_check"])["state"]
     assert {r["status"] for r in down["regions"].values()} == {"DOWN"}
+
+
+def test_pydo_filters_platform_lists_as_the_spec_says(sdk: pydo.Client,
+                                                      ids: dict[str, Any]) -> None:
+    """The platform lists' filters (``vpcnatgateways_list`` takes ``state``/``type`` in lower
+    case while the objects carry DO's upper-case enums: the filter matches either)."""
+    nat = sdk.vpcnatgateways.get(ids["nat_gateway"])["vpc_nat_gateway"]
+    matching = sdk.vpcnatgateways.list(state="active", type="public", name=nat["name"],
+                                       region=nat["region"])
+    assert [g["id"] for g in matching["vpc_nat_gateways"]] == [nat["id"]]
+    for miss in ({"state": "error"}, {"name": "no-such-gateway"}, {"region": "nyc3"}):
+        assert sdk.vpcnatgateways.list(**miss)["vpc_nat_gateways"] == [], miss
+    peering = sdk.vpc_peerings.get(ids["vpc_peering"])["vpc_peering"]
+    regions = {sdk.vpcs.get(v)["vpc"]["region"] for v in peering["vpc_ids"]}
+    assert regions == {"ams3"}
+    assert [p["id"] for p in sdk.vpc_peerings.list(region="ams3")["vpc_peerings"]] == [
+        peering["id"]]
+    assert sdk.vpc_peerings.list(region="nyc3")["vpc_peerings"] == []
+    tagged = sdk.databases.list_clusters(tag_name="globex")["databases"]
+    assert tagged and all("globex" in d["tags"] for d in tagged)
+    members = sdk.vpcs.list_members(ids["default_vpc"], resource_type="droplet")["members"]
+    assert members and all(m["urn"].startswith("do:droplet:") for m in members)
+    assert all("project_id" in a for a in sdk.apps.list(with_projects=True)["apps"])
+    assert not any("project_id" in a for a in sdk.apps.list()["apps"])
 
 
 def test_pydo_lists_every_functions_namespace_at_once(sdk: pydo.Client,
@@ -526,3 +616,6 @@ def test_pydo_maps_the_simulators_errors(tls_sim: SimulatorHandle, sdk: pydo.Cli
     assert (bad.value.status_code, bad.value.response.json()["id"]) == (422, "unprocessable_entity")
     assert sdk.tags.create({"name": "no spaces"})["id"] == "bad_request"  # a 400 pydo returns
     assert sdk.tags.delete("no-such-tag")["id"] == "not_found"  # a 404 it returns too
+    with pytest.raises(HttpResponseError) as in_use:  # a VPC with members stays
+        sdk.vpcs.delete(ids["default_vpc"])
+    assert (in_use.value.status_code, in_use.value.response.json()["id"]) == (403, "forbidden")

@@ -362,6 +362,7 @@ class Seeded:
     delete: Callable[[pydo.Client, Any], Any]
     changes: Mapping[str, Any] = field(default_factory=dict)  # more fields of the copy
     row_name: str | None = None  # the stored row's name (what ``?name=`` or a lookup matches)
+    answer: Callable[[Any], Any] = lambda ident: None  # what pydo's delete returns
 
 
 PYDO_UUID = "00000000-0000-4000-8000-00000000d0d0"
@@ -397,6 +398,21 @@ SEEDED: dict[str, Seeded] = {
                              lambda c, i: c.autoscalepools.get(i),
                              lambda c, i: c.autoscalepools.delete(i), {"name": "pydo-pool"},
                              "pydo-pool"),  # DO answers 202: it deletes asynchronously
+    "app": Seeded("app", PYDO_UUID, "id", "app", lambda c, i: c.apps.get(i),
+                  lambda c, i: c.apps.delete(i), {"project_id": None}, "pydo-app",
+                  answer=lambda i: {"id": i}),  # DO answers 200 with the app's id
+    "database": Seeded("database", PYDO_UUID, "id", "database",
+                       lambda c, i: c.databases.get_cluster(i),
+                       lambda c, i: c.databases.destroy_cluster(i), {"name": "pydo-db"},
+                       "pydo-db"),
+    "kubernetes_cluster": Seeded("kubernetes_cluster", PYDO_UUID, "id", "kubernetes_cluster",
+                                 lambda c, i: c.kubernetes.get_cluster(i),
+                                 lambda c, i: c.kubernetes.delete_cluster(i),
+                                 {"name": "pydo-doks", "node_pools": []}, "pydo-doks"),
+    "vpc": Seeded("vpc", PYDO_UUID, "id", "vpc", lambda c, i: c.vpcs.get(i),
+                  lambda c, i: c.vpcs.delete(i),
+                  {"name": "pydo-vpc", "default": False, "urn": f"do:vpc:{PYDO_UUID}"},
+                  "pydo-vpc"),  # no droplet names it: no members, so DO lets it go
 }
 
 
@@ -414,7 +430,7 @@ def seeded_delete(name: str, seeded: Seeded) -> Callable[[World], None]:
             assert sdk.uptime.get_check_state(ident)["state"] == state
         got = seeded.get(sdk, seeded.body_id)[seeded.key]
         assert got[seeded.id_key] == seeded.body_id
-        assert seeded.delete(sdk, seeded.body_id) is None
+        assert seeded.delete(sdk, seeded.body_id) == seeded.answer(seeded.body_id)
         assert seeded.get(sdk, seeded.body_id)["id"] == "not_found"
         assert admin.get_resource(seeded.kind, ident)["deleted_at"] is not None
         if seeded.kind == "uptime_check":
