@@ -4,7 +4,11 @@ Nobody here wrote pydo: it is generated from DO's spec and checks each response'
 call that succeeds is the SDK accepting what the simulator answered. Every read endpoint the
 simulator serves is called through pydo (a served GET without a pydo call fails the coverage
 test) and must return exactly what the simulator serves for that request (read back over plain
-http) and hold what the simulator's state holds. The write flows are in ``test_pydo_writes``.
+http) and hold what the simulator's state holds; every query filter pydo sends must narrow the
+list as the spec says. That covers the account-level kinds (certificates, CDN endpoints, SSH
+keys, tags, the registry, images, monitoring, uptime, functions, reserved IPv6, autoscale pools)
+and the platform ones (apps, databases, Kubernetes, VPCs, peerings, NAT gateways), each through
+its own pydo group. The write flows are in ``test_pydo_writes``.
 
 pydo 0.44 has no ``floating_ips`` group, and its ``invoices.get_csv_by_uuid`` decodes DO's CSV as
 JSON (it fails on any real CSV): those endpoints go through pydo's own ``send_request`` — the

@@ -3,8 +3,10 @@
 The write flows our code uses run through pydo end to end (droplet create, actions, snapshot
 and delete; DNS record create/patch/put/delete; volumes and volume snapshots; reserved IPs;
 project assignment; delete by tag), then every other write the simulator serves (firewalls, load
-balancers, projects, domains, volumes by name, floating IPs), each checked against what the
-simulator then holds. As in ``test_conformance``, a module-scoped tour runs every flow once
+balancers, projects, domains, volumes by name, floating IPs, tags), each checked against what
+the simulator then holds. The kinds the API only reads and deletes (certificates … autoscale
+pools, apps, databases, Kubernetes clusters, VPCs) get a copy of a seeded object put behind the
+API's back (``/_sim/resources``), which pydo reads and deletes. As in ``test_conformance``, a module-scoped tour runs every flow once
 (each only touches what it created) and the tests read its outcomes: one per flow, and one per
 served write operation, which pydo must have called with a 2xx answer.
 """
