@@ -6,9 +6,11 @@ project assignment; delete by tag), then every other write the simulator serves 
 balancers, projects, domains, volumes by name, floating IPs, tags), each checked against what
 the simulator then holds. The kinds the API only reads and deletes (certificates … autoscale
 pools, apps, databases, Kubernetes clusters, VPCs) get a copy of a seeded object put behind the
-API's back (``/_sim/resources``), which pydo reads and deletes. As in ``test_conformance``, a module-scoped tour runs every flow once
-(each only touches what it created) and the tests read its outcomes: one per flow, and one per
-served write operation, which pydo must have called with a 2xx answer.
+API's back (``/_sim/resources``), with what rides with it (an uptime check's state, a database's
+replica and pool, an app's alert, a cluster's node droplet), which pydo reads and deletes. As in
+``test_conformance``, a module-scoped tour runs every flow once (each only touches what it
+created) and the tests read its outcomes: one per flow, and one per served write operation,
+which pydo must have called with a 2xx answer.
 """
 
 from __future__ import annotations
@@ -410,7 +412,7 @@ SEEDED: dict[str, Seeded] = {
     "kubernetes_cluster": Seeded("kubernetes_cluster", PYDO_UUID, "id", "kubernetes_cluster",
                                  lambda c, i: c.kubernetes.get_cluster(i),
                                  lambda c, i: c.kubernetes.delete_cluster(i),
-                                 {"name": "pydo-doks", "node_pools": []}, "pydo-doks"),
+                                 {"name": "pydo-doks"}, "pydo-doks"),  # node pools: RIDERS
     "vpc": Seeded("vpc", PYDO_UUID, "id", "vpc", lambda c, i: c.vpcs.get(i),
                   lambda c, i: c.vpcs.delete(i),
                   {"name": "pydo-vpc", "default": False, "urn": f"do:vpc:{PYDO_UUID}"},
@@ -418,26 +420,104 @@ SEEDED: dict[str, Seeded] = {
 }
 
 
+#: What rides with a copy: ``(held, gone)`` checks, before and after pydo deletes the copy.
+Checks = tuple[Callable[[], None], Callable[[], None]]
+Rider = Callable[[World, Mapping[str, Any], dict[str, Any], str], Checks]
+
+
+def _uptime_state(w: World, model: Mapping[str, Any], body: dict[str, Any],
+                  ident: str) -> Checks:
+    """The check's state row: read through pydo, and gone with the check."""
+    state = w.admin.get_resource("uptime_check_state", model["id"])["body"]
+    w.admin.put_resource("uptime_check_state", ident, state, parent=ident)
+
+    def held() -> None:
+        assert w.sdk.uptime.get_check_state(ident)["state"] == state
+
+    def gone() -> None:
+        assert w.sdk.uptime.get_check_state(ident)["id"] == "not_found"
+        assert ident not in {r["id"] for r in w.admin.resources("uptime_check_state")}
+
+    return held, gone
+
+
+def _children(kind: str, listing: Callable[[pydo.Client, str], Any], key: str,
+              name_field: str) -> Rider:
+    """One child row (``kind``, ``parent`` = the copy) that pydo lists, deleted with it."""
+
+    def rider(w: World, model: Mapping[str, Any], body: dict[str, Any], ident: str) -> Checks:
+        child = next(r for r in w.admin.resources(kind) if r["parent"] == model["id"])
+        child_id = f"{ident}:pydo-child"
+        w.admin.put_resource(kind, child_id, {**child["body"], name_field: "pydo-child"},
+                             parent=ident, name="pydo-child")
+
+        def held() -> None:
+            assert [c[name_field] for c in listing(w.sdk, ident)[key]] == ["pydo-child"]
+
+        def gone() -> None:
+            assert listing(w.sdk, ident)["id"] == "not_found"
+            assert child_id not in {r["id"] for r in w.admin.resources(kind)}
+
+        return held, gone
+
+    return rider
+
+
+def _node_droplet(w: World, model: Mapping[str, Any], body: dict[str, Any],
+                  ident: str) -> Checks:
+    """A node droplet of its own in the copy's one pool: DO deletes it with the cluster."""
+    pool = model["body"]["node_pools"][0]
+    node = w.admin.get_resource("droplet", pool["nodes"][0]["droplet_id"])["body"]
+    node_id = 410_099_001
+    w.admin.put_resource("droplet", node_id, {
+        **node, "id": node_id, "name": "pydo-node",
+        "tags": ["k8s", f"k8s:{ident}", "k8s:worker"]}, name="pydo-node")
+    body["node_pools"] = [{**pool, "count": 1, "nodes": [
+        {**pool["nodes"][0], "name": "pydo-node", "droplet_id": str(node_id)}]}]
+
+    def held() -> None:
+        pools = w.sdk.kubernetes.list_node_pools(ident)["node_pools"]
+        assert [n["droplet_id"] for p in pools for n in p["nodes"]] == [str(node_id)]
+        assert w.sdk.droplets.get(node_id)["droplet"]["name"] == "pydo-node"
+
+    def gone() -> None:
+        assert w.sdk.droplets.get(node_id)["id"] == "not_found"
+
+    return held, gone
+
+
+RIDERS: dict[str, tuple[Rider, ...]] = {
+    "uptime_check": (_uptime_state,),
+    "kubernetes_cluster": (_node_droplet,),
+    "database": (
+        _children("database_replica", lambda c, i: c.databases.list_replicas(i), "replicas",
+                  "name"),
+        _children("database_pool", lambda c, i: c.databases.list_connection_pools(i), "pools",
+                  "name"),
+    ),
+    "app": (_children("app_alert", lambda c, i: c.apps.list_alerts(i), "alerts", "id"),),
+}
+
+
 def seeded_delete(name: str, seeded: Seeded) -> Callable[[World], None]:
-    """The flow that puts a copy of a seeded ``seeded.kind`` and deletes it through pydo."""
+    """The flow that puts a copy of a seeded ``seeded.kind`` (and what rides with it: its
+    :data:`RIDERS`) and deletes it through pydo."""
 
     def run(w: World) -> None:
         sdk, admin, ident = w.sdk, w.admin, str(seeded.body_id)
         model = admin.resources(seeded.kind)[0]
         body = {**model["body"], seeded.id_key: seeded.body_id, **seeded.changes}
+        checks = [rider(w, model, body, ident) for rider in RIDERS.get(seeded.kind, ())]
         admin.put_resource(seeded.kind, ident, body, name=seeded.row_name)
-        if seeded.kind == "uptime_check":  # its state rides beside it
-            state = admin.get_resource("uptime_check_state", model["id"])["body"]
-            admin.put_resource("uptime_check_state", ident, state, parent=ident)
-            assert sdk.uptime.get_check_state(ident)["state"] == state
         got = seeded.get(sdk, seeded.body_id)[seeded.key]
         assert got[seeded.id_key] == seeded.body_id
+        for held, _ in checks:
+            held()
         assert seeded.delete(sdk, seeded.body_id) == seeded.answer(seeded.body_id)
         assert seeded.get(sdk, seeded.body_id)["id"] == "not_found"
         assert admin.get_resource(seeded.kind, ident)["deleted_at"] is not None
-        if seeded.kind == "uptime_check":
-            assert sdk.uptime.get_check_state(ident)["id"] == "not_found"
-            assert ident not in {r["id"] for r in admin.resources("uptime_check_state")}
+        for _, gone in checks:
+            gone()
 
     run.__name__ = f"{name}_put_behind_the_api_and_deleted_through_pydo"
     return run
