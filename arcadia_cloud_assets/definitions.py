@@ -5,6 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 from arcadia_cloud_assets.automation import automation_sensor
+from arcadia_cloud_assets.billing.daily import daily_costs_definitions
 from arcadia_cloud_assets.billing.definitions import billing_definitions
 from arcadia_cloud_assets.drift.definitions import drift_definitions
 from arcadia_cloud_assets.inventory.definitions import inventory_definitions
@@ -23,6 +24,7 @@ def build_definitions() -> dg.Definitions:
         inventory_definitions(),
         drift_definitions(),
         billing_definitions(),
+        daily_costs_definitions(),
         dg.Definitions(
             sensors=[automation_sensor],
             resources=shared_resources(),

@@ -240,3 +240,15 @@ class SimAdmin:
         """Bring a deleted resource back (recreate it with its old id and body)."""
         body = {"project_id": project_id} if project_id else {}
         return self._json("POST", f"/_sim/resources/{kind}/{resource_id}/restore", body)
+
+    def billing_spikes(self) -> list[dict[str, Any]]:
+        """The injected spend spikes (``day``, ``description``, ``extra_cents``)."""
+        return self._json("GET", "/_sim/billing/spikes")["spikes"]
+
+    def add_billing_spikes(self, spikes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Inject spend spikes into the billing insights' daily series; returns them all."""
+        return self._json("POST", "/_sim/billing/spikes", {"spikes": spikes})["spikes"]
+
+    def clear_billing_spikes(self) -> None:
+        """Remove every injected spike."""
+        self._json("DELETE", "/_sim/billing/spikes")

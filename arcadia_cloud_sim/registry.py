@@ -16,10 +16,13 @@ from starlette.routing import BaseRoute, Mount
 from arcadia_cloud_sim import admin
 from arcadia_cloud_sim.account import account, projects
 from arcadia_cloud_sim.api.family import routes_of
+from arcadia_cloud_sim.apps import apps
 from arcadia_cloud_sim.billing import endpoints as billing
 from arcadia_cloud_sim.billing import finance, insights
 from arcadia_cloud_sim.compute import actions, droplets
-from arcadia_cloud_sim.networking import domains, firewalls, load_balancers, reserved_ips
+from arcadia_cloud_sim.databases import clusters as database_clusters
+from arcadia_cloud_sim.kubernetes import clusters as kubernetes_clusters
+from arcadia_cloud_sim.networking import domains, firewalls, load_balancers, reserved_ips, vpcs
 from arcadia_cloud_sim.seeds import ACCOUNT_KINDS  # certificates … autoscale pools (#13)
 from arcadia_cloud_sim.storage import snapshots, volumes
 
@@ -28,7 +31,10 @@ RESOURCE_FAMILIES: dict[str, tuple[ModuleType, ...]] = {
     "account": (account, projects),
     "compute": (actions, droplets),
     "storage": (snapshots, volumes),
-    "networking": (reserved_ips, firewalls, load_balancers, domains),
+    "networking": (reserved_ips, firewalls, load_balancers, domains, vpcs),
+    "apps": (apps,),
+    "databases": (database_clusters,),
+    "kubernetes": (kubernetes_clusters,),
     "account_kinds": ACCOUNT_KINDS,  # their own families: see `seeds`
 }
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from arcadia_cloud_sim import platform_seed
 from arcadia_cloud_sim.account import account
 from arcadia_cloud_sim.account.projects import new_project_body
 from arcadia_cloud_sim.api.kinds import (
@@ -319,9 +320,9 @@ def seed_default(ctx: SimContext, seed: int) -> None:
 
     for space, tenant in _SPACES:
         batch.member(projects[tenant], urn("space", space), at)
-    batch.member(projects["globex"], urn("dbaas", _uuid(rng)), at)
-    batch.member(projects["platform"], urn("kubernetes", _uuid(rng)), at)
     batch.rows += seed_account_kinds(SeedWorld(ctx, rng, at, projects, droplet_ids, public_ips))
+    batch.rows += platform_seed.seed_default(rng=rng, projects=projects, droplets=droplet_ids,
+                                             at=at, take_ids=ids.take)
     ctx.store.insert_many(batch.rows)
 
 

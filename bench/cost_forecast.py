@@ -11,8 +11,8 @@ counted, not hidden).
 
 Anomalies: inventory synced and four months of daily costs ingested into SQLite through the
 product's path (``ingest_daily_costs``), then spend spikes injected into the simulator's
-insights (``/_sim/billing/spikes``: 30-200 % of the group's day, at least $5, on resources a
-week old or more), the days re-ingested and ``detect_anomalies`` run per (project, kind) with
+insights (``/_sim/billing/spikes``: 30-200 % of the group's day, at least $5, on lines billed for
+a week or more), the days re-ingested and ``detect_anomalies`` run per (project, kind) with
 new resources explained (``new_resource_costs``). Precision and recall on the injected spikes
 (goal ≥ 0.9 each), beside a naive rule (a day above 1.5 × the mean of the 7 before).
 """
@@ -132,9 +132,9 @@ def _score(flags: set[tuple[Any, ...]], truth: set[tuple[Any, ...]]) -> tuple[fl
 def _choose_spikes(
     daily: pd.DataFrame, start: date, rng: random.Random
 ) -> tuple[list[dict[str, Any]], set[tuple[Any, ...]]]:
-    """Spikes on lines of resources at least a week old, one per (group, week)."""
-    lines = daily[daily["resource_id"].notna() & (daily["amount_cents"] > 0)]
-    born = lines.groupby("resource_id")["day"].transform("min")
+    """Spikes on lines billed for a week or more, one per (group, week)."""
+    lines = daily[daily["amount_cents"] > 0]
+    born = lines.groupby("description")["day"].transform("min")
     candidates = lines[(lines["day"] >= start) & (lines["day"] - born >= timedelta(days=7))]
     per_day = daily.groupby([*GROUP, "day"], dropna=False)["amount_cents"].sum().reset_index()
     level = {

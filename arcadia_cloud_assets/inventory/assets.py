@@ -151,7 +151,7 @@ def project_resources(
     do_sync: DigitalOceanResource,
 ) -> dg.MaterializeResult:
     """Attribute resources to projects and tenants from project URNs; placeholders for URN-only
-    kinds (Spaces buckets, managed databases, Kubernetes clusters)."""
+    kinds (Spaces buckets)."""
     with do_sync.client() as do:
         result, requests, malformed = sync.sync_project_resources(database.engine(), do)
     if malformed:

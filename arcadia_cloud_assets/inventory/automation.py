@@ -35,7 +35,9 @@ inventory_sync_job = dg.define_asset_job(
 inventory_snapshots_job = dg.define_asset_job(
     "inventory_snapshots_job",
     selection=_keys(*asset_names(HOURLY)),
-    description="The hourly kinds: droplet and volume snapshots.",
+    description="The hourly kinds: snapshots, custom images, the per-parent platform listings "
+    "(app alerts, database replicas and pools, VPCs with members) and the region and size "
+    "catalogues.",
 )
 inventory_backups_job = dg.define_asset_job(
     "inventory_backups_job",

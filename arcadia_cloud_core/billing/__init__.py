@@ -66,6 +66,7 @@ from arcadia_cloud_core.billing.monthly_costs import (
     stored_monthly_costs,
 )
 from arcadia_cloud_core.billing.names import extract_names, normalise_names
+from arcadia_cloud_core.billing.outlook import SpendOutlook, anomalies_on, spend_outlook
 from arcadia_cloud_core.billing.pipeline import annotate_lines, prepare_invoice_lines
 from arcadia_cloud_core.billing.sources import items_frame, load_resources, resources_frame
 from arcadia_cloud_core.billing.summary import InvoiceIngestSummary, invoice_summary
@@ -92,9 +93,11 @@ __all__ = [
     "InvoiceParseError",
     "InvoiceUpsert",
     "MonthlyCostsRefresh",
+    "SpendOutlook",
     "StoredLines",
     "UnknownInvoiceError",
     "annotate_lines",
+    "anomalies_on",
     "build_finance_payload",
     "cents_of",
     "costs_by_tag_frame",
@@ -127,6 +130,7 @@ __all__ = [
     "replace_focus_lines",
     "replace_invoice_lines",
     "resources_frame",
+    "spend_outlook",
     "stored_monthly_costs",
     "upsert_invoices",
     "validate_focus",

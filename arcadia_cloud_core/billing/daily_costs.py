@@ -5,6 +5,9 @@ product. The SKU names the product (:func:`product_for_sku`; for a SKU family we
 know, the description stands in, so ``Promotional credit`` is still a credit); from there each
 line takes the invoice pipeline's own steps: kind and name (:func:`~.pipeline.annotate_lines`),
 then the match stages (:func:`~.matching.match_lines`, by name: there are no ids to pair).
+One stage follows that invoices do not need: a line still unmatched whose description is that
+of a recent invoice line matched by DO's resource id takes that resource (``invoice_line``;
+e.g. a truncated snapshot name two snapshots share), if it was not yet deleted that day.
 Project and tenant are the matched resource's (:func:`~.attribution.attribute`: the lines name
 no project).
 
@@ -49,6 +52,7 @@ from arcadia_cloud_core.billing.sources import load_resources
 from arcadia_cloud_core.db.dialect import upsert_insert
 from arcadia_cloud_core.db.schema import (
     PROVIDER,
+    cloud_cost_lines,
     cloud_daily_cost_days,
     cloud_daily_cost_lines,
     cloud_resources,
@@ -56,11 +60,13 @@ from arcadia_cloud_core.db.schema import (
 
 __all__ = [
     "DAILY_COLUMNS",
+    "INVOICE_LINE_METHOD",
     "SKU_PRODUCTS",
     "DailyCostsError",
     "DailyCostsResult",
     "InsightsSource",
     "ingest_daily_costs",
+    "invoiced_resources",
     "load_daily_costs",
     "prepare_daily_lines",
     "product_for_sku",
@@ -86,12 +92,17 @@ SKU_PRODUCTS: dict[str, str] = {
     "DB": "Managed Databases",
     "AP": "App Platform",
     "CR": "Container Registry",
+    "PROMO": "Credits",
     "TX": "Taxes",
 }
 _SKU = re.compile(r"^\d+-(?P<service>[A-Z0-9]+)(?:-(?P<family>[A-Z0-9]+))?")
 #: The columns of :func:`load_daily_costs` (``tenant`` is the attributed tenant id).
 DAILY_COLUMNS = ("day", "amount_cents", "project_name", "tenant", "kind", "resource_id")
 DAILY_COLUMNS += ("sku", "region", "description", "match_method", "unmatched_reason")
+#: The match method of the stage after the invoice pipeline's (see the module docstring).
+INVOICE_LINE_METHOD = "invoice_line"
+#: How far back invoice lines are looked at for that stage.
+INVOICE_LINE_LOOKBACK = timedelta(days=92)
 #: The stored line columns, in order (after ``day_id`` and ``line_no``).
 _STORED = ("day", "sku", "region", "description", "group_description", "amount_cents")
 _STORED += ("product", "kind", "parsed_name", "resource_id", "resource_kind", "project_name")
@@ -99,7 +110,7 @@ _STORED += ("tenant_id", "match_method", "unmatched_reason")
 
 
 class DailyCostsError(BillingError):
-    """Insights that cannot be stored as asked (names the account, the day and the line)."""
+    """Insights that cannot be stored as asked (names the data point and the days asked)."""
 
 
 class InsightsSource(Protocol):
@@ -137,11 +148,54 @@ def _days(start: date, end: date) -> list[date]:
     return [start + timedelta(days=n) for n in range((end - start).days + 1)]
 
 
+def invoiced_resources(connection: sa.Connection, *, since: date) -> pd.DataFrame:
+    """Description → resource of invoice lines matched by DO's id, charged from ``since`` on
+    (the latest charge per description), with the resource's deletion time."""
+    c, r = cloud_cost_lines.c, cloud_resources.c
+    rows = connection.execute(
+        sa.select(c.description, c.resource_id, r.deleted_at)
+        .select_from(cloud_cost_lines.join(cloud_resources, r.id == c.resource_id))
+        .where(
+            c.match_method == "resource_id",
+            c.description.is_not(None),
+            c.period_start >= datetime(since.year, since.month, since.day, tzinfo=UTC),
+        )
+        .order_by(c.period_start.desc(), c.id.desc())
+    ).all()
+    frame = pd.DataFrame(rows, columns=["description", "invoiced_id", "invoiced_deleted_at"])
+    return frame.drop_duplicates("description")
+
+
+def _by_invoice_lines(lines: pd.DataFrame, invoiced: pd.DataFrame) -> pd.DataFrame:
+    """The :data:`INVOICE_LINE_METHOD` stage on the lines the pipeline left unmatched."""
+    if lines.empty or invoiced.empty:
+        return lines
+    out = lines.merge(invoiced, on="description", how="left")
+    deleted = pd.to_datetime(out["invoiced_deleted_at"], utc=True)
+    alive = deleted.isna() | (deleted >= out["period_start"])
+    todo = (
+        out["resource_id"].isna()
+        & out["unmatched_reason"].isin(["ambiguous", "no_resource"])
+        & out["invoiced_id"].notna()
+        & alive
+    )
+    out["resource_id"] = out["resource_id"].mask(todo, out["invoiced_id"]).astype("Int64")
+    for column, value in (("match_method", INVOICE_LINE_METHOD), ("unmatched_reason", None)):
+        out[column] = out[column].astype(object).mask(todo, value)
+    return out.drop(columns=["invoiced_id", "invoiced_deleted_at"])
+
+
 def prepare_daily_lines(
-    points: Sequence[Any], *, start: date, end: date, resources: pd.DataFrame
+    points: Sequence[Any],
+    *,
+    start: date,
+    end: date,
+    resources: pd.DataFrame,
+    invoiced: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Insights data points (``BillingInsight``) as lines with ``kind``, ``parsed_name`` and
-    the match (``resource_id``, ``match_method``, ``unmatched_reason``), in the given order."""
+    the match (``resource_id``, ``match_method``, ``unmatched_reason``), in the given order;
+    ``invoiced`` (:func:`invoiced_resources`) adds the invoice-line stage."""
     for n, p in enumerate(points):
         if not start <= p.day <= end:
             raise DailyCostsError(
@@ -164,7 +218,8 @@ def prepare_daily_lines(
             + pd.Timedelta(days=1),
         }
     )
-    return match_lines(annotate_lines(frame), resources)
+    matched = match_lines(annotate_lines(frame), resources)
+    return matched if invoiced is None else _by_invoice_lines(matched, invoiced)
 
 
 def _attributed(connection: sa.Connection, lines: pd.DataFrame) -> pd.DataFrame:
@@ -191,17 +246,21 @@ def _attributed(connection: sa.Connection, lines: pd.DataFrame) -> pd.DataFrame:
     return attribute(merged.drop(columns="id"), {})
 
 
-def _value(value: Any) -> Any:
+def _value(value: Any, limit: int | None) -> Any:
+    """A frame cell as the database takes it: None for missing, text cut to its column."""
     if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
         return None
-    return value.item() if isinstance(value, np.generic) else value
+    if isinstance(value, np.generic):
+        return value.item()
+    return value[:limit] if limit is not None and isinstance(value, str) else value
 
 
 def _rows(lines: pd.DataFrame) -> dict[date, list[tuple[Any, ...]]]:
     """Per day, its lines as tuples of :data:`_STORED` (``line_no`` is the position)."""
+    limits = [getattr(cloud_daily_cost_lines.c[name].type, "length", None) for name in _STORED]
     out: dict[date, list[tuple[Any, ...]]] = {}
     for row in lines.loc[:, list(_STORED)].itertuples(index=False, name=None):
-        values = tuple(_value(v) for v in row)
+        values = tuple(_value(v, limit) for v, limit in zip(row, limits, strict=True))
         out.setdefault(values[0], []).append(values)
     return out
 
@@ -296,7 +355,10 @@ def ingest_daily_costs(
     points = list(source.list_billing_insights(account_urn, start, end))
     with engine.connect() as connection:
         resources = load_resources(connection)
-    lines = prepare_daily_lines(points, start=start, end=end, resources=resources)
+        invoiced = invoiced_resources(connection, since=start - INVOICE_LINE_LOOKBACK)
+    lines = prepare_daily_lines(
+        points, start=start, end=end, resources=resources, invoiced=invoiced
+    )
     stored, written = replace_daily_lines(
         engine, account_urn=account_urn, start=start, end=end, lines=lines, now=now
     )
@@ -308,8 +370,8 @@ def load_daily_costs(
 ) -> pd.DataFrame:
     """The stored daily lines of ``start``..``end`` (all accounts unless one is named) as a
     frame of :data:`DAILY_COLUMNS`: ``day`` a date, ``amount_cents`` int64, ``resource_id``
-    nullable Int64; ordered by day and line. What ``forecast_month_end`` and
-    ``detect_anomalies`` (``by=("project_name", "kind")``) read."""
+    nullable Int64, text None where missing; ordered by day and line. What
+    ``forecast_month_end`` and ``detect_anomalies`` (``by=("project_name", "kind")``) read."""
     c, d = cloud_daily_cost_lines.c, cloud_daily_cost_days.c
     stmt = (
         sa.select(
@@ -335,4 +397,7 @@ def load_daily_costs(
         frame = pd.DataFrame(connection.execute(stmt).all(), columns=list(DAILY_COLUMNS))
     frame["amount_cents"] = frame["amount_cents"].astype(np.int64)
     frame["resource_id"] = frame["resource_id"].astype("Int64")
+    for column in DAILY_COLUMNS[2:]:
+        if column != "resource_id":  # text: None where missing
+            frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
     return frame

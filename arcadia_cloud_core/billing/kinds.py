@@ -4,10 +4,10 @@ Specific phrases come before generic products ("Droplet Snapshots" before "Dropl
 Subscription" before "Spaces", taxes first). A rule searches the whitespace-collapsed product
 (case-insensitive) and, if it has one, the description; the last rule catches tax lines by their
 description alone (``GST (10%)``), so a droplet called ``gst-worker`` stays a droplet. Kinds are
-the resource kinds of ``cloud_resources``, ``tax``, account-level kinds
-(:data:`ACCOUNT_LEVEL_KINDS`: credits, bandwidth overage, subscriptions, support) and kinds DO
-bills that we do not inventory (:data:`UNTRACKED_KINDS`: App Platform apps); a line no rule
-matches has no kind (``no_kind``). Each rule's formats and sources: docs/do-invoice-formats.md.
+the resource kinds of ``cloud_resources`` (App Platform apps are ``app``), ``tax``, account-level
+kinds (:data:`ACCOUNT_LEVEL_KINDS`) and kinds DO bills that we do not inventory
+(:data:`UNTRACKED_KINDS`, none today); a line no rule matches has no kind (``no_kind``). Formats
+and sources: docs/do-invoice-formats.md.
 """
 
 from __future__ import annotations
@@ -61,8 +61,8 @@ KIND_RULES: tuple[KindRule, ...] = (
     KindRule("bandwidth", r"\bbandwidth\b|\b(?:data|outbound) transfer\b", account_level=True),
     KindRule("managed_db", r"\b(?:managed )?databases?\b|\bdatabase clusters?\b|\bdbaas\b"),
     KindRule("k8s_cluster", r"\bkubernetes\b|\bdoks\b"),
-    KindRule("container_registry", r"\bcontainer registry\b", account_level=True),
-    KindRule("app", r"\bapp platform\b|\bapps\b", untracked=True),
+    KindRule("container_registry", r"\bcontainer registry\b"),  # matched as the only one
+    KindRule("app", r"\bapp platform\b|\bapps\b"),
     KindRule("support_plan", r"\bsupport\b", account_level=True),
     KindRule("firewall", r"\b(?:cloud )?firewalls?\b"),
     KindRule("dns_zone", r"\bdns\b|\bdomains?\b"),
@@ -71,13 +71,10 @@ KIND_RULES: tuple[KindRule, ...] = (
 )
 
 ACCOUNT_LEVEL_KINDS: frozenset[str] = frozenset(r.kind for r in KIND_RULES if r.account_level)
-#: Kinds of real, named resources DO bills that inventory does not hold (yet).
 UNTRACKED_KINDS: frozenset[str] = frozenset(r.kind for r in KIND_RULES if r.untracked)
-#: Every kind a line can get.
 LINE_KINDS: frozenset[str] = frozenset(r.kind for r in KIND_RULES)
 _CATEGORIES = sorted(LINE_KINDS)
-#: The resource kind a line's cost belongs to, where it differs from the line's kind: a
-#: ``<droplet> (Weekly Backup Services)`` line is the parent droplet's cost.
+#: A line's resource kind where it differs from its own: a backup line is its droplet's cost.
 TARGET_KIND: dict[str, str] = {"droplet_backup": "droplet"}
 
 
@@ -92,10 +89,8 @@ def target_kind(kind: str | None) -> str | None:
 def derive_kinds(
     products: pd.Series | Iterable[str | None], descriptions: pd.Series | Iterable[str | None]
 ) -> pd.Series:
-    """Each line's kind (a categorical of the kinds that occur; missing where no rule
-    matches).
-
-    Every pattern runs once per distinct product or description."""
+    """Each line's kind (a categorical of the kinds that occur; missing where no rule matches);
+    every pattern runs once per distinct product or description."""
     products, descriptions = texts(products), texts(descriptions)
     product_codes, distinct_products = distinct(products)
     distinct_products = distinct_products.str.replace(r"\s+", " ", regex=True).str.strip()

@@ -9,6 +9,7 @@
    otherwise than its API. The names normalise equal (lower-case, non-alphanumerics → ``-``),
    or the billed name adds a 10-digit epoch (``…-1775012400``), or it is cut with ``...`` and its
    normalised prefix (8+ characters) starts exactly one snapshot's name.
+5. ``only_resource``: a container registry line (billed by its plan) takes the account's one.
 
 A key several resources share is narrowed to those alive when the charge began, then to the one
 in the line's project; else the line is ``ambiguous`` and no later stage tries it. Backup lines
@@ -34,7 +35,7 @@ from arcadia_cloud_core.billing.names import normalise_names
 from arcadia_cloud_core.billing.sources import resources_frame
 from arcadia_cloud_core.db.schema import RESOURCE_KINDS
 
-MATCH_METHODS = ("resource_id", "name_live", "name_deleted", "normalised_name")
+MATCH_METHODS = ("resource_id", "name_live", "name_deleted", "normalised_name", "only_resource")
 UNMATCHED_REASONS = ("tax", "account_level", "untracked_kind", "no_kind", "no_resource")
 UNMATCHED_REASONS += ("ambiguous",)
 #: The kinds a line can be matched against (its target kind), as a categorical dtype.
@@ -61,6 +62,7 @@ def match_lines(
             matcher.by_ids(items)
         matcher.by_names()
         matcher.by_normalised_snapshot_names()
+        matcher.by_the_only_registry()
     out = lines.copy(deep=False)
     ids = np.append(matcher.res["id"].to_numpy(dtype=np.int64), 0)[matcher.row]
     out["resource_id"] = pd.arrays.IntegerArray(ids, mask=matcher.row < 0)
@@ -165,6 +167,13 @@ class _Matcher:
                 self.ambiguous[line] = True
             elif hi - lo == 1 and self._alive(np.array([line]), rows[lo : lo + 1])[0]:
                 self.assign(np.array([line]), rows[lo : lo + 1], "normalised_name")
+
+    def by_the_only_registry(self) -> None:
+        """Stage 5: registry lines (billed by plan) take the account's one registry."""
+        rows = np.flatnonzero((self.res["kind"] == "container_registry").to_numpy(dtype=bool))
+        todo = np.flatnonzero(self._still_open() & np.asarray(self.target == "container_registry"))
+        if rows.size == 1 and todo.size:
+            self.settle(pd.DataFrame({"line": todo, "row": rows[0]}), "only_resource")
 
     # -- candidates -------------------------------------------------------------------------------
     def settle(self, pairs: pd.DataFrame, method: str) -> None:

@@ -42,6 +42,17 @@ RESOURCE_KINDS = (
     "spaces_bucket",
     "managed_db",
     "k8s_cluster",
+    # platform families (#13)
+    "app",
+    "app_alert",
+    "db_replica",
+    "db_pool",
+    "k8s_node_pool",
+    "vpc",
+    "vpc_peering",
+    "nat_gateway",
+    "region",
+    "size",
 )
 EVENT_TYPES = ("discovered", "updated", "deleted", "restored", "drift_detected", "tagged")
 INVOICE_INGEST_STATUSES = ("pending", "ingesting", "ingested", "failed")

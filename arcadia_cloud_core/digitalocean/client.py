@@ -15,6 +15,7 @@ from arcadia_cloud_core.digitalocean.api.billing import BillingAPI
 from arcadia_cloud_core.digitalocean.api.domains import DomainsAPI
 from arcadia_cloud_core.digitalocean.api.droplets import DropletsAPI
 from arcadia_cloud_core.digitalocean.api.networking import NetworkingAPI
+from arcadia_cloud_core.digitalocean.api.platform import PlatformAPI
 from arcadia_cloud_core.digitalocean.api.projects import ProjectsAPI
 from arcadia_cloud_core.digitalocean.api.reserved_ips import ReservedIPsAPI
 from arcadia_cloud_core.digitalocean.api.snapshots import SnapshotsAPI
@@ -53,6 +54,7 @@ class DOClient(
     ProjectsAPI,
     BillingAPI,
     AccountKindsAPI,  # certificates … autoscale pools (#13)
+    PlatformAPI,
 ):
     """A DigitalOcean API v2 client.
 

@@ -1,10 +1,10 @@
 """Project attribution: which DO project (and so which tenant) each resource belongs to.
 
 Walks the URNs of every project's resources: kinds with their own sync asset are only attributed;
-kinds without one (Spaces buckets, managed databases, Kubernetes clusters) get a minimal
+kinds without one (Spaces buckets) get a minimal
 placeholder through the chokepoint so they are in inventory too. Kinds DO never lists under a
 project (snapshots, droplet backups, firewalls) inherit from the droplet or volume they belong
-to. Attribution changes are written
+to; the platform kinds follow `attribution_platform`. Attribution changes are written
 in bulk with a `tagged` event; a re-run with no change writes nothing.
 """
 
@@ -25,6 +25,7 @@ from arcadia_cloud_core.db.schema import cloud_projects as projects_t
 from arcadia_cloud_core.db.schema import cloud_resource_events as events_t
 from arcadia_cloud_core.db.schema import cloud_resources as resources_t
 from arcadia_cloud_core.inventory.attribution_account import account_targets
+from arcadia_cloud_core.inventory.attribution_platform import platform_targets
 from arcadia_cloud_core.inventory.kinds import PLACEHOLDER_KINDS
 from arcadia_cloud_core.inventory.model import NormalizedResource, SyncResult
 from arcadia_cloud_core.inventory.upsert import upsert_resources
@@ -122,6 +123,7 @@ def attribute(
             targets[live[keys[0]].id] = project
         targets.update(_derived_targets(connection, live, targets))
         targets.update(account_targets(connection, targets))  # certificates … (#13)
+        targets.update(platform_targets(connection, live, targets, projects))
 
         by_id = {row.id: row for row in live.values()}
         for row_id, (project_id, tenant_id) in targets.items():

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from arcadia_cloud_core.db.schema import cloud_resources as resources_t
+from arcadia_cloud_core.inventory.kinds import CATALOGUE_KINDS
 
 
 def duplicate_identities(engine: Engine) -> list[dict[str, Any]]:
@@ -25,9 +26,12 @@ def duplicate_identities(engine: Engine) -> list[dict[str, Any]]:
 
 
 def unattributed(engine: Engine, *, limit: int = 25) -> tuple[int, list[dict[str, Any]]]:
-    """Live resources with no project: the count and a sample (kind, name, provider_id)."""
+    """Live resources with no project: the count and a sample (kind, name, provider_id).
+
+    The catalogues (regions, sizes) belong to no project and are not counted."""
     r = resources_t
-    where = (r.c.deleted_at.is_(None), r.c.cloud_project_id.is_(None))
+    where = (r.c.deleted_at.is_(None), r.c.cloud_project_id.is_(None),
+             r.c.kind.not_in(sorted(CATALOGUE_KINDS)))
     with engine.connect() as connection:
         total = connection.execute(sa.select(sa.func.count()).where(*where)).scalar_one()
         sample = connection.execute(

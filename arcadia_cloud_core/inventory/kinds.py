@@ -25,8 +25,11 @@ from arcadia_cloud_core.digitalocean import (
 )
 from arcadia_cloud_core.digitalocean.listing import Listing
 from arcadia_cloud_core.digitalocean.models import account_kinds as m  # (#13)
+from arcadia_cloud_core.digitalocean.models import apps, catalog, databases, kubernetes, vpcs
 from arcadia_cloud_core.inventory import normalize
 from arcadia_cloud_core.inventory import normalize_account as na  # (#13)
+from arcadia_cloud_core.inventory import normalize_platform as platform
+from arcadia_cloud_core.inventory import platform_listings as listings
 from arcadia_cloud_core.inventory.model import NormalizedResource
 
 EVERY_15_MIN = timedelta(minutes=15)
@@ -102,7 +105,36 @@ KINDS: tuple[KindSpec, ...] = (
              normalize.firewall, urns=("firewall",)),
     KindSpec("load_balancers", "load_balancer", "/v2/load_balancers", "load_balancers",
              LoadBalancer.from_payload, normalize.load_balancer, urns=("loadbalancer",)),
+    # App Platform: apps carry their project (DO has no app URN); alerts follow their app.
+    KindSpec("apps", "app", "/v2/apps", "apps", apps.App.from_payload, platform.app,
+             listing=lambda do: do.list_apps()),
+    KindSpec("app_alerts", "app_alert", "/v2/apps/{id}/alerts", "alerts", dict, platform.app_alert,
+             cadence=HOURLY, listing=listings.app_alerts),
+    KindSpec("databases", "managed_db", "/v2/databases", "databases",
+             databases.DatabaseCluster.from_payload, platform.managed_db, urns=("dbaas",)),
+    KindSpec("database_replicas", "db_replica", "/v2/databases/{id}/replicas", "replicas", dict,
+             platform.db_replica, cadence=HOURLY, listing=listings.database_replicas),
+    KindSpec("database_pools", "db_pool", "/v2/databases/{id}/pools", "pools", dict,
+             platform.db_pool, cadence=HOURLY, listing=listings.database_pools),
+    KindSpec("kubernetes_clusters", "k8s_cluster", "/v2/kubernetes/clusters",
+             "kubernetes_clusters", kubernetes.KubernetesCluster.from_payload,
+             platform.k8s_cluster, urns=("kubernetes",)),
+    KindSpec("kubernetes_node_pools", "k8s_node_pool", "/v2/kubernetes/clusters", "node_pools",
+             dict, platform.k8s_node_pool, listing=listings.node_pools),
+    KindSpec("vpcs", "vpc", "/v2/vpcs", "vpcs", vpcs.VPC.from_payload, platform.vpc,
+             urns=("vpc",), cadence=HOURLY, listing=listings.vpcs_with_members),
+    KindSpec("vpc_peerings", "vpc_peering", "/v2/vpc_peerings", "vpc_peerings",
+             vpcs.VPCPeering.from_payload, platform.vpc_peering),
+    KindSpec("nat_gateways", "nat_gateway", "/v2/vpc_nat_gateways", "vpc_nat_gateways",
+             vpcs.NATGateway.from_payload, platform.nat_gateway),
+    KindSpec("regions", "region", "/v2/regions", "regions", catalog.Region.from_payload,
+             platform.region, cadence=HOURLY, id_field="slug"),
+    KindSpec("sizes", "size", "/v2/sizes", "sizes", catalog.Size.from_payload, platform.size,
+             cadence=HOURLY, id_field="slug"),
 )
+
+#: Reference catalogues (regions, sizes): account-wide, never in a project or tenant.
+CATALOGUE_KINDS = frozenset({"region", "size"})
 
 #: Asset name → its spec.
 KIND_SPECS: Mapping[str, KindSpec] = {spec.name: spec for spec in KINDS}
@@ -111,8 +143,6 @@ KIND_SPECS: Mapping[str, KindSpec] = {spec.name: spec for spec in KINDS}
 #: DO's URN kind.
 PLACEHOLDER_URNS: Mapping[str, str] = {
     "space": "spaces_bucket",
-    "dbaas": "managed_db",
-    "kubernetes": "k8s_cluster",
 }
 PLACEHOLDER_KINDS = tuple(PLACEHOLDER_URNS.values())
 

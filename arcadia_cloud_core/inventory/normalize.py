@@ -26,6 +26,7 @@ from arcadia_cloud_core.digitalocean import (
 from arcadia_cloud_core.digitalocean.errors import FieldError
 from arcadia_cloud_core.digitalocean.listing import SkippedItem
 from arcadia_cloud_core.gc_pause import gc_paused
+from arcadia_cloud_core.inventory import pricing
 from arcadia_cloud_core.inventory.model import NormalizedResource, SkippedResource
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,7 @@ def droplet(d: Droplet) -> NormalizedResource:
             "volume_ids": _sorted(d.volume_ids),
             "vpc_uuid": d.vpc_uuid,
             "created_at": _iso(d.created_at),
+            **pricing.price_attrs(pricing.of_size_payload(d.raw)),
         },
     )
 
@@ -89,6 +91,7 @@ def volume(v: Volume) -> NormalizedResource:
             "filesystem_label": v.filesystem_label,
             "tags": _sorted(v.tags),
             "created_at": _iso(v.created_at),
+            **pricing.price_attrs(pricing.volume(v.size_gigabytes)),
         },
     )
 

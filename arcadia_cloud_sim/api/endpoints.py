@@ -110,3 +110,20 @@ def delete_endpoint(kind: str, param: str) -> Endpoint:
 
     endpoint.__name__ = f"delete_{kind}"
     return endpoint
+
+
+def whole_list_endpoint(
+    kind: str, key: str, *, render: Render = as_stored, filters: Filters | None = None
+) -> Endpoint:
+    """``GET`` a collection DO does not paginate (a database's replicas, an app's alerts) as
+    ``{key: [...]}`` with every item and no ``links``/``meta``."""
+
+    async def endpoint(request: Request) -> Response:
+        ctx = sim_context(request)
+        with ctx.store.transaction(write=False):
+            where = filters(request, ctx) if filters else {}
+            rows, _ = ctx.store.list_rows(kind, **where)
+            return json_response({key: render(ctx, rows)})
+
+    endpoint.__name__ = f"list_all_{key}"
+    return endpoint

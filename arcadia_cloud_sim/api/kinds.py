@@ -19,6 +19,11 @@ DOMAIN = "domain"
 DOMAIN_RECORD = "domain_record"
 PROJECT = "project"
 PROJECT_RESOURCE = "project_resource"
+# platform families (apps, databases, kubernetes, VPCs)
+APP, APP_ALERT = "app", "app_alert"
+DATABASE, DATABASE_REPLICA, DATABASE_POOL = "database", "database_replica", "database_pool"
+K8S_CLUSTER = "kubernetes_cluster"
+VPC, VPC_PEERING, NAT_GATEWAY = "vpc", "vpc_peering", "vpc_nat_gateway"
 
 # id sequences
 DROPLET_IDS = ("droplet", 410_000_001)

@@ -14,16 +14,19 @@ import re
 from dataclasses import dataclass
 
 from arcadia_cloud_sim.api.kinds import (
+    DATABASE,
     DOMAIN,
     DROPLET,
+    K8S_CLUSTER,
     LOAD_BALANCER,
     PROJECT,
     PROJECT_RESOURCE,
     RESERVED_IP,
     VOLUME,
+    VPC,
 )
 from arcadia_cloud_sim.context import SimContext
-from arcadia_cloud_sim.store import ResourceRow
+from arcadia_cloud_sim.store import NewResource, ResourceRow
 
 
 @dataclass(frozen=True)
@@ -44,17 +47,17 @@ URN_KINDS: dict[str, UrnKind] = {
         UrnKind("domain", DOMAIN, "/v2/domains/{id}"),
         UrnKind("floatingip", RESERVED_IP, "/v2/floating_ips/{id}"),  # reserved IPs too
         UrnKind("loadbalancer", LOAD_BALANCER, "/v2/load_balancers/{id}"),
-        UrnKind("dbaas", None, "/v2/databases/{id}"),
-        UrnKind("kubernetes", None, "/v2/kubernetes/clusters/{id}"),
+        UrnKind("dbaas", DATABASE, "/v2/databases/{id}"),
+        UrnKind("kubernetes", K8S_CLUSTER, "/v2/kubernetes/clusters/{id}"),
         UrnKind("space", None, "/v2/spaces/{id}"),
-        UrnKind("vpc", None, "/v2/vpcs/{id}"),
+        UrnKind("vpc", VPC, "/v2/vpcs/{id}"),
     )
 }
 #: What the spec's ``urn`` pattern accepts (the same kinds).
 URN_PATTERN = re.compile(r"^do:(" + "|".join(URN_KINDS) + r"):.*")
 #: The URN kind of each store kind that has exactly one.
-_BY_STORE_KIND = {DROPLET: "droplet", VOLUME: "volume", DOMAIN: "domain",
-                  RESERVED_IP: "floatingip", LOAD_BALANCER: "loadbalancer"}
+_BY_STORE_KIND = {u.store_kind: u.name for u in URN_KINDS.values()
+                  if u.store_kind is not None}
 
 
 def urn(kind: str, id: object) -> str:
@@ -93,3 +96,8 @@ def project_of(ctx: SimContext, resource_urn: str) -> str | None:
     """The project id holding ``resource_urn``."""
     row = ctx.store.get_row(PROJECT_RESOURCE, resource_urn)
     return None if row is None else row.parent
+
+
+def member_row(project_id: str, resource_urn: str, at: float) -> NewResource:
+    """A seeded project membership (see :func:`assign_urn`), for ``Store.insert_many``."""
+    return NewResource(PROJECT_RESOURCE, resource_urn, {}, at, project_id)

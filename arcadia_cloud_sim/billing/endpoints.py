@@ -40,7 +40,7 @@ from arcadia_cloud_sim.api.kinds import (
     VOLUME,
 )
 from arcadia_cloud_sim.api.pagination import paginate
-from arcadia_cloud_sim.api.urns import project_of, urn
+from arcadia_cloud_sim.api.urns import URN_KINDS, project_of, urn
 from arcadia_cloud_sim.billing import store as db
 from arcadia_cloud_sim.billing.data import (
     BillingHistoryEntry,
@@ -56,7 +56,14 @@ from arcadia_cloud_sim.billing.data import (
     preview_identity,
 )
 from arcadia_cloud_sim.billing.invoice_csv import render_invoice_csv
-from arcadia_cloud_sim.billing.scenarios import LiveIds, ScaleResource, default_plan, scale_plan
+from arcadia_cloud_sim.billing.scenarios import (
+    DEFAULT_DATABASE,
+    DEFAULT_K8S,
+    LiveIds,
+    ScaleResource,
+    default_plan,
+    scale_plan,
+)
 from arcadia_cloud_sim.context import SimContext, sim_context
 from arcadia_cloud_sim.store import Store
 
@@ -98,13 +105,22 @@ def _unassigned_reserved_ip(store: Store) -> str:
     return (in_ams3 or free)[0].id
 
 
-def _project_resource_uuid(store: Store, kind: str) -> str:
-    """The id of the one ``do:<kind>:<id>`` URN the scenario's projects hold."""
+def _project_resource_uuid(store: Store, kind: str, name: str | None = None) -> str:
+    """The id of the ``do:<kind>:<id>`` URN the scenario's projects hold (the one whose
+    resource is called ``name``, when the store holds such resources)."""
     rows, _ = store.list_rows(PROJECT_RESOURCE, limit=10_000)
     found = sorted(r.id.split(":", 2)[2] for r in rows if r.id.startswith(f"do:{kind}:"))
+    named = [i for i in found if name is not None and _store_name(store, kind, i) == name]
+    found = named or found
     if not found:
         raise LookupError(f"default scenario: no {kind} in any project to bill")
     return found[0]
+
+
+def _store_name(store: Store, urn_kind: str, resource_id: str) -> str | None:
+    store_kind = URN_KINDS[urn_kind].store_kind
+    row = None if store_kind is None else store.get_row(store_kind, resource_id)
+    return None if row is None else row.name
 
 
 def _default_ids(store: Store) -> LiveIds:
@@ -114,8 +130,8 @@ def _default_ids(store: Store) -> LiveIds:
         snapshots=_names_to_ids(store, SNAPSHOT),
         load_balancers=_names_to_ids(store, LOAD_BALANCER),
         unassigned_reserved_ip=_unassigned_reserved_ip(store),
-        database_uuid=_project_resource_uuid(store, "dbaas"),
-        k8s_uuid=_project_resource_uuid(store, "kubernetes"),
+        database_uuid=_project_resource_uuid(store, "dbaas", DEFAULT_DATABASE[0]),
+        k8s_uuid=_project_resource_uuid(store, "kubernetes", DEFAULT_K8S[0]),
     )
 
 

@@ -2,7 +2,7 @@
 
 Daily amounts per SKU, region and description, derived from the invoices so that a month's
 days add up to its invoice, to the cent: each invoice line (the month-to-date preview's, for
-the current month) is split over the days it ran, in proportion to its seconds on each day;
+the current month) is split over the days it ran, in proportion to its time on each day;
 the cents left by rounding down go to the days with the largest remainders (ties: the earlier
 day). Tax and subscription lines run all month, so they spread over every day. Lines of one
 day with the same SKU, region, description and group are one data point.
@@ -61,7 +61,15 @@ SKU_BY_PRODUCT: dict[str, str] = {
     "Floating IPs": "1-NW-FIP-0001",
     "Reserved IPs": "1-NW-RIP-0001",
     "Spaces Subscription": "1-SP-SUB-0001",
+    "Spaces": "1-SP-STOR-0001",
+    "Bandwidth": "1-NW-BW-0001",
     "Kubernetes": "1-KS-K8SWN-00109",
+    "Kubernetes Clusters": "1-KS-K8SWN-00109",
+    "Database Clusters": "1-DB-CLUSTER-0001",
+    "Managed Databases": "1-DB-CLUSTER-0001",
+    "Container Registry": "1-CR-REG-0001",
+    "App Platform": "1-AP-APP-0001",
+    "Credits": "1-PROMO-CREDIT-0001",
     "Taxes": "1-TX-TAX-0001",
 }
 _OTHER_SKU = "1-XX-OTHER-0001"
@@ -83,7 +91,7 @@ class DataPoint:
 
 # -- splitting lines over days ----------------------------------------------------------------
 def split_by_day(amount_cents: int, start: datetime, end: datetime) -> list[tuple[date, int]]:
-    """``amount_cents`` over the UTC days of ``[start, end)`` by seconds run each day; the
+    """``amount_cents`` over the UTC days of ``[start, end)`` by time run each day; the
     parts add up to the amount exactly (largest remainder, ties to the earlier day; a credit
     is split like its absolute value). A line with no duration falls on its start day."""
     days: list[tuple[date, int]] = []
@@ -92,15 +100,15 @@ def split_by_day(amount_cents: int, start: datetime, end: datetime) -> list[tupl
         lo = max(start, datetime(day.year, day.month, day.day, tzinfo=UTC))
         hi = min(end, datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(days=1))
         if hi > lo:
-            days.append((day, int((hi - lo).total_seconds())))
+            days.append((day, (hi - lo) // timedelta(microseconds=1)))
         day += timedelta(days=1)
         if datetime(day.year, day.month, day.day, tzinfo=UTC) >= end:
             break
-    total = sum(seconds for _, seconds in days)
+    total = sum(run for _, run in days)
     if total == 0:
         return [(start.date(), amount_cents)]
     sign, cents = (-1 if amount_cents < 0 else 1), abs(amount_cents)
-    shares = [(cents * seconds) // total for _, seconds in days]
+    shares = [(cents * run) // total for _, run in days]
     left = cents - sum(shares)
     by_remainder = sorted(range(len(days)), key=lambda i: (-((cents * days[i][1]) % total), i))
     for i in by_remainder[:left]:

@@ -10,6 +10,7 @@ import pytest
 
 from arcadia_cloud_assets.automation import AUTOMATION_SENSOR, cron_period, freshness
 from arcadia_cloud_assets.billing.assets import COST_VIEWS_CRON, invoice_partitions
+from arcadia_cloud_assets.billing.daily import FORECAST_CRON
 from arcadia_cloud_assets.definitions import defs
 from arcadia_cloud_core.inventory.kinds import KIND_CADENCE, KIND_SPECS
 
@@ -21,9 +22,10 @@ ALL_KEYS = GRAPH.get_all_asset_keys()
 COST_VIEWS = {dg.AssetKey(["billing", name]) for name in ("monthly_costs", "focus_cost_lines")}
 #: What issue 16 put under freshness and automation: inventory, drift, balance, invoices and the
 #: cost views (every unpartitioned asset of the location when it was written).
+FORECAST = dg.AssetKey(["billing", "forecast"])  # follows the daily costs, daily at 03:40
 COVERED = {key for key in ALL_KEYS if key.path[0] in ("inventory", "drift")} | {
     dg.AssetKey(["billing", name]) for name in ("balance", "invoices")
-} | COST_VIEWS
+} | COST_VIEWS | {FORECAST}
 INVOICE_PARTITIONED = {
     key for key in ALL_KEYS if GRAPH.get(key).partitions_def == invoice_partitions
 }
@@ -104,6 +106,8 @@ def _scheduled_cadence(key: dg.AssetKey) -> timedelta:
     """The cadence the schedules (or the cost views' cron) give ``key``."""
     if key in COST_VIEWS:
         return cron_period(COST_VIEWS_CRON)
+    if key == FORECAST:
+        return cron_period(FORECAST_CRON)
     for schedule in defs.schedules or []:
         job = defs.resolve_job_def(schedule.job_name)
         if key in job.asset_layer.selected_asset_keys:

@@ -12,11 +12,12 @@ from sqlalchemy.engine import Engine
 from arcadia_cloud_assets.inventory.assets import ASSETS
 from arcadia_cloud_assets.inventory.checks import CHECKS
 from arcadia_cloud_core.db.schema import cloud_projects, cloud_resource_events, cloud_resources
+from arcadia_cloud_core.inventory.kinds import CATALOGUE_KINDS
 from arcadia_cloud_sim.launcher import SimAdmin, SimulatorHandle
 from tests.assets.conftest import TOKEN, resources_for
 
 EXPECTED = {
-    "droplet": 5,
+    "droplet": 8,  # 5 + the DOKS cluster's 3 nodes
     "dns_zone": 7,
     "volume": 3,
     "snapshot": 12,
@@ -25,12 +26,23 @@ EXPECTED = {
     "load_balancer": 1,
     "droplet_backup": 4,
     "spaces_bucket": 6,
-    "managed_db": 1,
+    "managed_db": 2,
     "k8s_cluster": 1,
     # the account-level kinds (#13)
     **{"certificate": 3, "cdn_endpoint": 2, "container_registry": 1, "container_repository": 4},
     **{"ssh_key": 4, "tag": 8, "custom_image": 3, "alert_policy": 3, "uptime_check": 3},
     **{"functions_namespace": 2, "reserved_ipv6": 3, "autoscale_pool": 2},
+    # the platform kinds (#13)
+    "app": 2,
+    "app_alert": 4,
+    "db_replica": 1,
+    "db_pool": 1,
+    "k8s_node_pool": 2,
+    "vpc": 5,
+    "vpc_peering": 1,
+    "nat_gateway": 1,
+    "region": 10,
+    "size": 10,
 }
 
 
@@ -62,7 +74,10 @@ def test_full_sync_mirrors_the_account_with_tenants(engine: Engine, sim: Simulat
 
     with engine.connect() as connection:
         tenants = dict(
-            connection.execute(sa.select(cloud_resources.c.name, cloud_resources.c.tenant_id)).all()
+            connection.execute(
+                sa.select(cloud_resources.c.name, cloud_resources.c.tenant_id).where(
+                    cloud_resources.c.kind.not_in(sorted(CATALOGUE_KINDS)))
+            ).all()
         )
         projects = {
             row.name: row.tenant_id for row in connection.execute(sa.select(cloud_projects))
@@ -76,7 +91,7 @@ def test_full_sync_mirrors_the_account_with_tenants(engine: Engine, sim: Simulat
     assert None not in tenants.values()  # backups and firewalls inherit from their droplets
 
     droplets = asset_metadata(result, "droplets")
-    assert (droplets["discovered"], droplets["requests"]) == (5, 1)
+    assert (droplets["discovered"], droplets["requests"]) == (8, 1)
     preview = droplets["preview"]
     assert {record.data["name"] for record in preview.records} >= {"acme-web-1"}
     checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}

@@ -28,6 +28,16 @@ SIM_KINDS = {
     "load_balancer": "load_balancer",
     # the account-level kinds (#13), stored under our kind names (repositories: see below)
     **{kind: kind for kind in ACCOUNT_KINDS if kind != "container_repository"},
+    # the platform kinds (#13); replicas and pools are stored by `<cluster>/<name>` too
+    "app": "app",
+    "app_alert": "app_alert",
+    "database": "managed_db",
+    "database_replica": "db_replica",
+    "database_pool": "db_pool",
+    "kubernetes_cluster": "k8s_cluster",
+    "vpc": "vpc",
+    "vpc_peering": "vpc_peering",
+    "vpc_nat_gateway": "nat_gateway",
 }
 STORM_KINDS = ["429", "500", "502", "503", "timeout", "drop"]
 

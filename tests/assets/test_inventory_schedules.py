@@ -31,8 +31,19 @@ EXPECTED_JOB_ASSETS = {
         *("certificates", "cdn_endpoints", "container_registry", "container_repositories"),
         *("ssh_keys", "tags", "alert_policies", "uptime_checks", "functions_namespaces"),
         *("reserved_ipv6", "autoscale_pools"),
+        # the platform kinds listed every 15 minutes (#13)
+        "apps",
+        "databases",
+        "kubernetes_clusters",
+        "kubernetes_node_pools",
+        "vpc_peerings",
+        "nat_gateways",
     },
-    "inventory_snapshots_job": {"snapshots", "custom_images"},
+    # snapshots, custom images, and the hourly platform kinds: per-parent listings and
+    # the catalogues (#13)
+    "inventory_snapshots_job": {"snapshots", "custom_images", "app_alerts",
+                                "database_replicas", "database_pools", "vpcs", "regions",
+                                "sizes"},
     "inventory_backups_job": {"droplet_backups"},
 }
 

@@ -169,8 +169,9 @@ def test_the_sync_reports_inventory_counts_in_asset_metadata(
     assert {"inventory/droplets", "inventory/summary", "drift/drift"} <= set(materialized)
     droplets = materialized["inventory/droplets"].metadata
     live_droplets = [d for d in sim_admin.resources("droplet") if d["deleted_at"] is None]
-    assert droplets["discovered"] == len(live_droplets) == 5  # the default scenario's droplets
-    assert len(droplets["preview"]) == 5
+    # the default scenario's droplets: 5 plus the DOKS cluster's 3 nodes
+    assert droplets["discovered"] == len(live_droplets) == 8
+    assert len(droplets["preview"]) == 8
     assert {row["name"] for row in droplets["preview"]} == {d["name"] for d in live_droplets}
     domains = materialized["inventory/domains"].metadata
     assert domains["discovered"] == len(sim_admin.resources("domain"))

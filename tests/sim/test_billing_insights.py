@@ -4,26 +4,23 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from arcadia_cloud_sim.billing.insights import split_by_day
 from arcadia_cloud_sim.billing.scenarios import APRIL_2026_TOTAL_CENTS
 from arcadia_cloud_sim.launcher import SimAdmin, SimulatorHandle
 from tests.sim.conftest import api_client
 from tests.sim.openapi import validate_response
+from tests.sim.test_billing_api import cents
 
 TEMPLATE = "/v2/billing/{account_urn}/insights/{start_date}/{end_date}"
 APRIL_TOTAL_CENTS = APRIL_2026_TOTAL_CENTS
-
-
-def cents(money: str) -> int:
-    """ "86.92" / "-12.34" → cents."""
-    sign = -1 if money.startswith("-") else 1
-    return sign * int(money.lstrip("-").replace(".", ""))
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +33,7 @@ def urn(fresh: SimulatorHandle) -> str:
 def sim_admin(fresh: SimulatorHandle) -> Iterator[SimAdmin]:
     with SimAdmin(fresh) as admin:
         yield admin
-        admin.client.delete("/_sim/billing/spikes").raise_for_status()
+        admin.clear_billing_spikes()
 
 
 def insights(client: httpx.Client, urn: str, first: str, last: str) -> list[dict[str, Any]]:
@@ -92,6 +89,16 @@ def cents_sum(points: list[dict[str, Any]]) -> int:
     return sum(cents(p["total_amount"]) for p in points)
 
 
+@pytest.mark.parametrize("month", ["2014-12", "2018-02", "2026-03"])
+def test_other_months_add_up_to_their_invoices(client, urn, month) -> None:
+    """The first invoice, a month a droplet ended mid-month, the month before the live estate."""
+    invoices = client.get("/v2/customers/my/invoices?per_page=200").json()["invoices"]
+    amount = next(cents(i["amount"]) for i in invoices if i["invoice_period"] == month)
+    first = date.fromisoformat(f"{month}-01")
+    last = (first + timedelta(days=31)).replace(day=1) - timedelta(days=1)
+    assert cents_sum(insights(client, urn, first.isoformat(), last.isoformat())) == amount > 0
+
+
 def test_the_month_to_date_days_add_up_to_the_preview(client, urn) -> None:
     for _ in range(3):  # the preview grows by the hour: retry if an hour turned in between
         before = client.get("/v2/customers/my/invoices/preview?per_page=200").json()
@@ -135,19 +142,18 @@ def test_spikes_raise_one_day_and_are_listed(client, urn, sim_admin) -> None:
     before = {p["description"]: cents(p["total_amount"])
               for p in insights(client, urn, "2026-04-25", "2026-04-25")}
     spike = {"day": "2026-04-25", "description": description, "extra_cents": 4321}
-    r = sim_admin.client.post("/_sim/billing/spikes", json={"spikes": [spike]})
-    assert r.status_code == 200 and r.json() == {"spikes": [spike]}
+    assert sim_admin.add_billing_spikes([spike]) == [spike]
     after = {p["description"]: cents(p["total_amount"])
              for p in insights(client, urn, "2026-04-25", "2026-04-25")}
     assert after[description] == before[description] + 4321
     assert {k: v for k, v in after.items() if k != description} == {
         k: v for k, v in before.items() if k != description}
     assert cents_sum(insights(client, urn, "2026-04-01", "2026-04-30")) == APRIL_TOTAL_CENTS + 4321
-    assert sim_admin.client.get("/_sim/billing/spikes").json() == {"spikes": [spike]}
+    assert sim_admin.billing_spikes() == [spike]
     bad = sim_admin.client.post("/_sim/billing/spikes", json={"spikes": [
         {**spike, "day": "2026-04-02"}]})  # not billed yet on the 2nd
     assert bad.status_code == 400 and "no line" in bad.json()["message"]
-    assert sim_admin.client.get("/_sim/billing/spikes").json() == {"spikes": [spike]}
+    assert sim_admin.billing_spikes() == [spike]
 
 
 def test_split_by_day_is_exact_and_deterministic() -> None:
@@ -157,3 +163,24 @@ def test_split_by_day_is_exact_and_deterministic() -> None:
     assert parts == [(date(2026, 4, 3), 100), (date(2026, 4, 4), 401),
                      (date(2026, 4, 5), 400), (date(2026, 4, 6), 100)]
     assert [c for _, c in split_by_day(-1001, start, end)] == [-100, -401, -400, -100]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    amount=st.integers(-10**7, 10**7),
+    start=st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2026, 2, 1)),
+    seconds=st.integers(0, 40 * 86400),
+)
+def test_split_by_day_adds_up_and_is_proportional(amount, start, seconds) -> None:
+    start = start.replace(tzinfo=UTC)
+    end = start + timedelta(seconds=seconds)
+    parts = split_by_day(amount, start, end)
+    assert sum(c for _, c in parts) == amount and parts == split_by_day(amount, start, end)
+    days = [d for d, _ in parts]
+    assert days == sorted(set(days)) and days[0] == start.date()
+    if seconds:
+        for day, share in parts:
+            lo = max(start, datetime(day.year, day.month, day.day, tzinfo=UTC))
+            hi = min(end, datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(days=1))
+            exact = abs(amount) * (hi - lo).total_seconds() / seconds
+            assert abs(abs(share) - exact) < 1 + 1e-6

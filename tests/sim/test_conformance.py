@@ -21,6 +21,7 @@ from starlette.routing import Mount, Route
 from arcadia_cloud_sim.registry import resource_kinds
 from tests.sim.conftest import StartSimulator, api_client
 from tests.sim.openapi import path_template, validate_response
+from tests.sim.platform_tour import run_platform_tour
 from tests.sim.tour_account import run_account_kinds_tour
 
 MODULES = resource_kinds()
@@ -249,6 +250,7 @@ def run_tour(tour: Tour) -> None:
     c("DELETE", f"/v2/projects/{proj['id']}", 204)
 
     run_account_kinds_tour(tour)  # certificates … autoscale pools (#13)
+    run_platform_tour(c)
 
     # the declared error bodies validate too
     c("GET", "/v2/droplets/999999999", 404)

@@ -18,9 +18,10 @@ def _query(url: str) -> dict[str, list[str]]:
 def test_small_collection_without_per_page_is_one_page(api: httpx.Client) -> None:
     body = api.get("/v2/droplets").json()
     assert body["links"] == {}
-    assert body["meta"] == {"total": 5}
+    assert body["meta"] == {"total": 8}
     assert {d["name"] for d in body["droplets"]} == {
-        "acme-web-1", "acme-web-2", "acme-db-1", "globex-etl-1", "platform-ci-1"}
+        "acme-web-1", "acme-web-2", "acme-db-1", "globex-etl-1", "platform-ci-1",
+        "workers-x7k2p", "workers-m3q9d", "batch-x7k2p"}  # the last three: DOKS nodes
 
 
 def test_explicit_per_page_forces_links_and_keeps_params(
@@ -140,10 +141,10 @@ def test_project_resources_use_the_spec_urn_kinds(api: httpx.Client) -> None:
         urns += [r["urn"] for r in body["resources"]]
     kinds = sorted({u.split(":")[1] for u in urns})
     assert kinds == ["dbaas", "domain", "droplet", "floatingip", "kubernetes",
-                     "loadbalancer", "space", "volume"]
+                     "loadbalancer", "space", "volume", "vpc"]
     count = {k: sum(1 for u in urns if u.split(":")[1] == k) for k in kinds}
-    assert count == {"dbaas": 1, "domain": 7, "droplet": 5, "floatingip": 2,
-                     "kubernetes": 1, "loadbalancer": 1, "space": 6, "volume": 3}
+    assert count == {"dbaas": 2, "domain": 7, "droplet": 5, "floatingip": 2,
+                     "kubernetes": 1, "loadbalancer": 1, "space": 6, "volume": 3, "vpc": 5}
     assert len(urns) == len(set(urns))
 
 

@@ -87,7 +87,7 @@ def _check_create_actions(client: httpx.Client) -> int:
 
 
 def test_default_droplets_have_their_completed_create_action(api: httpx.Client) -> None:
-    assert _check_create_actions(api) == 5
+    assert _check_create_actions(api) == 8  # 5 + the 3 DOKS nodes
 
 
 def test_scale_droplets_have_their_completed_create_action(

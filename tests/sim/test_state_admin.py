@@ -38,7 +38,7 @@ def test_state_survives_restart_and_reset_reseeds(start_simulator: StartSimulato
     with start_simulator(state_path=state, extra_args=(*FAST_LAGS, "--reset")) as third, \
             api_client(third) as client:
         assert client.get("/v2/domains/persist.example").status_code == 404
-        assert len(_names(client)) == 5
+        assert len(_names(client)) == 8  # 5 + the 3 DOKS nodes
 
 
 def test_two_servers_share_one_state_file(start_simulator: StartSimulator,
@@ -102,7 +102,7 @@ def test_stats_count_requests_and_reset_reseeds(fresh: SimulatorHandle) -> None:
         assert client.get("/v2/projects").json()["meta"]["total"] == 1
         assert admin.stats()["total"] == 2  # admin calls are not counted
         admin.reset(scenario="default", seed=42)
-        assert client.get("/v2/droplets").json()["meta"]["total"] == 5
+        assert client.get("/v2/droplets").json()["meta"]["total"] == 8
 
 
 def test_live_config_changes_lags(fresh: SimulatorHandle) -> None:

@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from arcadia_cloud_core.billing import BillingError, ingest_invoice, upsert_invoices
 from arcadia_cloud_core.billing.anomalies import detect_anomalies
 from arcadia_cloud_core.billing.daily_costs import (
     DAILY_COLUMNS,
@@ -21,13 +22,16 @@ from arcadia_cloud_core.billing.daily_costs import (
     product_for_sku,
 )
 from arcadia_cloud_core.billing.forecast import forecast_month_end
+from arcadia_cloud_core.billing.month_to_date import month_to_date
 from arcadia_cloud_core.db.schema import cloud_daily_cost_days, cloud_daily_cost_lines
-from arcadia_cloud_core.digitalocean import BillingInsight, DOCurrencyError
+from arcadia_cloud_core.digitalocean import BillingInsight, DOCurrencyError, Invoice, InvoiceItem
+from arcadia_cloud_sim.billing.insights import SKU_BY_PRODUCT as SIM_SKUS
 
-from .helpers import count, sample_estate
+from .helpers import Header, Line, add_resources, count, kind_for, render_csv, sample_estate
 
 URN = "do:team:12345678-1234-1234-1234-123456789012"
 APRIL_1, APRIL_2 = date(2026, 4, 1), date(2026, 4, 2)
+INVOICE = "5dc680c2-93d6-41d9-afe1-93d3abb1bcb6"
 
 
 def point(day: date, sku: str, description: str, amount: str, group: str = "") -> BillingInsight:
@@ -74,6 +78,8 @@ def test_skus_name_their_products() -> None:
     assert product_for_sku("1-KS-K8SWN-00109") == "Kubernetes"
     assert product_for_sku("1-SP-SUB-0001") == "Spaces Subscription"
     assert product_for_sku("1-SP-STOR-0001") == "Spaces"
+    assert product_for_sku("1-DB-CLUSTER-0001") == "Managed Databases"
+    assert product_for_sku("1-PROMO-CREDIT-0001") == "Credits"
     assert product_for_sku("1-ZZ-NEW-0001") is None and product_for_sku("") is None
 
 
@@ -182,3 +188,69 @@ def test_the_series_feeds_the_forecast_and_the_anomaly_check(engine: Engine) -> 
     assert list(zip(found["day"], found["project_name"], found["kind"], strict=True)) == [
         (spike_day, "Acme", "droplet")
     ]
+
+
+def test_a_line_names_cannot_settle_takes_the_resource_its_invoice_line_had(
+    engine: Engine,
+) -> None:
+    """``warehouse-2026...`` starts two snapshots' names; April's invoice item had DO's id. The
+    invoice's ``old-db`` droplet was deleted on 2 April: a later day's line stays unmatched."""
+    ids = sample_estate(engine)
+    add_resources(engine, [{"kind": "snapshot", "provider_id": "205",
+                            "name": "warehouse-2026-03-15"}])
+    truncated = Line("Volume Snapshots", "warehouse-2026... (65.00 GiB)", 390)
+    old_db = Line("Droplets", "old-db (s-2vcpu-4gb)", 107, hours=30)
+    upsert_invoices(engine, [Header(INVOICE, "2026-04", 497)])
+    items = [{"product": ln.product, "description": ln.description,
+              "amount_cents": ln.amount_cents, "start_time": ln.start, "end_time": ln.end,
+              "resource_id": rid} for ln, rid in ((truncated, "204"), (old_db, "102"))]
+    ingest_invoice(engine, invoice_uuid=INVOICE, csv_data=render_csv([truncated, old_db]),
+                   items=items)
+    day = date(2026, 5, 2)
+    points = [point(day, "1-BS-SNAP-0001", truncated.description, "0.13"),
+              point(day, "1-DO-DROP-0109", old_db.description, "0.28")]
+    ingest_daily_costs(engine, Source(points), account_urn=URN, start=day, end=day)
+    snapshot, droplet = load_daily_costs(engine, start=day, end=day).itertuples()
+    assert (snapshot.resource_id, snapshot.match_method) == (ids["204"], "invoice_line")
+    assert snapshot.unmatched_reason is None and snapshot.project_name == "Globex"
+    assert pd.isna(droplet.resource_id) and droplet.unmatched_reason == "no_resource"
+
+
+def test_month_to_date_sets_the_preview_beside_the_loaded_days(engine: Engine) -> None:
+    preview = Invoice.from_payload({"invoice_uuid": INVOICE, "amount": "5.12",
+                                    "invoice_period": "2026-04"})
+    items = [InvoiceItem.from_payload({"product": product, "amount": amount},
+                                      invoice_uuid=INVOICE)
+             for product, amount in (("Droplets", "4.00"), ("Taxes", "0.12"), ("Droplets", "1.00"))]
+    empty = month_to_date(engine, preview=preview, items=items)
+    assert (empty.days_loaded, empty.daily_cents, empty.forecast) == (0, 0, {})
+    assert empty.by_product == {"Droplets": 500, "Taxes": 12} and empty.difference_cents == 512
+    sample_estate(engine)
+    ingest_daily_costs(engine, Source(day_points(APRIL_1) + day_points(APRIL_2)),
+                       account_urn=URN, start=APRIL_1, end=APRIL_2)
+    mtd = month_to_date(engine, preview=preview, items=items)
+    assert (mtd.days_loaded, mtd.last_day_loaded, mtd.daily_cents) == (2, APRIL_2, 512)
+    assert mtd.difference_cents == 0 and mtd.forecast["forecast_cents"] == 256 * 30
+    bad = Invoice.from_payload({"invoice_uuid": INVOICE, "amount": "1.00",
+                                "invoice_period": "April"})
+    with pytest.raises(BillingError, match="'April' is not YYYY-MM"):
+        month_to_date(engine, preview=bad, items=[])
+
+
+@pytest.mark.parametrize("product", sorted(SIM_SKUS))
+def test_each_simulator_sku_names_a_product_of_the_same_kind(product: str) -> None:
+    """The simulator bills each product under a SKU; ours reads back a product of its kind."""
+    assert kind_for(product_for_sku(SIM_SKUS[product])) == kind_for(product) is not None
+
+
+def test_long_text_is_cut_to_its_column_and_stored(engine: Engine) -> None:
+    """An unknown SKU family: the (long) description stands in for the product."""
+    long = "x" * 400 + " (s-1vcpu-1gb)"
+    odd = point(APRIL_1, "1-NEWSERVICE-" + "9" * 80, long, "1.23")
+    ingest_daily_costs(engine, Source([odd]), account_urn=URN, start=APRIL_1, end=APRIL_1)
+    [line] = load_daily_costs(engine, start=APRIL_1, end=APRIL_1).itertuples()
+    assert line.description == long and len(line.sku) == 64 and line.amount_cents == 123
+    assert line.unmatched_reason == "no_kind"
+    again = ingest_daily_costs(engine, Source([odd]), account_urn=URN, start=APRIL_1,
+                               end=APRIL_1)
+    assert again.days_written == ()  # the cut values compare equal to the stored ones

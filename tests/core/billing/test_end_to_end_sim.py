@@ -94,6 +94,17 @@ def estate(tmp_path: Path, do: DOClient) -> Engine:
     rows += [
         {"kind": "reserved_ip", "provider_id": ip.ip, "name": None} for ip in do.list_reserved_ips()
     ]
+    rows += [
+        {"kind": "container_registry", "provider_id": r.name, "name": r.name}
+        for r in do.list_container_registries()
+    ]
+    rows += [  # the platform kinds (#13): apps, database and DOKS clusters
+        *({"kind": "app", "provider_id": a.id, "name": a.name} for a in do.list_apps()),
+        *({"kind": "managed_db", "provider_id": d.id, "name": d.name}
+          for d in do.list_databases()),
+        *({"kind": "k8s_cluster", "provider_id": k.id, "name": k.name}
+          for k in do.list_kubernetes_clusters()),
+    ]
     for project in listed:
         for item in do.list_project_resources(project.id):
             _, urn_kind, provider_id = item.urn.split(":", 2)
@@ -136,12 +147,13 @@ def test_april_invoice_is_fully_attributed_and_reconciled(estate: Engine, do: DO
     assert summary.lines == len(APRIL_2026_LINES) == 44
     assert summary.total_cents == APRIL_2026_TOTAL_CENTS == summary.invoice_amount_cents
     assert summary.reconciled and summary.tax_cents == APRIL_2026_TAX_CENTS
-    # The subscription and the registry are the account's; the app is a kind we do not track.
-    assert summary.unmatched_by_reason == {"account_level": 2, "tax": 1, "untracked_kind": 1}
-    assert summary.matched == 40 and summary.attributable == 41
-    # DO's items carry ids for all but the reserved IP (billed by its address) and the buckets
-    # (by their name, which is their id).
-    assert summary.matched_by_method == {"name_live": 7, "resource_id": 33}
+    # The subscription is the account's; the registry, billed by its plan, is the account's one
+    # registry; the app matches the inventory's app by name (#13).
+    assert summary.unmatched_by_reason == {"account_level": 1, "tax": 1}
+    assert summary.matched == 42 and summary.attributable == 42
+    # DO's items carry ids for all but the reserved IP (billed by its address), the buckets
+    # (by their name, which is their id) and the app.
+    assert summary.matched_by_method == {"name_live": 8, "resource_id": 33, "only_resource": 1}
     with estate.connect() as connection:
         lines = load_lines(connection, uuid)
         assert get_invoice(connection, uuid).ingest_status == "ingested"
@@ -156,18 +168,13 @@ def test_csv_alone_matches_by_names_and_says_why_not(estate: Engine, do: DOClien
     assert summary.reconciled
     assert summary.matched_by_method == {
         "name_deleted": roles.count("retired"),
-        "name_live": roles.count("live") + 6,  # and the six buckets
+        # and the six buckets, the database, the DOKS cluster's two lines and the app (#13)
+        "name_live": roles.count("live") + 6 + 3 + 1,
         "normalised_name": 2,  # the epoch suffix and the changed case/separators
+        "only_resource": 1,  # the registry, billed by its plan
     }
-    # "globex-warehouse-2026..." could be either April's or March's snapshot: not guessed. The
-    # database and the DOKS node pool's two lines name clusters inventory knows only by id.
-    assert summary.unmatched_by_reason == {
-        "account_level": 2,
-        "ambiguous": 1,
-        "no_resource": 3,
-        "tax": 1,
-        "untracked_kind": 1,
-    }
+    # "globex-warehouse-2026..." could be either April's or March's snapshot: not guessed.
+    assert summary.unmatched_by_reason == {"account_level": 1, "ambiguous": 1, "tax": 1}
 
 
 def test_finance_push_created_then_updated(

@@ -68,9 +68,8 @@ def test_ingest_stores_matches_and_reconciles(engine: Engine) -> None:
     assert summary.tax_cents == SAMPLE_TAX
     assert summary.unmatched_by_reason == {
         "account_level": 1,
-        "no_resource": 1,
+        "no_resource": 2,  # ghost-1 and an app this estate does not hold
         "tax": 1,
-        "untracked_kind": 1,
     }
     assert summary.matched == 10 and summary.attributable == 12
     assert summary.match_rate == pytest.approx(10 / 12)

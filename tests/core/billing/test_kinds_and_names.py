@@ -66,8 +66,10 @@ def test_kind_table(product: str | None, description: str | None, kind: str | No
 def test_vocabulary_and_targets() -> None:
     assert {"tax", "spaces_subscription", "credit", "bandwidth"} <= LINE_KINDS
     assert LINE_KINDS - {"tax"} - ACCOUNT_LEVEL_KINDS - UNTRACKED_KINDS <= set(RESOURCE_KINDS)
-    assert {"app"} == UNTRACKED_KINDS and not UNTRACKED_KINDS & set(RESOURCE_KINDS)
-    assert target_kind("app") is None
+    assert not UNTRACKED_KINDS & set(RESOURCE_KINDS)
+    assert target_kind("app") == "app"  # App Platform apps are inventory kind `app` (#13)
+    assert {target_kind("managed_db"), target_kind("k8s_cluster")} == {"managed_db",
+                                                                       "k8s_cluster"}
     assert target_kind("droplet_backup") == "droplet"
     assert target_kind("snapshot") == "snapshot"
     assert target_kind("tax") is None
@@ -282,7 +284,8 @@ REAL_FORMATS: list[tuple[str, str, str, str | None, str | None]] = [
         "acme-uploads",
     ),  # DO-DOCS per-bucket bandwidth; wording INFERRED
     ("App Platform", "", "storefront (Basic)", "app", "storefront"),  # INFERRED
-    ("Container Registry", "", "Basic", "container_registry", None),  # INFERRED: account-level
+    # INFERRED; billed by plan: matched as the account's one registry (the plan is the "name")
+    ("Container Registry", "", "Basic", "container_registry", "Basic"),
     ("Bandwidth", "", "Droplet bandwidth overage", "bandwidth", None),  # SPEC-SUMMARY overages
     ("Support", "", "Standard Support Plan", "support_plan", None),  # BILLING-UI, INFERRED line
     (

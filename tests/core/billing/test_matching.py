@@ -70,7 +70,7 @@ def test_sample_invoice_by_name_alone() -> None:
         (7, "name_live", None),
         (8, "name_live", None),  # reserved IP billed by address (its id)
         (9, "name_live", None),  # cluster by group_description
-        (None, None, "untracked_kind"),  # App Platform: no app kind in cloud_resources
+        (None, None, "no_resource"),  # an App Platform app this inventory does not hold
         (None, None, "no_resource"),  # ghost-1
         (None, None, "account_level"),  # Spaces subscription
         (None, None, "tax"),
@@ -249,8 +249,8 @@ def test_no_resources_at_all() -> None:
     frame = match(list(SAMPLE_LINES), [])
     reasons = frame["unmatched_reason"].tolist()
     assert frame["resource_id"].isna().all()
-    assert reasons.count("no_resource") == 11
-    assert {"tax", "account_level", "untracked_kind"} <= set(reasons)
+    assert reasons.count("no_resource") == 12  # the app line too (#13: `app` is a kind)
+    assert {"tax", "account_level"} <= set(reasons)
 
 
 def test_label_columns_are_categoricals_that_behave_as_their_text() -> None:
@@ -266,3 +266,22 @@ def test_label_columns_are_categoricals_that_behave_as_their_text() -> None:
         assert grouped.to_dict() == frame.groupby(text)["amount_cents"].sum().to_dict()
     assert frame["match_method"].isna().sum() == frame["resource_id"].isna().sum()
     assert frame["parsed_name"].tolist()[0] == "web-1"
+
+
+def test_app_database_and_doks_lines_match_the_platform_kinds() -> None:
+    """#13: App Platform, managed database and DOKS lines land on the inventory's `app`,
+    `managed_db` and `k8s_cluster` rows by name."""
+    estate = [
+        res(1, "app", "a-1", "acme-storefront"),
+        res(2, "managed_db", "db-1", "globex-warehouse-pg"),
+        res(3, "k8s_cluster", "k8s-1", "globex-doks"),
+    ]
+    lines = [
+        Line("App Platform", "acme-storefront (Professional)", 2400, project_name="Acme"),
+        Line("Managed Databases", "globex-warehouse-pg (db-s-2vcpu-4gb)", 12000),
+        Line("Kubernetes Clusters", "5f3c9a1e", 4800, group_description="globex-doks"),
+    ]
+    frame = match(lines, estate)
+    assert frame["kind"].tolist() == ["app", "managed_db", "k8s_cluster"]
+    assert outcome(frame) == [(1, "name_live", None), (2, "name_live", None),
+                              (3, "name_live", None)]

@@ -24,6 +24,10 @@ DEFAULT_DROPLETS = {
     "acme-db-1": ("nyc3", "s-2vcpu-4gb"),
     "globex-etl-1": ("ams3", "s-2vcpu-4gb"),
     "platform-ci-1": ("ams3", "s-1vcpu-1gb"),
+    # the DOKS cluster's nodes
+    "workers-x7k2p": ("ams3", "s-2vcpu-4gb"),
+    "workers-m3q9d": ("ams3", "s-2vcpu-4gb"),
+    "batch-x7k2p": ("ams3", "s-4vcpu-8gb"),
 }
 
 
@@ -115,7 +119,9 @@ def test_projects_and_resources(make_do: ClientFactory) -> None:
     assert {"droplet", "volume", "domain", "floatingip", "loadbalancer", "space"} <= kinds
     assert all(r.urn == f"do:{r.kind}:{r.id}" for r in acme)
     platform = do.list_project_resources("default")
-    assert "kubernetes" in {r.kind for r in platform}
+    assert {"kubernetes", "vpc"} <= {r.kind for r in platform}
+    globex = do.list_project_resources(projects["Globex Analytics"].id)
+    assert {"dbaas", "vpc"} <= {r.kind for r in globex}
 
 
 def test_billing_reads(make_do: ClientFactory) -> None:

@@ -67,7 +67,7 @@ ASSIGNMENTS = _assign(
     (P_B, "do:droplet:2"),
     (P_A, "do:image:101"),  # an image URN names a snapshot here
     (P_B, "do:space:bucket-b"),  # seen only through the project: a placeholder
-    (P_A, "do:vpc:5a4981aa-9653-4bd1-bef5-d6bff52042e4"),  # a kind we do not track
+    (P_A, "do:hologram:h-1"),  # a kind we do not track
     (P_A, "do:volume:7d1b5b3e-4c1a-4a39-9d0e-0c0f2d5a9e11"),  # not in inventory
     (P_X, "do:droplet:2"),  # a project we do not know
 )
@@ -102,7 +102,7 @@ def test_urns_attribute_resources_to_their_projects_tenant(engine: Engine) -> No
     }
     assert result.assignments == len(ASSIGNMENTS)
     assert result.attributed == 6
-    assert (result.unresolved, result.untracked_kinds) == (2, {"vpc": 1})
+    assert (result.unresolved, result.untracked_kinds) == (2, {"hologram": 1})
     assert set(result.placeholders) == set(PLACEHOLDER_KINDS)
     assert result.placeholders["spaces_bucket"].discovered == 1
     assert _tagged_events(engine) == 6

@@ -10,6 +10,7 @@ import pytest
 
 from arcadia_cloud_core.digitalocean import DOClient
 from arcadia_cloud_core.inventory import normalize
+from arcadia_cloud_core.inventory import platform_listings as listings
 from arcadia_cloud_core.inventory.kinds import (
     DEDICATED_KINDS,
     EVERY_15_MIN,
@@ -21,6 +22,21 @@ from arcadia_cloud_core.inventory.kinds import (
 )
 from arcadia_cloud_sim.launcher import running_simulator
 
+#: The platform kinds (#13): a client list method, or the listing that combines several.
+PLATFORM_LISTS = {
+    "apps": DOClient.list_apps,
+    "app_alerts": listings.app_alerts,
+    "databases": DOClient.list_databases,
+    "database_replicas": listings.database_replicas,
+    "database_pools": listings.database_pools,
+    "kubernetes_clusters": DOClient.list_kubernetes_clusters,
+    "kubernetes_node_pools": listings.node_pools,
+    "vpcs": listings.vpcs_with_members,
+    "vpc_peerings": DOClient.list_vpc_peerings,
+    "nat_gateways": DOClient.list_nat_gateways,
+    "regions": DOClient.list_regions,
+    "sizes": DOClient.list_sizes,
+}
 #: The client's dedicated list method per asset (what the kinds were listed with before).
 CLIENT_LISTS = {
     "droplets": DOClient.list_droplets,
@@ -35,6 +51,7 @@ CLIENT_LISTS = {
         "custom_images", "alert_policies", "uptime_checks", "functions_namespaces",
         "reserved_ipv6", "autoscale_pools")},
     "container_registry": DOClient.list_container_registries,
+    **PLATFORM_LISTS,
 }
 
 
@@ -63,6 +80,8 @@ def test_every_declaration_is_unique_and_scheduled() -> None:
     assert sorted(CLIENT_LISTS) == sorted(KIND_SPECS)
     assert len({s.kind for s in KINDS}) == len(KINDS)
     assert sorted(asset_names(EVERY_15_MIN) + asset_names(HOURLY)) == sorted(KIND_SPECS)
-    assert asset_names(HOURLY) == ["custom_images", "snapshots"]
+    assert asset_names(HOURLY) == ["custom_images", "snapshots", "app_alerts",
+                                   "database_replicas", "database_pools", "vpcs", "regions",
+                                   "sizes"]
     assert {s.kind for s in KINDS} | {"droplet_backup"} == DEDICATED_KINDS
     assert {s.kind: KIND_CADENCE[s.kind] for s in KINDS} == {s.kind: s.cadence for s in KINDS}

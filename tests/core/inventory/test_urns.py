@@ -33,8 +33,9 @@ def test_urn_kinds_and_image_kinds_are_schema_kinds() -> None:
         ("do:floatingip:1.2.3.4", "reserved_ip", True),
         ("do:ReservedIP:1.2.3.4", "reserved_ip", True),
         ("do:space:bucket-a", "spaces_bucket", False),
-        ("do:kubernetes:bd5f5959-5e1e-4205-a714-a914373942af", "k8s_cluster", False),
-        ("do:vpc:5a4981aa-9653-4bd1-bef5-d6bff52042e4", None, False),
+        ("do:kubernetes:bd5f5959-5e1e-4205-a714-a914373942af", "k8s_cluster", True),
+        ("do:dbaas:9cc10173-e9ea-4176-9dbc-a4cee4c4ff30", "managed_db", True),
+        ("do:vpc:5a4981aa-9653-4bd1-bef5-d6bff52042e4", "vpc", True),
         ("do:app:not-checked", None, False),  # a kind we do not track: its id as it comes
     ],
 )

@@ -35,7 +35,9 @@ def upgrade() -> None:
         sa.Column("loaded_at", types.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_cloud_daily_cost_days")),
         sa.UniqueConstraint(
-            "provider", "account_urn", "day",
+            "provider",
+            "account_urn",
+            "day",
             name=op.f("uq_cloud_daily_cost_days_provider_account_urn_day"),
         ),
     )
@@ -60,12 +62,14 @@ def upgrade() -> None:
         sa.Column("match_method", sa.String(length=32), nullable=True),
         sa.Column("unmatched_reason", sa.String(length=64), nullable=True),
         sa.ForeignKeyConstraint(
-            ["day_id"], ["cloud_daily_cost_days.id"],
+            ["day_id"],
+            ["cloud_daily_cost_days.id"],
             name=op.f("fk_cloud_daily_cost_lines_day_id_cloud_daily_cost_days"),
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["resource_id"], ["cloud_resources.id"],
+            ["resource_id"],
+            ["cloud_resources.id"],
             name=op.f("fk_cloud_daily_cost_lines_resource_id_cloud_resources"),
             ondelete="SET NULL",
         ),

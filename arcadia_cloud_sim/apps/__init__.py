@@ -1,0 +1,1 @@
+"""App Platform: apps and their alerts."""

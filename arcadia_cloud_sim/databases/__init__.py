@@ -1,0 +1,1 @@
+"""Managed databases: clusters, replicas, connection pools and trusted sources."""

@@ -1,0 +1,1 @@
+"""Kubernetes (DOKS): clusters with their node pools; the nodes are droplets."""
