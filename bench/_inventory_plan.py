@@ -89,12 +89,20 @@ class Totals:
             base_url=base_url, timeout=120, headers={"Authorization": "Bearer bench-minimum"}
         )
 
-    def total(self, path: str, **params: str) -> int:
+    def _first(self, path: str, **params: str) -> dict[str, Any]:
         response = self._http.get(path, params={"per_page": 1, **params})
         response.raise_for_status()
-        return int(response.json()["meta"]["total"])
+        return response.json()
+
+    def total(self, path: str, **params: str) -> int:
+        body = self._first(path, **params)
+        if "meta" in body:
+            return int(body["meta"]["total"])
+        return sum(len(v) for v in body.values() if isinstance(v, list))  # sent whole
 
     def pages(self, path: str, **params: str) -> int:
+        if "meta" not in self._first(path, **params):
+            return 1  # a list DO sends whole, in one response
         return max(1, math.ceil(self.total(path, **params) / PAGE))
 
     def items(self, path: str, key: str) -> list[dict[str, Any]]:
