@@ -24,13 +24,13 @@ from arcadia_cloud_sim.databases import clusters as database_clusters
 from arcadia_cloud_sim.kubernetes import clusters as kubernetes_clusters
 from arcadia_cloud_sim.networking import domains, firewalls, load_balancers, reserved_ips, vpcs
 from arcadia_cloud_sim.seeds import ACCOUNT_KINDS  # certificates … autoscale pools (#13)
-from arcadia_cloud_sim.storage import snapshots, volumes
+from arcadia_cloud_sim.storage import snapshots, spaces, volumes
 
 #: The DO resource families and their kinds (the conformance tour covers every one of them).
 RESOURCE_FAMILIES: dict[str, tuple[ModuleType, ...]] = {
     "account": (account, projects),
     "compute": (actions, droplets),
-    "storage": (snapshots, volumes),
+    "storage": (snapshots, volumes, spaces),  # spaces: the S3 API under /s3/<region>/
     "networking": (reserved_ips, firewalls, load_balancers, domains, vpcs),
     "apps": (apps,),
     "databases": (database_clusters,),

@@ -53,21 +53,46 @@ class AttributionResult:
     rows_written: int = 0
 
 
+#: `attrs.discovered_via` of a placeholder row.
+PLACEHOLDER_SOURCE = "project_resources"
+
+
 def placeholder(urn: ParsedUrn) -> NormalizedResource:
     """A minimal row for a resource seen only as a URN."""
     return NormalizedResource(
         kind=urn.kind or "",
         provider_id=urn.provider_id,
         name=urn.provider_id,
-        attrs={"urn": urn.urn, "discovered_via": "project_resources"},
+        attrs={"urn": urn.urn, "discovered_via": PLACEHOLDER_SOURCE},
     )
+
+
+def listed_kinds(engine: Engine) -> set[str]:
+    """Placeholder kinds a real listing has taken over: a live row of the kind came from it
+    (`attrs.discovered_via` other than ``project_resources``, e.g. Spaces buckets from S3)."""
+    r = resources_t
+    query = sa.select(r.c.kind, r.c.attrs).where(
+        r.c.provider == PROVIDER, r.c.deleted_at.is_(None), r.c.kind.in_(PLACEHOLDER_KINDS)
+    )
+    with engine.connect() as connection:
+        return {
+            kind for kind, attrs in connection.execute(query)
+            if (attrs or {}).get("discovered_via") != PLACEHOLDER_SOURCE
+        }
 
 
 def sync_placeholders(
     engine: Engine, *, assignments: Sequence[Assignment], complete: bool, now: datetime
 ) -> dict[str, SyncResult]:
-    """Upsert placeholder rows for every kind without a dedicated asset (one call per kind)."""
-    by_kind: dict[str, list[NormalizedResource]] = {kind: [] for kind in PLACEHOLDER_KINDS}
+    """Upsert placeholder rows for every kind without a dedicated asset (one call per kind).
+
+    A kind a real listing has taken over (`listed_kinds`) gets none: its rows are the listing's,
+    and a placeholder pass would overwrite their attributes and strike the buckets no project
+    lists."""
+    taken = listed_kinds(engine)
+    by_kind: dict[str, list[NormalizedResource]] = {
+        kind: [] for kind in PLACEHOLDER_KINDS if kind not in taken
+    }
     for a in assignments:
         if a.urn.kind in by_kind:
             by_kind[a.urn.kind].append(placeholder(a.urn))

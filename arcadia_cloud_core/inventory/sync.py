@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine
 from arcadia_cloud_core.db.schema import PROVIDER
 from arcadia_cloud_core.db.schema import cloud_resources as resources_t
 from arcadia_cloud_core.digitalocean import DOClient, DONotFoundError, FieldError
+from arcadia_cloud_core.digitalocean.spaces import SpacesBucket
 from arcadia_cloud_core.gc_pause import gc_paused
 from arcadia_cloud_core.inventory import normalize
 from arcadia_cloud_core.inventory.attribution import Assignment, AttributionResult, attribute
@@ -99,6 +100,31 @@ def sync_kind(
     return KindSyncReport(
         result=result,
         requests=do.requests_made - before,
+        seconds=time.perf_counter() - started,
+        skipped=normalized.skipped,
+    )
+
+
+def sync_spaces_buckets(
+    engine: Engine,
+    list_buckets: Callable[[], tuple[list[SpacesBucket], int]],
+    *,
+    now: datetime | None = None,
+) -> KindSyncReport:
+    """List every Spaces bucket (``list_buckets()``: buckets and requests, e.g.
+    `SpacesResource.list_buckets`) and write them through the chokepoint as `spaces_bucket`.
+
+    The rows are the placeholders attribution made from ``do:space:`` URNs (same kind and id):
+    they gain region, status and the S3 attributes, keep their project and tenant, and from then
+    on attribution leaves the kind to this listing. A region failing raises: nothing written.
+    """
+    started = time.perf_counter()
+    buckets, requests = list_buckets()
+    normalized = normalize.normalize_all("spaces_bucket", buckets, normalize.spaces_bucket)
+    result = _write(engine, kind="spaces_bucket", normalized=normalized, complete=True, now=now)
+    return KindSyncReport(
+        result=result,
+        requests=requests,
         seconds=time.perf_counter() - started,
         skipped=normalized.skipped,
     )
