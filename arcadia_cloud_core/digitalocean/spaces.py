@@ -9,7 +9,9 @@ environment only) and never kept in an error, a log line or a model.
 
 from __future__ import annotations
 
+import functools
 import logging
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -69,6 +71,16 @@ def region_endpoint(template: str, region: str) -> str:
     return template.rstrip("/").replace("{region}", region)
 
 
+_SESSION_LOCK = threading.Lock()
+
+
+@functools.cache
+def _session() -> boto3.session.Session:
+    """The process's boto3 session (loading S3's service model costs ~0.1 s: once, not per
+    region). It holds no credentials: each client gets the key pair it is made with."""
+    return boto3.session.Session()
+
+
 def _aware(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
@@ -78,13 +90,14 @@ def list_region(*, access_key_id: str, secret_access_key: str, region: str,
                 timeout_seconds: float = 30.0, max_attempts: int = 4) -> list[SpacesBucket]:
     """The buckets of one region (one signed ``GET /``; botocore retries 5xx/throttling)."""
     endpoint = region_endpoint(endpoint_template, region)
-    client = boto3.session.Session().client(
-        "s3", region_name=region, endpoint_url=endpoint, aws_access_key_id=access_key_id,
-        aws_secret_access_key=secret_access_key,
-        config=Config(s3={"addressing_style": "path"}, connect_timeout=timeout_seconds,
-                      read_timeout=timeout_seconds,
-                      retries={"max_attempts": max_attempts, "mode": "standard"}),
-    )
+    config = Config(s3={"addressing_style": "path"}, connect_timeout=timeout_seconds,
+                    read_timeout=timeout_seconds,
+                    retries={"max_attempts": max_attempts, "mode": "standard"})
+    with _SESSION_LOCK:  # a session is not thread-safe; its clients are
+        client = _session().client(
+            "s3", region_name=region, endpoint_url=endpoint, aws_access_key_id=access_key_id,
+            aws_secret_access_key=secret_access_key, config=config,
+        )
     try:
         answer = client.list_buckets()
     except ClientError as exc:

@@ -28,10 +28,10 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from arcadia_cloud_sim.account.account import ACCOUNT_KEY
+from arcadia_cloud_sim.api.kinds import SPACES_BUCKET
 from arcadia_cloud_sim.context import sim_context
 from arcadia_cloud_sim.store import NewResource, iso
 
-SPACES_BUCKET = "spaces_bucket"
 S3_NS = "http://s3.amazonaws.com/doc/2006-03-01/"
 SPACES_REGIONS = ("nyc3", "ams3", "sfo2", "sfo3", "sgp1", "fra1", "syd1", "blr1", "tor1", "lon1",
                   "atl1")
