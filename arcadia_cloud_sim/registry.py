@@ -30,7 +30,7 @@ from arcadia_cloud_sim.storage import snapshots, spaces, volumes
 RESOURCE_FAMILIES: dict[str, tuple[ModuleType, ...]] = {
     "account": (account, projects),
     "compute": (actions, droplets),
-    "storage": (snapshots, volumes, spaces),  # spaces: the S3 API under /s3/<region>/
+    "storage": (snapshots, volumes),
     "networking": (reserved_ips, firewalls, load_balancers, domains, vpcs),
     "apps": (apps,),
     "databases": (database_clusters,),
@@ -45,9 +45,10 @@ def resource_kinds() -> list[ModuleType]:
 
 
 def all_routes() -> list[BaseRoute]:
-    """Admin (``/_sim``), the resource families, billing and its insights (``/v2``), finance
+    """Admin (``/_sim``), the resource families, billing and its insights (``/v2``), Spaces'
+    S3 API (``/s3/<region>``: not DO's ``/v2`` spec, so outside the families), finance
     (``/api/v1``)."""
     return [
-        *routes_of([admin, *resource_kinds(), billing, insights]),
+        *routes_of([admin, *resource_kinds(), billing, insights, spaces]),
         Mount("/api/v1", routes=finance.finance_routes()),
     ]
