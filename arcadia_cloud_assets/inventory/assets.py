@@ -36,16 +36,21 @@ PREFIX = "inventory"
 
 
 def inventory_asset(
-    *, cadence: timedelta = EVERY_15_MIN, pool: str | None = POOL, **settings: Any
+    *,
+    cadence: timedelta = EVERY_15_MIN,
+    pool: str | None = POOL,
+    kinds: set[str] | None = None,
+    **settings: Any,
 ) -> Any:
     """`dg.asset` for an inventory asset: key `inventory/<name>`, group `inventory`, the sync
-    pool (DO calls; ``pool=None`` for database-only assets), filled once when missing, fresh for
-    ``cadence`` (the default: with the 15-minute kinds, in `inventory_sync_job`)."""
+    pool (DO calls; ``pool=None`` for assets that spend no DO API budget), filled once when
+    missing, fresh for ``cadence`` (the default: with the 15-minute kinds, in
+    `inventory_sync_job`)."""
     return dg.asset(
         key_prefix=PREFIX,
         group_name=GROUP,
         pool=pool,
-        kinds={"digitalocean"} if pool else None,
+        kinds=kinds or ({"digitalocean"} if pool else None),
         freshness_policy=freshness(cadence),
         automation_condition=first_fill(),
         **settings,
@@ -150,13 +155,14 @@ def droplet_backups(
     return _synced(context, database, do_sync, "droplet_backup", sync.sync_droplet_backups)
 
 
-@inventory_asset(cadence=KIND_CADENCE["spaces_bucket"])
+@inventory_asset(cadence=KIND_CADENCE["spaces_bucket"], pool=None, kinds={"digitalocean", "s3"})
 def spaces_buckets(
     context: dg.AssetExecutionContext, database: DatabaseResource, spaces: SpacesResource
 ) -> dg.MaterializeResult:
     """Every Spaces bucket of the configured regions, listed through the S3 API (boto3,
     `ListBuckets` per region) and synced through the chokepoint as `spaces_bucket`. Skipped, not
-    failed, without a Spaces key pair: buckets then stay the placeholders of project URNs."""
+    failed, without a Spaces key pair: buckets then stay the placeholders of project URNs. No DO
+    pool: the S3 API is not the API token's rate budget."""
     if not spaces.configured:
         context.log.info(
             f"spaces_buckets skipped: set {' and '.join(SPACES_KEY_SETTINGS)} (a Spaces access "
