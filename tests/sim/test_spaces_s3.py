@@ -12,7 +12,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from arcadia_cloud_sim.billing.scenarios import DEFAULT_SPACES_BUCKETS
-from arcadia_cloud_sim.launcher import SimulatorHandle
+from arcadia_cloud_sim.launcher import SimAdmin, SimulatorHandle
 from arcadia_cloud_sim.settings import SimSettings
 
 KEYS = SimSettings()
@@ -64,3 +64,9 @@ def test_an_unsigned_request_or_unknown_region_gets_an_xml_error(sim: SimulatorH
     with pytest.raises(ClientError) as caught:
         s3(sim, "mars1").list_buckets()
     assert caught.value.response["Error"]["Code"] == "NoSuchRegion"
+
+
+def test_the_spaces_secret_is_not_in_the_admin_config(admin: SimAdmin) -> None:
+    config = admin.config()
+    assert config["spaces_key"] == KEYS.spaces_key
+    assert "spaces_secret" not in config and KEYS.spaces_secret not in str(config)
