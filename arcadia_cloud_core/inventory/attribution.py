@@ -1,11 +1,12 @@
 """Project attribution: which DO project (and so which tenant) each resource belongs to.
 
 Walks the URNs of every project's resources: kinds with their own sync asset are only attributed;
-kinds without one (Spaces buckets) get a minimal
-placeholder through the chokepoint so they are in inventory too. Kinds DO never lists under a
-project (snapshots, droplet backups, firewalls) inherit from the droplet or volume they belong
-to; the platform kinds follow `attribution_platform`. Attribution changes are written
-in bulk with a `tagged` event; a re-run with no change writes nothing.
+kinds without one (Spaces buckets) get a minimal placeholder through the chokepoint so they are
+in inventory too, until a real listing (the S3 API's, `sync.sync_spaces_buckets`) takes the kind
+over: then its rows are left to that listing. Kinds DO never lists under a project (snapshots,
+droplet backups, firewalls) inherit from the droplet or volume they belong to; the platform kinds
+follow `attribution_platform`. Attribution changes are written in bulk with a `tagged` event; a
+re-run with no change writes nothing.
 """
 
 from __future__ import annotations
