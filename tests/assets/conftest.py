@@ -58,7 +58,7 @@ def resources_for(engine: Engine, sim: SimulatorHandle, **do_options) -> dict[st
     return resources
 
 
-def spaces_for(sim: SimulatorHandle, **overrides: str) -> SpacesResource:
+def spaces_for(sim: SimulatorHandle, **overrides: str | None) -> SpacesResource:
     """The Spaces resource for `sim`'s S3 API, with its key pair unless overridden."""
     settings = SimSettings()
     return SpacesResource(**{"access_key_id": settings.spaces_key,

@@ -20,20 +20,13 @@ from arcadia_cloud_core.inventory import sync
 from arcadia_cloud_core.resources import SpacesResource
 from arcadia_cloud_sim.billing.scenarios import DEFAULT_SPACES_BUCKETS
 from arcadia_cloud_sim.launcher import SimAdmin, SimulatorHandle
-from arcadia_cloud_sim.settings import SimSettings
+from tests.assets.conftest import spaces_for
 from tests.core.saga.steps.world import client
 
 REGIONS = {bucket: region for bucket, region, _, _ in DEFAULT_SPACES_BUCKETS}
 TENANTS = {"acme-assets": "acme", "acme-backups": "acme", "globex-raw": "globex",
            "globex-curated": "globex", "platform-artifacts": "platform",
            "platform-logs": "platform"}
-
-
-def spaces_for(sim: SimulatorHandle, **overrides: Any) -> SpacesResource:
-    settings = SimSettings()
-    return SpacesResource(**{"access_key_id": settings.spaces_key,
-                             "secret_access_key": settings.spaces_secret,
-                             "endpoint": sim.base_url + "/s3/{region}", **overrides})
 
 
 @pytest.fixture
