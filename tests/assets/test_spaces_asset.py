@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 import dagster as dg
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from arcadia_cloud_assets.inventory.assets import project_resources, projects, spaces_buckets
 from arcadia_cloud_core.db.schema import cloud_resources
-from arcadia_cloud_core.resources import SpacesResource
+from arcadia_cloud_core.resources import SpacesResource, spaces_resource
 from arcadia_cloud_sim.launcher import SimulatorHandle
 from arcadia_cloud_sim.settings import SimSettings
 from tests.assets.conftest import resources_for
@@ -51,6 +52,23 @@ def test_buckets_are_listed_with_the_key_pair_and_attributed(
     secret = SimSettings().spaces_secret
     assert not any(secret in str(event) for event in result.all_events)
     assert not any(secret in line for line in logs)
+
+
+def test_the_key_pair_comes_from_the_environment_through_envvar(
+    sqlite_engine: Engine, sim: SimulatorHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = SimSettings()
+    monkeypatch.setenv("ARCADIA_SPACES_KEY", settings.spaces_key)
+    monkeypatch.setenv("ARCADIA_SPACES_SECRET", settings.spaces_secret)
+    monkeypatch.setenv("ARCADIA_SPACES_REGIONS", "nyc3,ams3")
+    monkeypatch.setenv("ARCADIA_SPACES_ENDPOINT", sim.base_url + "/s3/{region}")
+    resource = spaces_resource()
+    assert isinstance(resource.access_key_id, dg.EnvVar)  # resolved only when a run starts
+    result, _ = _run(sqlite_engine, sim, resource)
+    assert result.success
+    metadata = _metadata(result)
+    assert (metadata["discovered"], metadata["requests"]) == (6, 2)
+    assert metadata["regions"] == ["nyc3", "ams3"]
 
 
 def test_without_keys_the_asset_is_skipped_and_urns_keep_the_placeholders(
