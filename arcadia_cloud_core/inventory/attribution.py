@@ -68,18 +68,22 @@ def placeholder(urn: ParsedUrn) -> NormalizedResource:
     )
 
 
-def listed_kinds(engine: Engine) -> set[str]:
-    """Placeholder kinds a real listing has taken over: a live row of the kind came from it
-    (`attrs.discovered_via` other than ``project_resources``, e.g. Spaces buckets from S3)."""
+def rows_by_source(engine: Engine, kind: str) -> tuple[set[str], set[str]]:
+    """Provider ids of the live rows of a placeholder kind: (from a real listing, placeholders).
+
+    A row is a placeholder while its `attrs.discovered_via` is ``project_resources``; a real
+    listing (Spaces buckets from the S3 API) writes its own source there."""
     r = resources_t
-    query = sa.select(r.c.kind, r.c.attrs).where(
-        r.c.provider == PROVIDER, r.c.deleted_at.is_(None), r.c.kind.in_(PLACEHOLDER_KINDS)
+    query = sa.select(r.c.provider_id, r.c.attrs).where(
+        r.c.provider == PROVIDER, r.c.kind == kind, r.c.deleted_at.is_(None)
     )
+    listed: set[str] = set()
+    placeholders: set[str] = set()
     with engine.connect() as connection:
-        return {
-            kind for kind, attrs in connection.execute(query)
-            if (attrs or {}).get("discovered_via") != PLACEHOLDER_SOURCE
-        }
+        for provider_id, attrs in connection.execute(query):
+            source = (attrs or {}).get("discovered_via")
+            (placeholders if source == PLACEHOLDER_SOURCE else listed).add(provider_id)
+    return listed, placeholders
 
 
 def sync_placeholders(
@@ -87,20 +91,16 @@ def sync_placeholders(
 ) -> dict[str, SyncResult]:
     """Upsert placeholder rows for every kind without a dedicated asset (one call per kind).
 
-    A kind a real listing has taken over (`listed_kinds`) gets none: its rows are the listing's,
-    and a placeholder pass would overwrite their attributes and strike the buckets no project
-    lists."""
-    taken = listed_kinds(engine)
-    by_kind: dict[str, list[NormalizedResource]] = {
-        kind: [] for kind in PLACEHOLDER_KINDS if kind not in taken
-    }
-    for a in assignments:
-        if a.urn.kind in by_kind:
-            by_kind[a.urn.kind].append(placeholder(a.urn))
-    return {
-        kind: upsert_resources(engine, kind=kind, resources=batch, complete=complete, now=now)
-        for kind, batch in by_kind.items()
-    }
+    Rows a real listing wrote (`rows_by_source`) are that listing's: never overwritten with a
+    placeholder nor struck here; the placeholders are the URNs no listing has answered for."""
+    results: dict[str, SyncResult] = {}
+    for kind in PLACEHOLDER_KINDS:
+        listed, _ = rows_by_source(engine, kind)
+        batch = [placeholder(a.urn) for a in assignments
+                 if a.urn.kind == kind and a.urn.provider_id not in listed]
+        results[kind] = upsert_resources(engine, kind=kind, resources=batch, complete=complete,
+                                         skipped_ids=listed, now=now)
+    return results
 
 
 def attribute(

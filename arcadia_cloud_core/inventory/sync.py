@@ -25,7 +25,12 @@ from arcadia_cloud_core.digitalocean import DOClient, DONotFoundError, FieldErro
 from arcadia_cloud_core.digitalocean.spaces import SpacesBucket
 from arcadia_cloud_core.gc_pause import gc_paused
 from arcadia_cloud_core.inventory import normalize
-from arcadia_cloud_core.inventory.attribution import Assignment, AttributionResult, attribute
+from arcadia_cloud_core.inventory.attribution import (
+    Assignment,
+    AttributionResult,
+    attribute,
+    rows_by_source,
+)
 from arcadia_cloud_core.inventory.kinds import KindSpec
 from arcadia_cloud_core.inventory.model import (
     NormalizedResource,
@@ -114,14 +119,24 @@ def sync_spaces_buckets(
     """List every Spaces bucket (``list_buckets()``: buckets and requests, e.g.
     `SpacesResource.list_buckets`) and write them through the chokepoint as `spaces_bucket`.
 
-    The rows are the placeholders attribution made from ``do:space:`` URNs (same kind and id):
-    they gain region, status and the S3 attributes, keep their project and tenant, and from then
-    on attribution leaves the kind to this listing. A region failing raises: nothing written.
+    A bucket listed here is the placeholder attribution made from its ``do:space:`` URN (same kind
+    and id): it gains region, status and the S3 attributes, keeps its project and tenant, and from
+    then on attribution leaves it to this listing. A placeholder this listing does not answer for
+    (a region not configured) is attribution's, never struck here. A region failing raises:
+    nothing written.
     """
     started = time.perf_counter()
     buckets, requests = list_buckets()
     normalized = normalize.normalize_all("spaces_bucket", buckets, normalize.spaces_bucket)
-    result = _write(engine, kind="spaces_bucket", normalized=normalized, complete=True, now=now)
+    _, placeholders = rows_by_source(engine, "spaces_bucket")
+    result = upsert_resources(
+        engine,
+        kind="spaces_bucket",
+        resources=normalized.resources,
+        complete=not any(s.provider_id is None for s in normalized.skipped),
+        skipped_ids=normalized.skipped_ids | (placeholders - {b.name for b in buckets}),
+        now=now,
+    )
     return KindSyncReport(
         result=result,
         requests=requests,

@@ -88,10 +88,29 @@ def test_placeholders_converge_into_the_real_rows_with_no_false_deletion(
     # attribution no longer writes placeholders over the listed rows, nor strikes them
     for _ in range(3):
         result, _, _ = sync.sync_project_resources(engine, do)
-        assert "spaces_bucket" not in result.placeholders
+        placeholders = result.placeholders["spaces_bucket"]
+        assert (placeholders.seen, placeholders.struck, placeholders.rows_written) == (0, 0, 0)
     assert buckets(engine) == after
     assert "deleted" not in event_types(engine)
     assert sorted(set(event_types(engine))) == ["discovered", "tagged", "updated"]
+
+
+def test_a_placeholder_no_listed_region_answers_for_is_never_struck(
+    engine: Engine, sim: SimulatorHandle, do: DOClient
+) -> None:
+    sync.sync_projects_from_do(engine, do)
+    sync.sync_project_resources(engine, do)
+    nyc3_only = spaces_for(sim, regions="nyc3")
+    for _ in range(3):
+        report = sync.sync_spaces_buckets(engine, nyc3_only.list_buckets)
+        assert (report.result.struck, report.result.deleted) == (0, 0)
+        sync.sync_project_resources(engine, do)
+    rows = buckets(engine)
+    assert all(r["deleted_at"] is None for r in rows.values())
+    assert {n for n, r in rows.items() if r["region"] == "nyc3"} == {"acme-assets", "acme-backups"}
+    assert rows["globex-raw"]["attrs"]["discovered_via"] == "project_resources"  # still a URN
+    assert {n: r["tenant_id"] for n, r in rows.items()} == TENANTS
+    assert "deleted" not in event_types(engine)
 
 
 def test_a_bucket_gone_from_s3_is_deleted_at_the_third_strike(
