@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 
 from arcadia_cloud_core.billing.finance import FinanceSettings
 from arcadia_cloud_core.db.engine import DATABASE_URL_SETTING, open_database
-from arcadia_cloud_core.digitalocean import DOAuthError, DOClient, token_fingerprint
+from arcadia_cloud_core.digitalocean import DOAuthError, DOClient, spaces, token_fingerprint
 from arcadia_cloud_core.digitalocean import defaults as do_defaults
 from arcadia_cloud_core.errors import ConfigError
 
@@ -179,6 +179,69 @@ class FinanceResource(dg.ConfigurableResource):
         )
 
 
+#: The environment variables of the Spaces key pair (a Spaces access key, not the API token).
+SPACES_KEY_SETTINGS = ("ARCADIA_SPACES_KEY", "ARCADIA_SPACES_SECRET")
+
+
+class SpacesResource(dg.ConfigurableResource):
+    """DO Spaces through the S3 API (`ARCADIA_SPACES_KEY`, `ARCADIA_SPACES_SECRET`; regions in
+    `ARCADIA_SPACES_REGIONS`, endpoint template in `ARCADIA_SPACES_ENDPOINT`).
+
+    Unconfigured (either key unset) is a normal state: the bucket listing is skipped, and buckets
+    stay the placeholders project URNs make.
+    """
+
+    access_key_id: str | None = Field(default=None, description="ARCADIA_SPACES_KEY (env only).")
+    secret_access_key: str | None = Field(
+        default=None, description="ARCADIA_SPACES_SECRET (env only)."
+    )
+    regions: str = Field(
+        default=",".join(spaces.DEFAULT_SPACES_REGIONS),
+        description="Comma list of the Spaces regions to list.",
+    )
+    endpoint: str = Field(
+        default=spaces.DEFAULT_SPACES_ENDPOINT,
+        description="S3 endpoint template, `{region}` replaced (the simulator: <url>/s3/{region}).",
+    )
+    timeout_seconds: float = Field(default=30.0, gt=0)
+
+    @property
+    def configured(self) -> bool:
+        """Whether both halves of the key pair are set."""
+        return bool(self.access_key_id) and bool(self.secret_access_key)
+
+    def region_list(self) -> list[str]:
+        """The configured regions, in order, without blanks or repeats."""
+        return list(dict.fromkeys(r.strip() for r in self.regions.split(",") if r.strip()))
+
+    def list_buckets(self) -> tuple[list[spaces.SpacesBucket], int]:
+        """Every bucket of the configured regions, and the requests made."""
+        if not self.configured:
+            raise ConfigError(
+                f"no Spaces key pair: set {' and '.join(SPACES_KEY_SETTINGS)} "
+                "(a Spaces access key, made under API → Spaces Keys)"
+            )
+        return spaces.list_buckets(
+            access_key_id=self.access_key_id or "",
+            secret_access_key=self.secret_access_key or "",
+            regions=self.region_list(),
+            endpoint_template=self.endpoint,
+            timeout_seconds=self.timeout_seconds,
+        )
+
+
+def spaces_resource() -> SpacesResource:
+    """The Spaces resource, wired to its environment variables when they are set."""
+    key, secret = (env_setting(name) for name in SPACES_KEY_SETTINGS)
+    settings: dict[str, Any] = {"access_key_id": key, "secret_access_key": secret}
+    for field, name in (("regions", "ARCADIA_SPACES_REGIONS"),
+                        ("endpoint", "ARCADIA_SPACES_ENDPOINT")):
+        value = env_setting(name)
+        if value is not None:
+            settings[field] = value
+    return SpacesResource(**settings)
+
+
 def finance_resource() -> FinanceResource:
     """The finance resource, wired to `FINANCE_URL` / `FINANCE_JWT_SECRET` when they are set."""
     return FinanceResource(
@@ -206,6 +269,7 @@ def shared_resources() -> dict[str, dg.ConfigurableResource]:
     resources: dict[str, dg.ConfigurableResource] = {
         "database": database_resource(),
         "finance": finance_resource(),
+        "spaces": spaces_resource(),
     }
     for purpose in PURPOSES:
         resources[f"do_{purpose}"] = digitalocean_resource(purpose)

@@ -24,7 +24,7 @@ from arcadia_cloud_sim.databases import clusters as database_clusters
 from arcadia_cloud_sim.kubernetes import clusters as kubernetes_clusters
 from arcadia_cloud_sim.networking import domains, firewalls, load_balancers, reserved_ips, vpcs
 from arcadia_cloud_sim.seeds import ACCOUNT_KINDS  # certificates … autoscale pools (#13)
-from arcadia_cloud_sim.storage import snapshots, volumes
+from arcadia_cloud_sim.storage import snapshots, spaces, volumes
 
 #: The DO resource families and their kinds (the conformance tour covers every one of them).
 RESOURCE_FAMILIES: dict[str, tuple[ModuleType, ...]] = {
@@ -45,9 +45,10 @@ def resource_kinds() -> list[ModuleType]:
 
 
 def all_routes() -> list[BaseRoute]:
-    """Admin (``/_sim``), the resource families, billing and its insights (``/v2``), finance
+    """Admin (``/_sim``), the resource families, billing and its insights (``/v2``), Spaces'
+    S3 API (``/s3/<region>``: not DO's ``/v2`` spec, so outside the families), finance
     (``/api/v1``)."""
     return [
-        *routes_of([admin, *resource_kinds(), billing, insights]),
+        *routes_of([admin, *resource_kinds(), billing, insights, spaces]),
         Mount("/api/v1", routes=finance.finance_routes()),
     ]

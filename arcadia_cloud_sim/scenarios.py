@@ -43,6 +43,7 @@ from arcadia_cloud_sim.api.kinds import (
 )
 from arcadia_cloud_sim.api.urns import urn
 from arcadia_cloud_sim.billing import endpoints as billing
+from arcadia_cloud_sim.billing.scenarios import DEFAULT_SPACES_BUCKETS
 from arcadia_cloud_sim.catalog import REGION_NAMES, SIZES
 from arcadia_cloud_sim.compute.actions import action_body, action_scope
 from arcadia_cloud_sim.compute.droplets import new_droplet_body
@@ -56,6 +57,7 @@ from arcadia_cloud_sim.scale_kinds import seed_account_kinds_at_scale
 from arcadia_cloud_sim.scale_platform import seed_platform_kinds_at_scale
 from arcadia_cloud_sim.seeds import SeedWorld, seed_account_kinds
 from arcadia_cloud_sim.settings import SCENARIOS
+from arcadia_cloud_sim.storage import spaces
 from arcadia_cloud_sim.storage.volumes import new_volume_body
 from arcadia_cloud_sim.store import NewResource, iso
 
@@ -326,6 +328,8 @@ def seed_default(ctx: SimContext, seed: int) -> None:
 
     for space, tenant in _SPACES:
         batch.member(projects[tenant], urn("space", space), at)
+    # the buckets themselves (S3 API), in the regions the scenario's invoices bill them in
+    batch.rows += spaces.seed_buckets([(b, r) for b, r, _, _ in DEFAULT_SPACES_BUCKETS], at=at)
     batch.rows += seed_account_kinds(SeedWorld(ctx, rng, at, projects, droplet_ids, public_ips))
     batch.rows += platform_seed.seed_default(rng=rng, projects=projects, droplets=droplet_ids,
                                              at=at, take_ids=ids.take)

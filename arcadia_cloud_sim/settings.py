@@ -56,6 +56,9 @@ class SimSettings:
     # auth
     tokens: tuple[str, ...] = ()
     admin_token: str = "sim-admin"
+    # the S3 API's Spaces key pair (`storage.spaces`)
+    spaces_key: str = "DO00SIMSPACESKEY0000"
+    spaces_secret: str = "sim-spaces-secret"
     # the optional HTTPS listener (None: plain http only; 0: a free port)
     tls_port: int | None = None
     tls_ca_file: Path | None = None
@@ -79,6 +82,7 @@ class SimSettings:
             out[f.name] = value
         out.pop("tokens")
         out.pop("admin_token")
+        out.pop("spaces_secret")
         return out
 
 
@@ -216,6 +220,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tokens", default=env("tokens", ""),
                    help="comma list of valid bearer tokens (default: any non-empty token)")
     p.add_argument("--admin-token", default=env("admin_token", d.admin_token))
+    p.add_argument("--spaces-key", default=env("spaces_key", d.spaces_key),
+                   help="the access key id the S3 API (/s3/<region>/) accepts")
+    p.add_argument("--spaces-secret", default=env("spaces_secret", d.spaces_secret),
+                   help="its secret (requests must be SigV4-signed with it)")
     tls_port = env("tls_port", "")
     p.add_argument("--tls-port", type=int, default=int(tls_port) if tls_port else None,
                    help="also serve HTTPS on this port (0: a free one) with a certificate "
@@ -243,6 +251,7 @@ def settings_from_args(argv: Sequence[str] | None = None) -> SimSettings:
             snapshot_delete_linger=a.snapshot_delete_linger, fault_rate=a.fault_rate,
             fault_kinds=_csv(a.fault_kinds), fault_paths=_csv(a.fault_paths),
             slow_seconds=a.slow_seconds, tokens=_csv(a.tokens), admin_token=a.admin_token,
-            tls_port=a.tls_port, tls_ca_file=a.tls_ca_file,
+            spaces_key=a.spaces_key, spaces_secret=a.spaces_secret, tls_port=a.tls_port,
+            tls_ca_file=a.tls_ca_file,
         )
     )

@@ -79,6 +79,7 @@ def main() -> int:
         if not any(os.environ.get(name, "").strip() for name in TOKEN_SETTINGS):
             from arcadia_cloud_sim.billing.finance import DEFAULT_SECRET as FINANCE_SECRET
             from arcadia_cloud_sim.launcher import running_simulator
+            from arcadia_cloud_sim.settings import ENV_PREFIX, SimSettings
 
             sim = stack.enter_context(
                 running_simulator(state_path=home / "simulator.db", scenario="default")
@@ -87,6 +88,14 @@ def main() -> int:
             os.environ["DO_API_BASE_URL"] = sim.base_url
             os.environ.setdefault("FINANCE_URL", sim.base_url)
             os.environ.setdefault("FINANCE_JWT_SECRET", FINANCE_SECRET)
+            # the simulator's Spaces key pair and S3 endpoint (`inventory/spaces_buckets`)
+            defaults = SimSettings()
+            for name, sim_name, default in (
+                ("ARCADIA_SPACES_KEY", "SPACES_KEY", defaults.spaces_key),
+                ("ARCADIA_SPACES_SECRET", "SPACES_SECRET", defaults.spaces_secret),
+            ):
+                os.environ[name] = os.environ.get(ENV_PREFIX + sim_name, default)
+            os.environ["ARCADIA_SPACES_ENDPOINT"] = sim.base_url + "/s3/{region}"
             print(f"No DO token set: using the DigitalOcean simulator at {sim.base_url}")
         else:
             print(

@@ -22,7 +22,13 @@ from arcadia_cloud_core.inventory import sync
 from arcadia_cloud_core.inventory.attribution import tenant_kind_summary
 from arcadia_cloud_core.inventory.kinds import EVERY_15_MIN, KIND_CADENCE, KIND_SPECS, KindSpec
 from arcadia_cloud_core.inventory.projects import DEFAULT_INTERNAL_PROJECT
-from arcadia_cloud_core.resources import DatabaseResource, DigitalOceanResource, do_pool
+from arcadia_cloud_core.resources import (
+    SPACES_KEY_SETTINGS,
+    DatabaseResource,
+    DigitalOceanResource,
+    SpacesResource,
+    do_pool,
+)
 
 GROUP = "inventory"
 POOL = do_pool("sync")
@@ -30,16 +36,21 @@ PREFIX = "inventory"
 
 
 def inventory_asset(
-    *, cadence: timedelta = EVERY_15_MIN, pool: str | None = POOL, **settings: Any
+    *,
+    cadence: timedelta = EVERY_15_MIN,
+    pool: str | None = POOL,
+    kinds: set[str] | None = None,
+    **settings: Any,
 ) -> Any:
     """`dg.asset` for an inventory asset: key `inventory/<name>`, group `inventory`, the sync
-    pool (DO calls; ``pool=None`` for database-only assets), filled once when missing, fresh for
-    ``cadence`` (the default: with the 15-minute kinds, in `inventory_sync_job`)."""
+    pool (DO calls; ``pool=None`` for assets that spend no DO API budget), filled once when
+    missing, fresh for ``cadence`` (the default: with the 15-minute kinds, in
+    `inventory_sync_job`)."""
     return dg.asset(
         key_prefix=PREFIX,
         group_name=GROUP,
         pool=pool,
-        kinds={"digitalocean"} if pool else None,
+        kinds=kinds or ({"digitalocean"} if pool else None),
         freshness_policy=freshness(cadence),
         automation_condition=first_fill(),
         **settings,
@@ -144,7 +155,29 @@ def droplet_backups(
     return _synced(context, database, do_sync, "droplet_backup", sync.sync_droplet_backups)
 
 
-@inventory_asset(deps=[projects, *KIND_ASSETS, droplet_backups])
+@inventory_asset(cadence=KIND_CADENCE["spaces_bucket"], pool=None, kinds={"digitalocean", "s3"})
+def spaces_buckets(
+    context: dg.AssetExecutionContext, database: DatabaseResource, spaces: SpacesResource
+) -> dg.MaterializeResult:
+    """Every Spaces bucket of the configured regions, listed through the S3 API (boto3,
+    `ListBuckets` per region) and synced through the chokepoint as `spaces_bucket`. Skipped, not
+    failed, without a Spaces key pair: buckets then stay the placeholders of project URNs. No DO
+    pool: the S3 API is not the API token's rate budget."""
+    if not spaces.configured:
+        context.log.info(
+            f"spaces_buckets skipped: set {' and '.join(SPACES_KEY_SETTINGS)} (a Spaces access "
+            "key) to list buckets through the S3 API; until then buckets are known only from "
+            "project URNs"
+        )
+        return dg.MaterializeResult(metadata={"skipped": True})
+    engine = database.engine()
+    report = sync.sync_spaces_buckets(engine, spaces.list_buckets)
+    result = _kind_result(context, engine, "spaces_bucket", report)
+    metadata = {**(result.metadata or {}), "skipped": False, "regions": spaces.region_list()}
+    return dg.MaterializeResult(metadata=metadata)
+
+
+@inventory_asset(deps=[projects, *KIND_ASSETS, droplet_backups, spaces_buckets])
 def project_resources(
     context: dg.AssetExecutionContext,
     database: DatabaseResource,
@@ -188,4 +221,4 @@ def summary(database: DatabaseResource) -> dg.MaterializeResult:
     )
 
 
-ASSETS = [projects, *KIND_ASSETS, droplet_backups, project_resources, summary]
+ASSETS = [projects, *KIND_ASSETS, droplet_backups, spaces_buckets, project_resources, summary]

@@ -27,7 +27,8 @@ def _keys(*names: str) -> dg.AssetSelection:
 
 inventory_sync_job = dg.define_asset_job(
     "inventory_sync_job",
-    selection=_keys("projects", *asset_names(EVERY_15_MIN), "project_resources", "summary")
+    selection=_keys("projects", *asset_names(EVERY_15_MIN), "spaces_buckets", "project_resources",
+                    "summary")
     | dg.AssetSelection.assets(dg.AssetKey(["drift", "drift"])),
     description="Projects and every 15-minute kind, then attribution, the tenant summary and "
     "the drift sweep.",

@@ -1,11 +1,12 @@
 """Project attribution: which DO project (and so which tenant) each resource belongs to.
 
 Walks the URNs of every project's resources: kinds with their own sync asset are only attributed;
-kinds without one (Spaces buckets) get a minimal
-placeholder through the chokepoint so they are in inventory too. Kinds DO never lists under a
-project (snapshots, droplet backups, firewalls) inherit from the droplet or volume they belong
-to; the platform kinds follow `attribution_platform`. Attribution changes are written
-in bulk with a `tagged` event; a re-run with no change writes nothing.
+kinds without one (Spaces buckets) get a minimal placeholder through the chokepoint so they are
+in inventory too, until a real listing (the S3 API's, `sync.sync_spaces_buckets`) takes the kind
+over: then its rows are left to that listing. Kinds DO never lists under a project (snapshots,
+droplet backups, firewalls) inherit from the droplet or volume they belong to; the platform kinds
+follow `attribution_platform`. Attribution changes are written in bulk with a `tagged` event; a
+re-run with no change writes nothing.
 """
 
 from __future__ import annotations
@@ -53,28 +54,53 @@ class AttributionResult:
     rows_written: int = 0
 
 
+#: `attrs.discovered_via` of a placeholder row.
+PLACEHOLDER_SOURCE = "project_resources"
+
+
 def placeholder(urn: ParsedUrn) -> NormalizedResource:
     """A minimal row for a resource seen only as a URN."""
     return NormalizedResource(
         kind=urn.kind or "",
         provider_id=urn.provider_id,
         name=urn.provider_id,
-        attrs={"urn": urn.urn, "discovered_via": "project_resources"},
+        attrs={"urn": urn.urn, "discovered_via": PLACEHOLDER_SOURCE},
     )
+
+
+def rows_by_source(engine: Engine, kind: str) -> tuple[set[str], set[str]]:
+    """Provider ids of the live rows of a placeholder kind: (from a real listing, placeholders).
+
+    A row is a placeholder while its `attrs.discovered_via` is ``project_resources``; a real
+    listing (Spaces buckets from the S3 API) writes its own source there."""
+    r = resources_t
+    query = sa.select(r.c.provider_id, r.c.attrs).where(
+        r.c.provider == PROVIDER, r.c.kind == kind, r.c.deleted_at.is_(None)
+    )
+    listed: set[str] = set()
+    placeholders: set[str] = set()
+    with engine.connect() as connection:
+        for provider_id, attrs in connection.execute(query):
+            source = (attrs or {}).get("discovered_via")
+            (placeholders if source == PLACEHOLDER_SOURCE else listed).add(provider_id)
+    return listed, placeholders
 
 
 def sync_placeholders(
     engine: Engine, *, assignments: Sequence[Assignment], complete: bool, now: datetime
 ) -> dict[str, SyncResult]:
-    """Upsert placeholder rows for every kind without a dedicated asset (one call per kind)."""
-    by_kind: dict[str, list[NormalizedResource]] = {kind: [] for kind in PLACEHOLDER_KINDS}
-    for a in assignments:
-        if a.urn.kind in by_kind:
-            by_kind[a.urn.kind].append(placeholder(a.urn))
-    return {
-        kind: upsert_resources(engine, kind=kind, resources=batch, complete=complete, now=now)
-        for kind, batch in by_kind.items()
-    }
+    """Upsert placeholder rows for every kind without a dedicated asset (one call per kind).
+
+    Rows a real listing wrote (`rows_by_source`) are that listing's: never overwritten with a
+    placeholder nor struck here; the placeholders are the URNs no listing has answered for."""
+    results: dict[str, SyncResult] = {}
+    for kind in PLACEHOLDER_KINDS:
+        listed, _ = rows_by_source(engine, kind)
+        batch = [placeholder(a.urn) for a in assignments
+                 if a.urn.kind == kind and a.urn.provider_id not in listed]
+        results[kind] = upsert_resources(engine, kind=kind, resources=batch, complete=complete,
+                                         skipped_ids=listed, now=now)
+    return results
 
 
 def attribute(

@@ -25,6 +25,7 @@ from arcadia_cloud_core.digitalocean import (
 )
 from arcadia_cloud_core.digitalocean.errors import FieldError
 from arcadia_cloud_core.digitalocean.listing import SkippedItem
+from arcadia_cloud_core.digitalocean.spaces import SpacesBucket
 from arcadia_cloud_core.gc_pause import gc_paused
 from arcadia_cloud_core.inventory import pricing
 from arcadia_cloud_core.inventory.model import NormalizedResource, SkippedResource
@@ -197,6 +198,28 @@ def droplet_backup(
             "min_disk_size": image.min_disk_size,
             "size_gigabytes": image.size_gigabytes,
             "created_at": _iso(image.created_at),
+        },
+    )
+
+
+#: `attrs.discovered_via` of a Spaces bucket listed through the S3 API (placeholders from project
+#: URNs say ``project_resources``).
+SPACES_API = "spaces_api"
+
+
+def spaces_bucket(b: SpacesBucket) -> NormalizedResource:
+    """A Spaces bucket listed through the S3 API: the name is its id (and its URN's)."""
+    return NormalizedResource(
+        kind="spaces_bucket",
+        provider_id=b.name,
+        name=b.name,
+        region=b.region,
+        status="active",
+        attrs={
+            "urn": b.urn,
+            "discovered_via": SPACES_API,
+            "created_at": _iso(b.created_at),
+            "endpoint": b.endpoint,
         },
     )
 

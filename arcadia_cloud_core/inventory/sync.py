@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -22,9 +22,15 @@ from sqlalchemy.engine import Engine
 from arcadia_cloud_core.db.schema import PROVIDER
 from arcadia_cloud_core.db.schema import cloud_resources as resources_t
 from arcadia_cloud_core.digitalocean import DOClient, DONotFoundError, FieldError
+from arcadia_cloud_core.digitalocean.spaces import SpacesBucket
 from arcadia_cloud_core.gc_pause import gc_paused
 from arcadia_cloud_core.inventory import normalize
-from arcadia_cloud_core.inventory.attribution import Assignment, AttributionResult, attribute
+from arcadia_cloud_core.inventory.attribution import (
+    Assignment,
+    AttributionResult,
+    attribute,
+    rows_by_source,
+)
 from arcadia_cloud_core.inventory.kinds import KindSpec
 from arcadia_cloud_core.inventory.model import (
     NormalizedResource,
@@ -99,6 +105,41 @@ def sync_kind(
     return KindSyncReport(
         result=result,
         requests=do.requests_made - before,
+        seconds=time.perf_counter() - started,
+        skipped=normalized.skipped,
+    )
+
+
+def sync_spaces_buckets(
+    engine: Engine,
+    list_buckets: Callable[[], tuple[list[SpacesBucket], int]],
+    *,
+    now: datetime | None = None,
+) -> KindSyncReport:
+    """List every Spaces bucket (``list_buckets()``: buckets and requests, e.g.
+    `SpacesResource.list_buckets`) and write them through the chokepoint as `spaces_bucket`.
+
+    A bucket listed here is the placeholder attribution made from its ``do:space:`` URN (same kind
+    and id): it gains region, status and the S3 attributes, keeps its project and tenant, and from
+    then on attribution leaves it to this listing. A placeholder this listing does not answer for
+    (a region not configured) is attribution's, never struck here. A region failing raises:
+    nothing written.
+    """
+    started = time.perf_counter()
+    buckets, requests = list_buckets()
+    normalized = normalize.normalize_all("spaces_bucket", buckets, normalize.spaces_bucket)
+    _, placeholders = rows_by_source(engine, "spaces_bucket")
+    result = upsert_resources(
+        engine,
+        kind="spaces_bucket",
+        resources=normalized.resources,
+        complete=not any(s.provider_id is None for s in normalized.skipped),
+        skipped_ids=normalized.skipped_ids | (placeholders - {b.name for b in buckets}),
+        now=now,
+    )
+    return KindSyncReport(
+        result=result,
+        requests=requests,
         seconds=time.perf_counter() - started,
         skipped=normalized.skipped,
     )

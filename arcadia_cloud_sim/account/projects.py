@@ -201,7 +201,7 @@ def _exists(ctx: SimContext, resource_urn: str) -> bool:
     _, kind, ident = resource_urn.split(":", 2)
     store_kind = URN_KINDS[kind].store_kind
     if store_kind is None:
-        return True  # products the simulator does not model (spaces, dbaas, k8s, vpcs)
+        return True  # a product the simulator does not model
     return bool(ident) and ctx.store.get_row(store_kind, ident) is not None
 
 

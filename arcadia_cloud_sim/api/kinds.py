@@ -24,6 +24,7 @@ APP, APP_ALERT = "app", "app_alert"
 DATABASE, DATABASE_REPLICA, DATABASE_POOL = "database", "database_replica", "database_pool"
 K8S_CLUSTER = "kubernetes_cluster"
 VPC, VPC_PEERING, NAT_GATEWAY = "vpc", "vpc_peering", "vpc_nat_gateway"
+SPACES_BUCKET = "spaces_bucket"  # served by the S3 API (`storage.spaces`), not under /v2
 
 # id sequences
 DROPLET_IDS = ("droplet", 410_000_001)

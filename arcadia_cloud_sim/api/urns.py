@@ -22,6 +22,7 @@ from arcadia_cloud_sim.api.kinds import (
     PROJECT,
     PROJECT_RESOURCE,
     RESERVED_IP,
+    SPACES_BUCKET,
     VOLUME,
     VPC,
 )
@@ -49,7 +50,7 @@ URN_KINDS: dict[str, UrnKind] = {
         UrnKind("loadbalancer", LOAD_BALANCER, "/v2/load_balancers/{id}"),
         UrnKind("dbaas", DATABASE, "/v2/databases/{id}"),
         UrnKind("kubernetes", K8S_CLUSTER, "/v2/kubernetes/clusters/{id}"),
-        UrnKind("space", None, "/v2/spaces/{id}"),
+        UrnKind("space", SPACES_BUCKET, "/v2/spaces/{id}"),
         UrnKind("vpc", VPC, "/v2/vpcs/{id}"),
     )
 }

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
-from arcadia_cloud_core.resources import DatabaseResource, DigitalOceanResource
+from arcadia_cloud_core.resources import DatabaseResource, DigitalOceanResource, SpacesResource
 from arcadia_cloud_sim.launcher import SimAdmin, SimulatorHandle, running_simulator
+from arcadia_cloud_sim.settings import SimSettings
 
 #: DO's endpoint limits (SSH keys 10/60 s, CDN 5/10 s) in windows 100x shorter, on both sides.
 ENDPOINT_WINDOW_SCALE = 0.01
@@ -53,7 +54,16 @@ def resources_for(engine: Engine, sim: SimulatorHandle, **do_options) -> dict[st
             purpose=purpose, token=TOKEN, base_url=sim.base_url,
             **{"endpoint_window_scale": ENDPOINT_WINDOW_SCALE, **do_options},
         )
+    resources["spaces"] = spaces_for(sim)
     return resources
+
+
+def spaces_for(sim: SimulatorHandle, **overrides: str | None) -> SpacesResource:
+    """The Spaces resource for `sim`'s S3 API, with its key pair unless overridden."""
+    settings = SimSettings()
+    return SpacesResource(**{"access_key_id": settings.spaces_key,
+                             "secret_access_key": settings.spaces_secret,
+                             "endpoint": sim.base_url + "/s3/{region}", **overrides})
 
 
 def sqlite_url(tmp: Path) -> str:

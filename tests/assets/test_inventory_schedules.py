@@ -38,6 +38,7 @@ EXPECTED_JOB_ASSETS = {
         "kubernetes_node_pools",
         "vpc_peerings",
         "nat_gateways",
+        "spaces_buckets",  # through the S3 API (#13)
     },
     # snapshots, custom images, and the hourly platform kinds: per-parent listings and
     # the catalogues (#13)
