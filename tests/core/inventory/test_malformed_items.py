@@ -123,7 +123,8 @@ def test_a_bad_urn_is_skipped_and_the_rest_are_attributed(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     sync.sync_projects_from_do(engine, do)
-    for name in ("droplets", "volumes", "domains", "reserved_ips", "load_balancers"):
+    for name in ("droplets", "volumes", "domains", "reserved_ips", "load_balancers",
+                 "databases", "kubernetes_clusters", "vpcs"):  # every kind a URN names (#13)
         sync.sync_kind(engine, do, KIND_SPECS[name])
     project = next(p for p in admin.resources("project") if not p["body"]["is_default"])
     admin.put_resource("project_resource", BAD_URN, {}, parent=project["id"])
@@ -139,7 +140,7 @@ def test_a_bad_urn_is_skipped_and_the_rest_are_attributed(
         owners = _live(engine, kind)
         assert owners and None not in owners.values(), kind  # every good one has its tenant
     assert "not-a-uuid" not in _live(engine, "managed_db")  # no placeholder from a bad URN
-    assert len(_live(engine, "managed_db")) == 1  # the seeded one
+    assert len(_live(engine, "managed_db")) == 2  # the seeded clusters, synced (#13)
     messages = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert any(f"skipped dbaas {BAD_URN}: field urn" in m and "is not a UUID" in m
                for m in messages), messages
