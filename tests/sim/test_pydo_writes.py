@@ -338,6 +338,26 @@ def floating_ip_create_assign_and_delete(w: World) -> None:
     assert sdk.reserved_ips.get(ip)["id"] == "not_found"
 
 
+@flow
+def platform_deletes(w: World) -> None:
+    """#13: an app, a database cluster, a DOKS cluster (its node droplets with it) and a VPC,
+    each deleted through pydo and gone from the simulator."""
+    sdk, http = w.sdk, w.http
+    app = sdk.apps.list()["apps"][0]["id"]
+    assert sdk.apps.delete(app) == {"id": app}
+    assert http.get(f"/v2/apps/{app}").status_code == 404
+    cluster = sdk.kubernetes.list_clusters()["kubernetes_clusters"][0]
+    nodes = [n["droplet_id"] for p in cluster["node_pools"] for n in p["nodes"]]
+    assert sdk.kubernetes.delete_cluster(cluster["id"]) is None
+    assert all(http.get(f"/v2/droplets/{d}").status_code == 404 for d in nodes)
+    dbs = {d["name"]: d["id"] for d in sdk.databases.list_clusters()["databases"]}
+    assert sdk.databases.destroy_cluster(dbs["acme-sessions"]) is None
+    assert http.get(f"/v2/databases/{dbs['acme-sessions']}").status_code == 404
+    vpc = next(v["id"] for v in sdk.vpcs.list()["vpcs"] if v["name"] == "acme-private")
+    assert sdk.vpcs.delete(vpc) is None  # its one member, the database, is gone
+    assert http.get(f"/v2/vpcs/{vpc}").status_code == 404
+
+
 @pytest.fixture(scope="module")
 def tour(sdk: pydo.Client, http: httpx.Client, tls_admin: SimAdmin) -> dict[str, str | None]:
     """Every flow once, in order: its traceback, or None when it passed."""
