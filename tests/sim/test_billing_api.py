@@ -231,8 +231,10 @@ def test_april_json_items_carry_live_resource_ids(client: httpx.Client) -> None:
     urns = project_urns(client)
     clusters = {i["product"]: i["resource_uuid"] for i in items
                 if i["product"] in ("Database Clusters", "Kubernetes Clusters")}
-    assert clusters == {"Database Clusters": next(iter(urns["dbaas"])),
+    billed_db = {d["name"]: d["id"] for d in client.get("/v2/databases").json()["databases"]}
+    assert clusters == {"Database Clusters": billed_db["globex-pg"],  # one of two dbaas (#13)
                         "Kubernetes Clusters": next(iter(urns["kubernetes"]))}
+    assert clusters["Database Clusters"] in urns["dbaas"]
 
 
 def test_invoice_items_paginate_like_do(client: httpx.Client) -> None:
