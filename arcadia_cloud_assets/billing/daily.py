@@ -26,6 +26,7 @@ from arcadia_cloud_core.resources import DatabaseResource, DigitalOceanResource
 #: The first day loaded (DO keeps insights for past months; a backfill reaches further back).
 DAILY_START = "2025-01-01"
 TOP_LINES = 10
+MONTH_TO_DATE_CRON = "12 * * * *"
 daily_partitions = dg.DailyPartitionsDefinition(start_date=DAILY_START, timezone="UTC")
 
 
@@ -42,6 +43,7 @@ NO_ANOMALY = "no_spend_anomaly"
     pool=POOL,
     partitions_def=daily_partitions,
     kinds={"digitalocean", "pandas"},
+    freshness_policy=freshness(timedelta(days=1)),  # loaded daily (03:17)
     check_specs=[
         dg.AssetCheckSpec(
             NO_ANOMALY,
@@ -120,6 +122,7 @@ def daily_costs(
     pool=POOL,
     deps=[daily_costs],
     kinds={"digitalocean"},
+    freshness_policy=freshness(cron_period(MONTH_TO_DATE_CRON)),
 )
 def month_to_date(
     context: dg.AssetExecutionContext,
@@ -253,7 +256,7 @@ daily_costs_schedule = dg.build_schedule_from_partitioned_job(
 month_to_date_schedule = utc_schedule(
     "billing_month_to_date_schedule",
     job=month_to_date_job,
-    cron="12 * * * *",
+    cron=MONTH_TO_DATE_CRON,
     description="Hourly at :12: DO's month-to-date preview beside the daily lines.",
 )
 

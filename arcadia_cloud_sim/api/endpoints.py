@@ -39,6 +39,12 @@ def require(row: ResourceRow | None) -> ResourceRow:
     return row
 
 
+def by_name(request: Request, ctx: SimContext) -> Mapping[str, Any]:
+    """The :data:`Filters` of a list with DO's ``?name=`` filter."""
+    name = request.query_params.get("name")
+    return {"name": name} if name else {}
+
+
 def parent_id(request: Request, kind: str, param: str) -> str:
     """The id of the ``kind`` named by path parameter ``param`` (404 when there is none)."""
     ident = str(request.path_params[param])

@@ -1,5 +1,6 @@
 """Droplet autoscale pools (``/v2/droplets/autoscale``): a droplet template (region, size,
-image, tags, project) scaled between ``min_instances`` and ``max_instances``.
+image, tags, project) scaled between ``min_instances`` and ``max_instances``. The list takes
+DO's ``?name=`` filter (the spec's ``autoscalepools_list``).
 
 ``DELETE`` answers 202 with no body (the pool deletes asynchronously at DO; here at once).
 """
@@ -12,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from arcadia_cloud_sim.api.endpoints import forget, require
+from arcadia_cloud_sim.api.endpoints import by_name, forget, require
 from arcadia_cloud_sim.api.readonly import kind_routes
 from arcadia_cloud_sim.api.seeding import SeedWorld
 from arcadia_cloud_sim.context import sim_context
@@ -68,6 +69,7 @@ def routes() -> list[BaseRoute]:
     """Autoscale pool routes."""
     return [
         *kind_routes("/v2/droplets/autoscale", AUTOSCALE_POOL, plural="autoscale_pools",
-                     singular="autoscale_pool", param="autoscale_pool_id", delete=False),
+                     singular="autoscale_pool", param="autoscale_pool_id", filters=by_name,
+                     delete=False),
         Route("/v2/droplets/autoscale/{autoscale_pool_id}", delete_pool, methods=["DELETE"]),
     ]

@@ -1,5 +1,9 @@
 """Functions namespaces (``/v2/functions/namespaces``), by their ``fn-…`` namespace id.
 
+DO lists every namespace in one response, ``{"namespaces": [...]}``: the spec's
+``functions_list_namespaces`` takes no ``page``/``per_page`` and answers no ``links``/``meta``
+(pydo's ``functions.list_namespaces`` has no paging arguments either).
+
 A namespace carries its access ``key`` (a secret, as at DO): the client keeps it out of its
 models and inventory never stores it.
 """
@@ -9,9 +13,9 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from starlette.routing import BaseRoute
+from starlette.routing import BaseRoute, Route
 
-from arcadia_cloud_sim.api.readonly import kind_routes
+from arcadia_cloud_sim.api.endpoints import delete_endpoint, get_endpoint, whole_list_endpoint
 from arcadia_cloud_sim.api.seeding import SeedWorld
 from arcadia_cloud_sim.store import NewResource, iso
 
@@ -44,5 +48,10 @@ def seed_default(world: SeedWorld) -> list[NewResource]:
 
 def routes() -> list[BaseRoute]:
     """Namespace routes."""
-    return kind_routes("/v2/functions/namespaces", NAMESPACE, plural="namespaces",
-                       singular="namespace", param="namespace_id")
+    one = "/v2/functions/namespaces/{namespace_id}"
+    return [
+        Route("/v2/functions/namespaces", whole_list_endpoint(NAMESPACE, "namespaces"),
+              methods=["GET"]),
+        Route(one, get_endpoint(NAMESPACE, "namespace", "namespace_id"), methods=["GET"]),
+        Route(one, delete_endpoint(NAMESPACE, "namespace_id"), methods=["DELETE"]),
+    ]

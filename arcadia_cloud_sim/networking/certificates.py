@@ -9,12 +9,11 @@ balancer) or the zones it names.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
 from typing import Any
 
-from starlette.requests import Request
 from starlette.routing import BaseRoute
 
+from arcadia_cloud_sim.api.endpoints import by_name
 from arcadia_cloud_sim.api.readonly import kind_routes
 from arcadia_cloud_sim.api.seeding import SeedWorld
 from arcadia_cloud_sim.context import SimContext
@@ -57,12 +56,7 @@ def certificate_id(ctx: SimContext, name: str) -> str | None:
     return rows[0].id if rows else None
 
 
-def _by_name(request: Request, ctx: SimContext) -> Mapping[str, Any]:
-    name = request.query_params.get("name")
-    return {"name": name} if name else {}
-
-
 def routes() -> list[BaseRoute]:
     """Certificate routes."""
     return kind_routes("/v2/certificates", CERTIFICATE, plural="certificates",
-                       singular="certificate", param="certificate_id", filters=_by_name)
+                       singular="certificate", param="certificate_id", filters=by_name)

@@ -4,7 +4,9 @@ A VPC's members are not stored: ``/v2/vpcs/{id}/members`` finds the droplets, lo
 (``vpc_uuid``), Kubernetes clusters (``vpc_uuid``) and database clusters
 (``private_network_uuid``) that name it, as DO does. Every region has a default VPC whose id
 is :func:`~arcadia_cloud_sim.networking.addresses.vpc_uuid` (the one droplets are created in).
-Deleting a VPC that still has members is a 403 like DO's.
+Deleting a VPC that still has members is a 403 like DO's. Peerings filter by ``region`` (a
+peering is in the regions of its VPCs), NAT gateways by ``region``, ``name``, ``state`` and
+``type`` (the spec's ``vpcPeerings_list`` and ``vpcnatgateways_list``).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from arcadia_cloud_sim.api.endpoints import forget, get_endpoint, list_endpoint, require
-from arcadia_cloud_sim.api.envelopes import no_content
+from arcadia_cloud_sim.api.envelopes import no_content, stored_bodies
 from arcadia_cloud_sim.api.errors import ApiError
 from arcadia_cloud_sim.api.kinds import (
     DATABASE,
@@ -84,9 +86,29 @@ async def delete_vpc(request: Request) -> Response:
     return no_content()
 
 
-def _region_filter(request: Request, ctx: SimContext) -> Mapping[str, Any]:
+def _nat_filters(request: Request, ctx: SimContext) -> Mapping[str, Any]:
+    """``vpcnatgateways_list``'s filters: ``region``, ``name``, and ``state``/``type``, which the
+    spec gives in lower case (``active``, ``public``) for fields it renders upper case."""
+    query = request.query_params
+    json_eq = {"region": query.get("region"), "state": (query.get("state") or "").upper(),
+               "type": (query.get("type") or "").upper()}
+    where: dict[str, Any] = {"json_eq": {k: v for k, v in json_eq.items() if v} or None}
+    if query.get("name"):
+        where["name"] = query["name"]
+    return where
+
+
+async def list_peerings(request: Request) -> Response:
+    """GET /v2/vpc_peerings (``region``: the peerings of a VPC in that region)."""
+    ctx = sim_context(request)
     region = request.query_params.get("region")
-    return {"json_eq": {"region": region}} if region else {}
+    with ctx.store.transaction(write=False):
+        rows, _ = ctx.store.list_rows(VPC_PEERING)
+        if region:
+            in_region = {row.id for row in ctx.store.list_rows(
+                VPC, json_eq={"region": region})[0]}
+            rows = [row for row in rows if in_region & set(row.body.get("vpc_ids") or [])]
+        return paginate(request, stored_bodies(rows), "vpc_peerings")
 
 
 def routes() -> list[BaseRoute]:
@@ -96,11 +118,11 @@ def routes() -> list[BaseRoute]:
         Route("/v2/vpcs/{vpc_id}", get_endpoint(VPC, "vpc", "vpc_id"), methods=["GET"]),
         Route("/v2/vpcs/{vpc_id}", delete_vpc, methods=["DELETE"]),
         Route("/v2/vpcs/{vpc_id}/members", list_members, methods=["GET"]),
-        Route("/v2/vpc_peerings", list_endpoint(VPC_PEERING, "vpc_peerings"), methods=["GET"]),
+        Route("/v2/vpc_peerings", list_peerings, methods=["GET"]),
         Route("/v2/vpc_peerings/{vpc_peering_id}",
               get_endpoint(VPC_PEERING, "vpc_peering", "vpc_peering_id"), methods=["GET"]),
         Route("/v2/vpc_nat_gateways",
-              list_endpoint(NAT_GATEWAY, "vpc_nat_gateways", filters=_region_filter),
+              list_endpoint(NAT_GATEWAY, "vpc_nat_gateways", filters=_nat_filters),
               methods=["GET"]),
         Route("/v2/vpc_nat_gateways/{id}", get_endpoint(NAT_GATEWAY, "vpc_nat_gateway", "id"),
               methods=["GET"]),

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from dagster import DagsterRunStatus
 
 from arcadia_cloud_assets.billing.automation import MAX_RUNS_PER_TICK
+from arcadia_cloud_assets.definitions import defs as assets_defs
 from arcadia_cloud_core.db.schema import (
     cloud_cost_lines,
     cloud_drift,
@@ -32,15 +33,13 @@ from tests.e2e.deployment import DEPLOYMENT_TOKEN, Deployment, wait_until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
-#: The steps of `inventory_sync_job` that call DigitalOcean (the rest only read the database).
+#: The steps of `inventory_sync_job` that call DigitalOcean (the rest only read the database):
+#: projects and every 15-minute kind (attribution, which calls DO too, waits for them and so
+#: never runs when they fail).
 DO_STEPS = {
-    "inventory__projects",
-    "inventory__droplets",
-    "inventory__domains",
-    "inventory__volumes",
-    "inventory__reserved_ips",
-    "inventory__firewalls",
-    "inventory__load_balancers",
+    op.name
+    for op in assets_defs.resolve_job_def("inventory_sync_job").graph.iterate_op_defs()
+    if "do_sync" in op.required_resource_keys and op.name != "inventory__project_resources"
 }
 SAGA_TARGET_TAG = "arcadia/saga_target"
 PROVISIONED_NAME = "e2e-web-1"

@@ -4,7 +4,11 @@ Nobody here wrote pydo: it is generated from DO's spec and checks each response'
 call that succeeds is the SDK accepting what the simulator answered. Every read endpoint the
 simulator serves is called through pydo (a served GET without a pydo call fails the coverage
 test) and must return exactly what the simulator serves for that request (read back over plain
-http) and hold what the simulator's state holds. The write flows are in ``test_pydo_writes``.
+http) and hold what the simulator's state holds; every query filter pydo sends must narrow the
+list as the spec says. That covers the account-level kinds (certificates, CDN endpoints, SSH
+keys, tags, the registry, images, monitoring, uptime, functions, reserved IPv6, autoscale pools)
+and the platform ones (apps, databases, Kubernetes, VPCs, peerings, NAT gateways), each through
+its own pydo group. The write flows are in ``test_pydo_writes``.
 
 pydo 0.44 has no ``floating_ips`` group, and its ``invoices.get_csv_by_uuid`` decodes DO's CSV as
 JSON (it fails on any real CSV): those endpoints go through pydo's own ``send_request`` — the
@@ -99,13 +103,58 @@ def ids(http: httpx.Client) -> dict[str, Any]:
         "team_urn": f"do:team:{http.get('/v2/account').json()['account']['team']['uuid']}",
         "insights_from": INSIGHTS[0].isoformat(),
         "insights_to": INSIGHTS[1].isoformat(),
-        # the platform kinds (#13): the pg cluster (it has replicas and pools) is listed first
+        **_account_kind_ids(http),
+        **_platform_ids(http),
+    }
+
+
+def _platform_ids(http: httpx.Client) -> dict[str, Any]:
+    """Ids of the seeded platform kinds (apps, databases, Kubernetes, VPCs)."""
+
+    def first(path: str, key: str) -> dict[str, Any]:
+        return http.get(path).json()[key][0]
+
+    databases = http.get("/v2/databases").json()["databases"]
+    vpcs = http.get("/v2/vpcs", params=ALL).json()["vpcs"]
+    return {
         "app": first("/v2/apps", "apps")["id"],
-        "database": first("/v2/databases", "databases")["id"],
-        "cluster": first("/v2/kubernetes/clusters", "kubernetes_clusters")["id"],
-        "vpc": first("/v2/vpcs", "vpcs")["id"],
+        "database": next(d["id"] for d in databases if d["engine"] == "pg"),  # with children
+        "k8s_cluster": first("/v2/kubernetes/clusters", "kubernetes_clusters")["id"],
+        "vpc": next(v["id"] for v in vpcs if v["name"] == "globex-data"),  # database members
+        "default_vpc": next(v["id"] for v in vpcs if v["default"]),  # droplet members
         "vpc_peering": first("/v2/vpc_peerings", "vpc_peerings")["id"],
-        "nat": first("/v2/vpc_nat_gateways", "vpc_nat_gateways")["id"],
+        "nat_gateway": first("/v2/vpc_nat_gateways", "vpc_nat_gateways")["id"],
+    }
+
+
+def _account_kind_ids(http: httpx.Client) -> dict[str, Any]:
+    """Ids of the seeded account-level kinds (certificates … autoscale pools)."""
+
+    def first(path: str, key: str, **params: Any) -> dict[str, Any]:
+        return http.get(path, params=params).json()[key][0]
+
+    key = first("/v2/account/keys", "ssh_keys")
+    certificate = first("/v2/certificates", "certificates")
+    pool = first("/v2/droplets/autoscale", "autoscale_pools")
+    checks = http.get("/v2/uptime/checks").json()["checks"]
+    states = {c["id"]: http.get(f"/v2/uptime/checks/{c['id']}/state").json()["state"]
+              for c in checks}
+    return {
+        "ssh_key": key["id"],
+        "fingerprint": key["fingerprint"],
+        "cdn_endpoint": first("/v2/cdn/endpoints", "endpoints")["id"],
+        "certificate": certificate["id"],
+        "certificate_name": certificate["name"],
+        "autoscale_pool": pool["id"],
+        "autoscale_pool_name": pool["name"],
+        "namespace": first("/v2/functions/namespaces", "namespaces")["namespace"],
+        "custom_image": first("/v2/images", "images", private="true")["id"],
+        "alert_policy": first("/v2/monitoring/alerts", "policies")["uuid"],
+        "registry": http.get("/v2/registry").json()["registry"]["name"],
+        "reserved_ipv6": first("/v2/reserved_ipv6", "reserved_ipv6s")["ip"],
+        "uptime_check": checks[0]["id"],
+        "down_check": next(cid for cid, state in states.items()
+                           if {r["status"] for r in state["regions"].values()} == {"DOWN"}),
     }
 
 
@@ -242,38 +291,98 @@ READS: dict[str, Read] = {
                         lambda c, i: c.invoices.get_pdf_by_uuid(i["invoice"])),
     "billing insights": Read("/v2/billing/{team_urn}/insights/{insights_from}/{insights_to}",
                              lambda c, i: c.billing_insights.list(i["team_urn"], *INSIGHTS)),
-    # the platform kinds (#13)
-    "apps": Read("/v2/apps", lambda c, i: c.apps.list()),
-    "app": Read("/v2/apps/{app}", lambda c, i: c.apps.get(i["app"])),
-    "app alerts": Read("/v2/apps/{app}/alerts", lambda c, i: c.apps.list_alerts(i["app"])),
-    "databases": Read("/v2/databases", lambda c, i: c.databases.list_clusters()),
-    "database": Read("/v2/databases/{database}",
-                     lambda c, i: c.databases.get_cluster(i["database"])),
-    "database firewall": Read("/v2/databases/{database}/firewall",
-                              lambda c, i: c.databases.list_firewall_rules(i["database"])),
-    "database replicas": Read("/v2/databases/{database}/replicas",
-                              lambda c, i: c.databases.list_replicas(i["database"])),
-    "database pools": Read("/v2/databases/{database}/pools",
-                           lambda c, i: c.databases.list_connection_pools(i["database"])),
-    "kubernetes clusters": Read("/v2/kubernetes/clusters",
-                                lambda c, i: c.kubernetes.list_clusters()),
-    "kubernetes cluster": Read("/v2/kubernetes/clusters/{cluster}",
-                               lambda c, i: c.kubernetes.get_cluster(i["cluster"])),
-    "node pools": Read("/v2/kubernetes/clusters/{cluster}/node_pools",
-                       lambda c, i: c.kubernetes.list_node_pools(i["cluster"])),
-    "vpcs": Read("/v2/vpcs", lambda c, i: c.vpcs.list()),
-    "vpc": Read("/v2/vpcs/{vpc}", lambda c, i: c.vpcs.get(i["vpc"])),
-    "vpc members": Read("/v2/vpcs/{vpc}/members", lambda c, i: c.vpcs.list_members(i["vpc"])),
-    "vpc peerings": Read("/v2/vpc_peerings", lambda c, i: c.vpc_peerings.list()),
-    "vpc peering": Read("/v2/vpc_peerings/{vpc_peering}",
-                        lambda c, i: c.vpc_peerings.get(i["vpc_peering"])),
-    "nat gateways": Read("/v2/vpc_nat_gateways", lambda c, i: c.vpcnatgateways.list()),
-    "nat gateway": Read("/v2/vpc_nat_gateways/{nat}", lambda c, i: c.vpcnatgateways.get(i["nat"])),
     "billing insights page 2": Read(
         "/v2/billing/{team_urn}/insights/{insights_from}/{insights_to}",
         lambda c, i: c.billing_insights.list(i["team_urn"], *INSIGHTS, per_page=10, page=2)),
     "invoice csv": Read("/v2/customers/my/invoices/{invoice}/csv",
                         _send("/v2/customers/my/invoices/{invoice}/csv")),
+    # the account-level kinds (#13)
+    "ssh keys": Read("/v2/account/keys", lambda c, i: c.ssh_keys.list()),
+    "ssh key": Read("/v2/account/keys/{ssh_key}", lambda c, i: c.ssh_keys.get(i["ssh_key"])),
+    "ssh key by fingerprint": Read("/v2/account/keys/{fingerprint}",
+                                   lambda c, i: c.ssh_keys.get(i["fingerprint"])),
+    "cdn endpoints": Read("/v2/cdn/endpoints", lambda c, i: c.cdn.list_endpoints()),
+    "cdn endpoint": Read("/v2/cdn/endpoints/{cdn_endpoint}",
+                         lambda c, i: c.cdn.get_endpoint(i["cdn_endpoint"])),
+    "certificates": Read("/v2/certificates", lambda c, i: c.certificates.list()),
+    "certificates by name": Read("/v2/certificates", lambda c, i: c.certificates.list(
+        name=i["certificate_name"])),
+    "certificate": Read("/v2/certificates/{certificate}",
+                        lambda c, i: c.certificates.get(i["certificate"])),
+    "tags": Read("/v2/tags", lambda c, i: c.tags.list()),
+    "tag": Read("/v2/tags/acme", lambda c, i: c.tags.get("acme")),
+    "registry": Read("/v2/registry", lambda c, i: c.registry.get()),
+    "registry subscription": Read("/v2/registry/subscription",
+                                  lambda c, i: c.registry.get_subscription()),
+    "repositories": Read("/v2/registry/{registry}/repositoriesV2",
+                         lambda c, i: c.registry.list_repositories_v2(i["registry"])),
+    "repositories page 2": Read("/v2/registry/{registry}/repositoriesV2",
+                                lambda c, i: c.registry.list_repositories_v2(
+                                    i["registry"], per_page=3, page=2)),
+    "private images": Read("/v2/images", lambda c, i: c.images.list(private=True)),
+    "distribution images": Read("/v2/images", lambda c, i: c.images.list(type="distribution")),
+    "images by tag": Read("/v2/images", lambda c, i: c.images.list(tag_name="golden")),
+    "custom image": Read("/v2/images/{custom_image}",
+                         lambda c, i: c.images.get(i["custom_image"])),
+    "image by slug": Read("/v2/images/ubuntu-24-04-x64",
+                          lambda c, i: c.images.get("ubuntu-24-04-x64")),
+    "alert policies": Read("/v2/monitoring/alerts",
+                           lambda c, i: c.monitoring.list_alert_policy()),
+    "alert policy": Read("/v2/monitoring/alerts/{alert_policy}",
+                         lambda c, i: c.monitoring.get_alert_policy(i["alert_policy"])),
+    "uptime checks": Read("/v2/uptime/checks", lambda c, i: c.uptime.list_checks()),
+    "uptime check": Read("/v2/uptime/checks/{uptime_check}",
+                         lambda c, i: c.uptime.get_check(i["uptime_check"])),
+    "uptime check state (down)": Read("/v2/uptime/checks/{down_check}/state",
+                                      lambda c, i: c.uptime.get_check_state(i["down_check"])),
+    "functions namespaces": Read("/v2/functions/namespaces",
+                                 lambda c, i: c.functions.list_namespaces()),
+    "functions namespace": Read("/v2/functions/namespaces/{namespace}",
+                                lambda c, i: c.functions.get_namespace(i["namespace"])),
+    "reserved ipv6s": Read("/v2/reserved_ipv6", lambda c, i: c.reserved_ipv6.list()),
+    "reserved ipv6": Read("/v2/reserved_ipv6/{reserved_ipv6}",
+                          lambda c, i: c.reserved_ipv6.get(i["reserved_ipv6"])),
+    "autoscale pools": Read("/v2/droplets/autoscale", lambda c, i: c.autoscalepools.list()),
+    "autoscale pools by name": Read("/v2/droplets/autoscale", lambda c, i: c.autoscalepools.list(
+        name=i["autoscale_pool_name"])),
+    "autoscale pool": Read("/v2/droplets/autoscale/{autoscale_pool}",
+                           lambda c, i: c.autoscalepools.get(i["autoscale_pool"])),
+    # the platform kinds (#13)
+    "apps": Read("/v2/apps", lambda c, i: c.apps.list()),
+    "apps with projects": Read("/v2/apps", lambda c, i: c.apps.list(with_projects=True)),
+    "app": Read("/v2/apps/{app}", lambda c, i: c.apps.get(i["app"])),
+    "app alerts": Read("/v2/apps/{app}/alerts", lambda c, i: c.apps.list_alerts(i["app"])),
+    "databases": Read("/v2/databases", lambda c, i: c.databases.list_clusters()),
+    "databases by tag": Read("/v2/databases",
+                             lambda c, i: c.databases.list_clusters(tag_name="globex")),
+    "database": Read("/v2/databases/{database}",
+                     lambda c, i: c.databases.get_cluster(i["database"])),
+    "database firewall": Read("/v2/databases/{database}/firewall",
+                              lambda c, i: c.databases.list_firewall_rules(i["database"])),
+    "database pools": Read("/v2/databases/{database}/pools",
+                           lambda c, i: c.databases.list_connection_pools(i["database"])),
+    "database replicas": Read("/v2/databases/{database}/replicas",
+                              lambda c, i: c.databases.list_replicas(i["database"])),
+    "kubernetes clusters": Read("/v2/kubernetes/clusters",
+                                lambda c, i: c.kubernetes.list_clusters()),
+    "kubernetes cluster": Read("/v2/kubernetes/clusters/{k8s_cluster}",
+                               lambda c, i: c.kubernetes.get_cluster(i["k8s_cluster"])),
+    "kubernetes node pools": Read("/v2/kubernetes/clusters/{k8s_cluster}/node_pools",
+                                  lambda c, i: c.kubernetes.list_node_pools(i["k8s_cluster"])),
+    "vpcs": Read("/v2/vpcs", lambda c, i: c.vpcs.list()),
+    "vpc": Read("/v2/vpcs/{vpc}", lambda c, i: c.vpcs.get(i["vpc"])),
+    "vpc members": Read("/v2/vpcs/{vpc}/members", lambda c, i: c.vpcs.list_members(i["vpc"])),
+    "default vpc droplet members": Read(
+        "/v2/vpcs/{default_vpc}/members",
+        lambda c, i: c.vpcs.list_members(i["default_vpc"], resource_type="droplet")),
+    "vpc peerings": Read("/v2/vpc_peerings", lambda c, i: c.vpc_peerings.list()),
+    "vpc peering": Read("/v2/vpc_peerings/{vpc_peering}",
+                        lambda c, i: c.vpc_peerings.get(i["vpc_peering"])),
+    "nat gateways": Read("/v2/vpc_nat_gateways", lambda c, i: c.vpcnatgateways.list()),
+    "nat gateways by region": Read("/v2/vpc_nat_gateways",
+                                   lambda c, i: c.vpcnatgateways.list(region="ams3")),
+    "nat gateway": Read("/v2/vpc_nat_gateways/{nat_gateway}",
+                        lambda c, i: c.vpcnatgateways.get(i["nat_gateway"])),
 }
 
 
@@ -331,18 +440,59 @@ def _body(got: Any, sim: SimulatorHandle) -> Any:
     return b"".join(got)  # the PDF: pydo streams it
 
 
-#: pydo's full listing of a kind → (its envelope key, the id field, the simulator's store kind).
-HELD: dict[str, tuple[Callable[[pydo.Client], Any], str, str, str]] = {
-    "droplet": (lambda c: c.droplets.list(per_page=200), "droplets", "id", "droplet"),
-    "volume": (lambda c: c.volumes.list(per_page=200), "volumes", "id", "volume"),
-    "snapshot": (lambda c: c.snapshots.list(per_page=200), "snapshots", "id", "snapshot"),
-    "reserved_ip": (lambda c: c.reserved_ips.list(per_page=200), "reserved_ips", "ip",
-                    "reserved_ip"),
-    "firewall": (lambda c: c.firewalls.list(per_page=200), "firewalls", "id", "firewall"),
-    "load_balancer": (lambda c: c.load_balancers.list(per_page=200), "load_balancers", "id",
-                      "load_balancer"),
-    "domain": (lambda c: c.domains.list(per_page=200), "domains", "name", "domain"),
-    "project": (lambda c: c.projects.list(per_page=200), "projects", "id", "project"),
+@dataclass(frozen=True)
+class Held:
+    """pydo's full listing of a kind: its envelope key and id field, and the simulator's store
+    kind, compared on the stored row's ``stored`` field (its id, or its name)."""
+
+    listing: Callable[[pydo.Client], Any]
+    key: str
+    id_field: str
+    store_kind: str
+    stored: str = "id"
+    paged: bool = True  # DO answers ``links`` and ``meta`` (not for functions namespaces)
+
+
+HELD: dict[str, Held] = {
+    "droplet": Held(lambda c: c.droplets.list(per_page=200), "droplets", "id", "droplet"),
+    "volume": Held(lambda c: c.volumes.list(per_page=200), "volumes", "id", "volume"),
+    "snapshot": Held(lambda c: c.snapshots.list(per_page=200), "snapshots", "id", "snapshot"),
+    "reserved_ip": Held(lambda c: c.reserved_ips.list(per_page=200), "reserved_ips", "ip",
+                        "reserved_ip"),
+    "firewall": Held(lambda c: c.firewalls.list(per_page=200), "firewalls", "id", "firewall"),
+    "load_balancer": Held(lambda c: c.load_balancers.list(per_page=200), "load_balancers",
+                          "id", "load_balancer"),
+    "domain": Held(lambda c: c.domains.list(per_page=200), "domains", "name", "domain"),
+    "project": Held(lambda c: c.projects.list(per_page=200), "projects", "id", "project"),
+    "certificate": Held(lambda c: c.certificates.list(per_page=200), "certificates", "id",
+                        "certificate"),
+    "cdn_endpoint": Held(lambda c: c.cdn.list_endpoints(per_page=200), "endpoints", "id",
+                         "cdn_endpoint"),
+    "ssh_key": Held(lambda c: c.ssh_keys.list(per_page=200), "ssh_keys", "id", "ssh_key"),
+    "tag": Held(lambda c: c.tags.list(per_page=200), "tags", "name", "tag"),
+    "container_repository": Held(
+        lambda c: c.registry.list_repositories_v2("arcadia", per_page=200), "repositories",
+        "name", "container_repository", stored="name"),
+    "alert_policy": Held(lambda c: c.monitoring.list_alert_policy(per_page=200), "policies",
+                         "uuid", "alert_policy"),
+    "uptime_check": Held(lambda c: c.uptime.list_checks(per_page=200), "checks", "id",
+                         "uptime_check"),
+    "functions_namespace": Held(lambda c: c.functions.list_namespaces(), "namespaces",
+                                "namespace", "functions_namespace", paged=False),
+    "reserved_ipv6": Held(lambda c: c.reserved_ipv6.list(per_page=200), "reserved_ipv6s", "ip",
+                          "reserved_ipv6"),
+    "autoscale_pool": Held(lambda c: c.autoscalepools.list(per_page=200), "autoscale_pools",
+                           "id", "autoscale_pool"),
+    "app": Held(lambda c: c.apps.list(per_page=200), "apps", "id", "app"),
+    "database": Held(lambda c: c.databases.list_clusters(), "databases", "id", "database",
+                     paged=False),
+    "kubernetes_cluster": Held(lambda c: c.kubernetes.list_clusters(per_page=200),
+                               "kubernetes_clusters", "id", "kubernetes_cluster"),
+    "vpc": Held(lambda c: c.vpcs.list(per_page=200), "vpcs", "id", "vpc"),
+    "vpc_peering": Held(lambda c: c.vpc_peerings.list(per_page=200), "vpc_peerings", "id",
+                        "vpc_peering"),
+    "vpc_nat_gateway": Held(lambda c: c.vpcnatgateways.list(per_page=200), "vpc_nat_gateways",
+                            "id", "vpc_nat_gateway"),
 }
 
 
@@ -350,12 +500,91 @@ HELD: dict[str, tuple[Callable[[pydo.Client], Any], str, str, str]] = {
 def test_pydo_lists_hold_the_simulators_state(
     kind: str, sdk: pydo.Client, tls_admin: SimAdmin
 ) -> None:
-    listing, key, id_field, store_kind = HELD[kind]
-    body = listing(sdk)
-    listed = sorted(str(item[id_field]) for item in body[key])
-    stored = sorted(str(row["id"]) for row in tls_admin.resources(store_kind))
+    held = HELD[kind]
+    body = held.listing(sdk)
+    listed = sorted(str(item[held.id_field]) for item in body[held.key])
+    stored = sorted(str(row[held.stored]) for row in tls_admin.resources(held.store_kind))
     assert listed and listed == stored
-    assert body["meta"]["total"] == len(stored)
+    if held.paged:
+        assert body["meta"]["total"] == len(stored)
+    else:
+        assert set(body) == {held.key}
+
+
+def test_pydo_lists_the_accounts_images_as_stored(sdk: pydo.Client, tls_admin: SimAdmin) -> None:
+    """``private=true``: the custom images, then droplet snapshots, then backups."""
+    body = sdk.images.list(private=True, per_page=200)
+    snapshots = [r for r in tls_admin.resources("snapshot")
+                 if r["body"]["resource_type"] == "droplet"]
+    stored = [*(("custom", r) for r in tls_admin.resources("custom_image")),
+              *(("snapshot", r) for r in snapshots),
+              *(("backup", r) for r in tls_admin.resources("backup"))]
+    assert [(i["type"], str(i["id"])) for i in body["images"]] == [
+        (kind, r["id"]) for kind, r in stored]
+    assert body["meta"]["total"] == len(stored) and not any(i["public"] for i in body["images"])
+
+
+def test_pydo_filters_lists_as_the_spec_says(sdk: pydo.Client, ids: dict[str, Any]) -> None:
+    """Each filter pydo sends narrows the list to what it names, and nothing else."""
+    named = sdk.certificates.list(name=ids["certificate_name"])
+    assert [c["id"] for c in named["certificates"]] == [ids["certificate"]]
+    pools = sdk.autoscalepools.list(name=ids["autoscale_pool_name"])
+    assert [p["id"] for p in pools["autoscale_pools"]] == [ids["autoscale_pool"]]
+    assert pools["meta"]["total"] == 1
+    assert sdk.autoscalepools.list(name="no-such-pool")["autoscale_pools"] == []
+    golden = sdk.images.list(tag_name="golden")["images"]
+    assert golden and all("golden" in i["tags"] for i in golden)
+    distros = sdk.images.list(type="distribution", per_page=200)["images"]
+    assert distros and all(i["public"] and i["type"] != "custom" for i in distros)
+    everything = sdk.registry.list_repositories_v2(ids["registry"], per_page=200)
+    page_2 = sdk.registry.list_repositories_v2(ids["registry"], per_page=3, page=2)
+    assert page_2["repositories"] == everything["repositories"][3:6]
+    down = sdk.uptime.get_check_state(ids["down_check"])["state"]
+    assert {r["status"] for r in down["regions"].values()} == {"DOWN"}
+
+
+def test_pydo_filters_platform_lists_as_the_spec_says(sdk: pydo.Client,
+                                                      ids: dict[str, Any]) -> None:
+    """The platform lists' filters (``vpcnatgateways_list`` takes ``state``/``type`` in lower
+    case while the objects carry DO's upper-case enums: the filter matches either)."""
+    nat = sdk.vpcnatgateways.get(ids["nat_gateway"])["vpc_nat_gateway"]
+    matching = sdk.vpcnatgateways.list(state="active", type="public", name=nat["name"],
+                                       region=nat["region"])
+    assert [g["id"] for g in matching["vpc_nat_gateways"]] == [nat["id"]]
+    for miss in ({"state": "error"}, {"name": "no-such-gateway"}, {"region": "nyc3"}):
+        assert sdk.vpcnatgateways.list(**miss)["vpc_nat_gateways"] == [], miss
+    peering = sdk.vpc_peerings.get(ids["vpc_peering"])["vpc_peering"]
+    regions = {sdk.vpcs.get(v)["vpc"]["region"] for v in peering["vpc_ids"]}
+    assert regions == {"ams3"}
+    assert [p["id"] for p in sdk.vpc_peerings.list(region="ams3")["vpc_peerings"]] == [
+        peering["id"]]
+    assert sdk.vpc_peerings.list(region="nyc3")["vpc_peerings"] == []
+    tagged = sdk.databases.list_clusters(tag_name="globex")["databases"]
+    assert tagged and all("globex" in d["tags"] for d in tagged)
+    members = sdk.vpcs.list_members(ids["default_vpc"], resource_type="droplet")["members"]
+    assert members and all(m["urn"].startswith("do:droplet:") for m in members)
+    assert all("project_id" in a for a in sdk.apps.list(with_projects=True)["apps"])
+    assert not any("project_id" in a for a in sdk.apps.list()["apps"])
+
+
+def test_pydo_lists_every_functions_namespace_at_once(sdk: pydo.Client,
+                                                      tls_admin: SimAdmin) -> None:
+    """pydo's ``list_namespaces`` cannot page (nor can DO's endpoint): more namespaces than a
+    page holds all come back in the one response."""
+    seeded = tls_admin.resources("functions_namespace")
+    extra = [f"fn-pydo-{n:04d}" for n in range(25)]
+    for ident in extra:
+        tls_admin.put_resource("functions_namespace", ident,
+                               {**seeded[0]["body"], "namespace": ident, "label": ident},
+                               name=ident)
+    try:
+        listed = sdk.functions.list_namespaces()
+    finally:
+        for ident in extra:
+            tls_admin.delete_resource("functions_namespace", ident)
+    assert [n["namespace"] for n in listed["namespaces"]] == [
+        *(r["id"] for r in seeded), *extra]
+    assert set(listed) == {"namespaces"}
 
 
 # -- what the spec promises, as pydo sees it ---------------------------------------------------
@@ -389,3 +618,8 @@ def test_pydo_maps_the_simulators_errors(tls_sim: SimulatorHandle, sdk: pydo.Cli
     with pytest.raises(HttpResponseError) as bad:
         sdk.droplets.create({"name": "no size", "region": "nyc3", "image": "ubuntu-24-04-x64"})
     assert (bad.value.status_code, bad.value.response.json()["id"]) == (422, "unprocessable_entity")
+    assert sdk.tags.create({"name": "no spaces"})["id"] == "bad_request"  # a 400 pydo returns
+    assert sdk.tags.delete("no-such-tag")["id"] == "not_found"  # a 404 it returns too
+    with pytest.raises(HttpResponseError) as in_use:  # a VPC with members stays
+        sdk.vpcs.delete(ids["default_vpc"])
+    assert (in_use.value.status_code, in_use.value.response.json()["id"]) == (403, "forbidden")

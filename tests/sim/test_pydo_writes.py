@@ -3,17 +3,21 @@
 The write flows our code uses run through pydo end to end (droplet create, actions, snapshot
 and delete; DNS record create/patch/put/delete; volumes and volume snapshots; reserved IPs;
 project assignment; delete by tag), then every other write the simulator serves (firewalls, load
-balancers, projects, domains, volumes by name, floating IPs), each checked against what the
-simulator then holds. As in ``test_conformance``, a module-scoped tour runs every flow once
-(each only touches what it created) and the tests read its outcomes: one per flow, and one per
-served write operation, which pydo must have called with a 2xx answer.
+balancers, projects, domains, volumes by name, floating IPs, tags), each checked against what
+the simulator then holds. The kinds the API only reads and deletes (certificates … autoscale
+pools, apps, databases, Kubernetes clusters, VPCs) get a copy of a seeded object put behind the
+API's back (``/_sim/resources``), with what rides with it (an uptime check's state, a database's
+replica and pool, an app's alert, a cluster's node droplet), which pydo reads and deletes. As in
+``test_conformance``, a module-scoped tour runs every flow once (each only touches what it
+created) and the tests read its outcomes: one per flow, and one per served write operation,
+which pydo must have called with a 2xx answer.
 """
 
 from __future__ import annotations
 
 import traceback
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -339,23 +343,188 @@ def floating_ip_create_assign_and_delete(w: World) -> None:
 
 
 @flow
-def platform_deletes(w: World) -> None:
-    """#13: an app, a database cluster, a DOKS cluster (its node droplets with it) and a VPC,
-    each deleted through pydo and gone from the simulator."""
-    sdk, http = w.sdk, w.http
-    app = sdk.apps.list()["apps"][0]["id"]
-    assert sdk.apps.delete(app) == {"id": app}
-    assert http.get(f"/v2/apps/{app}").status_code == 404
-    cluster = sdk.kubernetes.list_clusters()["kubernetes_clusters"][0]
-    nodes = [n["droplet_id"] for p in cluster["node_pools"] for n in p["nodes"]]
-    assert sdk.kubernetes.delete_cluster(cluster["id"]) is None
-    assert all(http.get(f"/v2/droplets/{d}").status_code == 404 for d in nodes)
-    dbs = {d["name"]: d["id"] for d in sdk.databases.list_clusters()["databases"]}
-    assert sdk.databases.destroy_cluster(dbs["acme-sessions"]) is None
-    assert http.get(f"/v2/databases/{dbs['acme-sessions']}").status_code == 404
-    vpc = next(v["id"] for v in sdk.vpcs.list()["vpcs"] if v["name"] == "acme-private")
-    assert sdk.vpcs.delete(vpc) is None  # its one member, the database, is gone
-    assert http.get(f"/v2/vpcs/{vpc}").status_code == 404
+def tag_create_and_delete(w: World) -> None:
+    sdk = w.sdk
+    created = sdk.tags.create({"name": "pydo-tag"})["tag"]
+    assert created == {"name": "pydo-tag", "resources": {**created["resources"], "count": 0}}
+    assert sdk.tags.create({"name": "pydo-tag"})["tag"] == created  # DO returns it as it is
+    assert sdk.tags.get("pydo-tag")["tag"] == created
+    assert sdk.tags.delete("pydo-tag") is None
+    assert sdk.tags.get("pydo-tag")["id"] == "not_found"
+
+
+@dataclass(frozen=True)
+class Seeded:
+    """A kind the API only reads and deletes: a copy of a seeded object is put behind the API's
+    back (``/_sim/resources``) under ``body_id``, then read and deleted through pydo."""
+
+    kind: str  # the store kind
+    body_id: Any  # the copy's id, as DO types it
+    id_key: str  # the id's field in the body
+    key: str  # the envelope key of one object
+    get: Callable[[pydo.Client, Any], Any]
+    delete: Callable[[pydo.Client, Any], Any]
+    changes: Mapping[str, Any] = field(default_factory=dict)  # more fields of the copy
+    row_name: str | None = None  # the stored row's name (what ``?name=`` or a lookup matches)
+    answer: Callable[[Any], Any] = lambda ident: None  # what pydo's delete returns
+
+
+PYDO_UUID = "00000000-0000-4000-8000-00000000d0d0"
+SEEDED: dict[str, Seeded] = {
+    "certificate": Seeded("certificate", PYDO_UUID, "id", "certificate",
+                          lambda c, i: c.certificates.get(i),
+                          lambda c, i: c.certificates.delete(i), {"name": "pydo-cert"},
+                          "pydo-cert"),
+    "cdn_endpoint": Seeded("cdn_endpoint", PYDO_UUID, "id", "endpoint",
+                           lambda c, i: c.cdn.get_endpoint(i),
+                           lambda c, i: c.cdn.delete_endpoint(i)),
+    "ssh_key": Seeded("ssh_key", 41_299_001, "id", "ssh_key", lambda c, i: c.ssh_keys.get(i),
+                      lambda c, i: c.ssh_keys.delete("d0:d0:" + "00:" * 13 + "01"),
+                      {"fingerprint": "d0:d0:" + "00:" * 13 + "01"},
+                      "d0:d0:" + "00:" * 13 + "01"),  # deleted by its fingerprint
+    "custom_image": Seeded("custom_image", 160_599_001, "id", "image",
+                           lambda c, i: c.images.get(i), lambda c, i: c.images.delete(i),
+                           {"name": "pydo-image"}, "pydo-image"),
+    "alert_policy": Seeded("alert_policy", PYDO_UUID, "uuid", "policy",
+                           lambda c, i: c.monitoring.get_alert_policy(i),
+                           lambda c, i: c.monitoring.delete_alert_policy(i)),
+    "uptime_check": Seeded("uptime_check", PYDO_UUID, "id", "check",
+                           lambda c, i: c.uptime.get_check(i),
+                           lambda c, i: c.uptime.delete_check(i)),
+    "functions_namespace": Seeded("functions_namespace", f"fn-{PYDO_UUID}", "namespace",
+                                  "namespace", lambda c, i: c.functions.get_namespace(i),
+                                  lambda c, i: c.functions.delete_namespace(i),
+                                  {"uuid": PYDO_UUID, "label": "pydo-ns"}, "pydo-ns"),
+    "reserved_ipv6": Seeded("reserved_ipv6", "2604:a880:800:14:0:1:d0:d0", "ip",
+                            "reserved_ipv6", lambda c, i: c.reserved_ipv6.get(i),
+                            lambda c, i: c.reserved_ipv6.delete(i), {"droplet_id": None}),
+    "autoscale_pool": Seeded("autoscale_pool", PYDO_UUID, "id", "autoscale_pool",
+                             lambda c, i: c.autoscalepools.get(i),
+                             lambda c, i: c.autoscalepools.delete(i), {"name": "pydo-pool"},
+                             "pydo-pool"),  # DO answers 202: it deletes asynchronously
+    "app": Seeded("app", PYDO_UUID, "id", "app", lambda c, i: c.apps.get(i),
+                  lambda c, i: c.apps.delete(i), {"project_id": None}, "pydo-app",
+                  answer=lambda i: {"id": i}),  # DO answers 200 with the app's id
+    "database": Seeded("database", PYDO_UUID, "id", "database",
+                       lambda c, i: c.databases.get_cluster(i),
+                       lambda c, i: c.databases.destroy_cluster(i), {"name": "pydo-db"},
+                       "pydo-db"),
+    "kubernetes_cluster": Seeded("kubernetes_cluster", PYDO_UUID, "id", "kubernetes_cluster",
+                                 lambda c, i: c.kubernetes.get_cluster(i),
+                                 lambda c, i: c.kubernetes.delete_cluster(i),
+                                 {"name": "pydo-doks"}, "pydo-doks"),  # node pools: RIDERS
+    "vpc": Seeded("vpc", PYDO_UUID, "id", "vpc", lambda c, i: c.vpcs.get(i),
+                  lambda c, i: c.vpcs.delete(i),
+                  {"name": "pydo-vpc", "default": False, "urn": f"do:vpc:{PYDO_UUID}"},
+                  "pydo-vpc"),  # no droplet names it: no members, so DO lets it go
+}
+
+
+#: What rides with a copy: ``(held, gone)`` checks, before and after pydo deletes the copy.
+Checks = tuple[Callable[[], None], Callable[[], None]]
+Rider = Callable[[World, Mapping[str, Any], dict[str, Any], str], Checks]
+
+
+def _uptime_state(w: World, model: Mapping[str, Any], body: dict[str, Any],
+                  ident: str) -> Checks:
+    """The check's state row: read through pydo, and gone with the check."""
+    state = w.admin.get_resource("uptime_check_state", model["id"])["body"]
+    w.admin.put_resource("uptime_check_state", ident, state, parent=ident)
+
+    def held() -> None:
+        assert w.sdk.uptime.get_check_state(ident)["state"] == state
+
+    def gone() -> None:
+        assert w.sdk.uptime.get_check_state(ident)["id"] == "not_found"
+        assert ident not in {r["id"] for r in w.admin.resources("uptime_check_state")}
+
+    return held, gone
+
+
+def _children(kind: str, listing: Callable[[pydo.Client, str], Any], key: str,
+              name_field: str) -> Rider:
+    """One child row (``kind``, ``parent`` = the copy) that pydo lists, deleted with it."""
+
+    def rider(w: World, model: Mapping[str, Any], body: dict[str, Any], ident: str) -> Checks:
+        child = next(r for r in w.admin.resources(kind) if r["parent"] == model["id"])
+        child_id = f"{ident}:pydo-child"
+        w.admin.put_resource(kind, child_id, {**child["body"], name_field: "pydo-child"},
+                             parent=ident, name="pydo-child")
+
+        def held() -> None:
+            assert [c[name_field] for c in listing(w.sdk, ident)[key]] == ["pydo-child"]
+
+        def gone() -> None:
+            assert listing(w.sdk, ident)["id"] == "not_found"
+            assert child_id not in {r["id"] for r in w.admin.resources(kind)}
+
+        return held, gone
+
+    return rider
+
+
+def _node_droplet(w: World, model: Mapping[str, Any], body: dict[str, Any],
+                  ident: str) -> Checks:
+    """A node droplet of its own in the copy's one pool: DO deletes it with the cluster."""
+    pool = model["body"]["node_pools"][0]
+    node = w.admin.get_resource("droplet", pool["nodes"][0]["droplet_id"])["body"]
+    node_id = 410_099_001
+    w.admin.put_resource("droplet", node_id, {
+        **node, "id": node_id, "name": "pydo-node",
+        "tags": ["k8s", f"k8s:{ident}", "k8s:worker"]}, name="pydo-node")
+    body["node_pools"] = [{**pool, "count": 1, "nodes": [
+        {**pool["nodes"][0], "name": "pydo-node", "droplet_id": str(node_id)}]}]
+
+    def held() -> None:
+        pools = w.sdk.kubernetes.list_node_pools(ident)["node_pools"]
+        assert [n["droplet_id"] for p in pools for n in p["nodes"]] == [str(node_id)]
+        assert w.sdk.droplets.get(node_id)["droplet"]["name"] == "pydo-node"
+
+    def gone() -> None:
+        assert w.sdk.droplets.get(node_id)["id"] == "not_found"
+
+    return held, gone
+
+
+RIDERS: dict[str, tuple[Rider, ...]] = {
+    "uptime_check": (_uptime_state,),
+    "kubernetes_cluster": (_node_droplet,),
+    "database": (
+        _children("database_replica", lambda c, i: c.databases.list_replicas(i), "replicas",
+                  "name"),
+        _children("database_pool", lambda c, i: c.databases.list_connection_pools(i), "pools",
+                  "name"),
+    ),
+    "app": (_children("app_alert", lambda c, i: c.apps.list_alerts(i), "alerts", "id"),),
+}
+
+
+def seeded_delete(name: str, seeded: Seeded) -> Callable[[World], None]:
+    """The flow that puts a copy of a seeded ``seeded.kind`` (and what rides with it: its
+    :data:`RIDERS`) and deletes it through pydo."""
+
+    def run(w: World) -> None:
+        sdk, admin, ident = w.sdk, w.admin, str(seeded.body_id)
+        model = admin.resources(seeded.kind)[0]
+        body = {**model["body"], seeded.id_key: seeded.body_id, **seeded.changes}
+        checks = [rider(w, model, body, ident) for rider in RIDERS.get(seeded.kind, ())]
+        admin.put_resource(seeded.kind, ident, body, name=seeded.row_name)
+        got = seeded.get(sdk, seeded.body_id)[seeded.key]
+        assert got[seeded.id_key] == seeded.body_id
+        for held, _ in checks:
+            held()
+        assert seeded.delete(sdk, seeded.body_id) == seeded.answer(seeded.body_id)
+        assert seeded.get(sdk, seeded.body_id)["id"] == "not_found"
+        assert admin.get_resource(seeded.kind, ident)["deleted_at"] is not None
+        for _, gone in checks:
+            gone()
+
+    run.__name__ = f"{name}_put_behind_the_api_and_deleted_through_pydo"
+    return run
+
+
+for _name, _seeded in SEEDED.items():
+    flow(seeded_delete(_name, _seeded))
 
 
 @pytest.fixture(scope="module")
