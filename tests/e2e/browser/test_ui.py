@@ -90,17 +90,16 @@ def test_the_asset_graph_shows_every_group(page: Page, deployment: Deployment, s
         expect(page.get_by_text(group, exact=True).first).to_be_visible()
         expect(page.get_by_text(re.compile(rf"^{count} {noun}\b")).first).to_be_visible()
 
-    # The picture for the README: every group expanded, laid out top to bottom.
+    # The picture for the README: the groups laid out top to bottom, each with its asset count
+    # (with 46 assets expanded, the fitted graph is too small to draw their names).
     settings = page.locator('[aria-label="settings"]').last
     settings.click()
     page.get_by_role("menuitem", name=re.compile("vertical orientation")).click()
-    settings.click()
-    page.get_by_role("menuitem", name=re.compile("Expand all groups")).click()
     page.keyboard.press("Escape")
     page.get_by_text("Hide navigation").click()
     page.reload()  # the graph fits itself to the viewport when it loads
-    expect(page.get_by_text("project_resources", exact=True).first).to_be_visible()
-    expect(page.get_by_text("summary", exact=True).first).to_be_visible()
+    for group in groups:
+        expect(page.get_by_text(group, exact=True).first).to_be_visible()
     expect(graph).to_be_visible()
     page.mouse.move(1, 1)  # no hover highlight in the picture
     page.wait_for_load_state("networkidle")
