@@ -214,6 +214,9 @@ def forecast(database: DatabaseResource) -> dg.MaterializeResult:
     if outlook.as_of is None:
         return dg.MaterializeResult(metadata={"days_loaded": 0})
     account = outlook.account.iloc[0]
+    by_tag = billing.daily_costs_by_tag_frame(
+        database.engine(), start=outlook.as_of.replace(day=1), end=outlook.as_of
+    )
     return dg.MaterializeResult(
         metadata={
             "as_of": str(outlook.as_of),
@@ -227,6 +230,13 @@ def forecast(database: DatabaseResource) -> dg.MaterializeResult:
             "anomalies": _anomaly_table(outlook.anomalies),
             "by_tenant": table(_forecast_rows(outlook.by_tenant, "tenant")),
             "by_project": table(_forecast_rows(outlook.by_project, "project_name")),
+            "month_to_date_by_tag": table(
+                [
+                    {"tag": row.tag or "(untagged)", "usd": _dollars(int(row.amount_cents))}
+                    for row in by_tag.sort_values("amount_cents", ascending=False).itertuples()
+                ],
+                columns=["tag", "usd"],
+            ),
             "top_movers": table(
                 [
                     {

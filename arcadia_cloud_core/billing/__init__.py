@@ -70,7 +70,7 @@ from arcadia_cloud_core.billing.outlook import SpendOutlook, anomalies_on, spend
 from arcadia_cloud_core.billing.pipeline import annotate_lines, prepare_invoice_lines
 from arcadia_cloud_core.billing.sources import items_frame, load_resources, resources_frame
 from arcadia_cloud_core.billing.summary import InvoiceIngestSummary, invoice_summary
-from arcadia_cloud_core.billing.tag_costs import costs_by_tag_frame
+from arcadia_cloud_core.billing.tag_costs import costs_by_tag_frame, daily_costs_by_tag_frame
 
 __all__ = [
     "DO_CSV_HEADER",
@@ -101,6 +101,7 @@ __all__ = [
     "build_finance_payload",
     "cents_of",
     "costs_by_tag_frame",
+    "daily_costs_by_tag_frame",
     "derive_kinds",
     "extract_names",
     "finance_settings_from_env",

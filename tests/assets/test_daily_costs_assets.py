@@ -8,7 +8,9 @@ from collections import Counter
 from datetime import UTC, date, datetime
 
 import dagster as dg
+import pandas as pd
 import pytest
+import sqlalchemy as sa
 
 from arcadia_cloud_assets.billing.daily import daily_costs, forecast, month_to_date
 from arcadia_cloud_assets.definitions import defs
@@ -21,6 +23,7 @@ from arcadia_cloud_core.billing import (
     upsert_invoices,
 )
 from arcadia_cloud_core.db.engine import open_database
+from arcadia_cloud_core.db.schema import cloud_resources
 from arcadia_cloud_core.digitalocean import DOClient
 from arcadia_cloud_sim.billing.scenarios import RETIRED_DROPLETS
 from arcadia_cloud_sim.launcher import SimAdmin, SimulatorHandle
@@ -61,30 +64,35 @@ def _do(sim: SimulatorHandle) -> DOClient:
 def test_a_day_partition_is_matched_to_the_live_estate(world, sim) -> None:
     engine, resources, instance = world
     day = date(2026, 4, 25)
-    result = dg.materialize([daily_costs], resources=resources, instance=instance,
-                            partition_key=day.isoformat())
+    result = dg.materialize(
+        [daily_costs], resources=resources, instance=instance, partition_key=day.isoformat()
+    )
     meta = _metadata(result, "billing__daily_costs")
     lines = load_daily_costs(engine, start=day, end=day)
     with _do(sim) as do:
         served = do.list_billing_insights(do.billing_account_urn(), day, day)
     assert meta["lines"] == len(lines) == len(served) > 20  # the live estate, Spaces, GST
-    assert meta["day_total_cents"] == int(lines["amount_cents"].sum()) == sum(
-        p.amount_cents for p in served)
+    assert (
+        meta["day_total_cents"]
+        == int(lines["amount_cents"].sum())
+        == sum(p.amount_cents for p in served)
+    )
     # Every line of a live resource is matched (tax and account-level lines name none; an app,
     # untracked_kind, is a resource inventory does not hold).
     resource_lines = lines[~lines["unmatched_reason"].isin(NO_RESOURCE_REASONS)]
     assert resource_lines["resource_id"].notna().mean() >= 0.99
     assert meta["matched_lines"] == resource_lines["resource_id"].notna().sum()
-    [truncated] = lines[lines["description"].str.startswith("globex-warehouse-2026...")
-                        ].itertuples()
+    [truncated] = lines[
+        lines["description"].str.startswith("globex-warehouse-2026...")
+    ].itertuples()
     assert truncated.match_method == "invoice_line"  # two snapshots share the prefix
     assert set(lines["tenant"].dropna()) == {"acme", "globex", "platform"}
     top = meta["top_lines"].records[0].data
     biggest = lines.loc[lines["amount_cents"].abs().idxmax()]
-    assert (top["description"], top["project"]) == (biggest["description"],
-                                                     biggest["project_name"])
-    again = dg.materialize([daily_costs], resources=resources, instance=instance,
-                           partition_key=day.isoformat())
+    assert (top["description"], top["project"]) == (biggest["description"], biggest["project_name"])
+    again = dg.materialize(
+        [daily_costs], resources=resources, instance=instance, partition_key=day.isoformat()
+    )
     assert _metadata(again, "billing__daily_costs")["rewritten"] is False
 
 
@@ -92,8 +100,9 @@ def test_a_whole_month_adds_up_to_its_invoice_to_the_cent(world, sim) -> None:
     engine, _, _ = world
     with _do(sim) as do:
         urn = do.billing_account_urn()
-        ingest_daily_costs(engine, do, account_urn=urn, start=date(2026, 4, 1),
-                           end=date(2026, 4, 30))
+        ingest_daily_costs(
+            engine, do, account_urn=urn, start=date(2026, 4, 1), end=date(2026, 4, 30)
+        )
         april = next(i for i in do.list_invoices() if i.invoice_period == "2026-04")
         items = do.list_invoice_items(april.invoice_uuid)
     month = load_daily_costs(engine, start=date(2026, 4, 1), end=date(2026, 4, 30))
@@ -106,29 +115,35 @@ def test_a_whole_month_adds_up_to_its_invoice_to_the_cent(world, sim) -> None:
     # Every line of a resource our inventory has seen is matched (the retired droplets were
     # destroyed before it began: DO bills them, we never saw them).
     retired = {f"{d.name} ({d.size_slug})" for d in RETIRED_DROPLETS}
-    seen = month[~month["unmatched_reason"].isin(NO_RESOURCE_REASONS)
-                 & ~month["description"].isin(retired)]
+    seen = month[
+        ~month["unmatched_reason"].isin(NO_RESOURCE_REASONS) & ~month["description"].isin(retired)
+    ]
     assert len(seen) >= 200 and seen["resource_id"].notna().mean() >= 0.99  # from the 21st
-    assert set(month.loc[month["description"].isin(retired), "unmatched_reason"]) == {
-        "no_resource"}
+    assert set(month.loc[month["description"].isin(retired), "unmatched_reason"]) == {"no_resource"}
 
 
 def test_month_to_date_sets_the_preview_beside_the_daily_lines(world, sim) -> None:
     engine, resources, instance = world
     with _do(sim) as do:
         urn = do.billing_account_urn()
-        ingest_daily_costs(engine, do, account_urn=urn, start=date(2026, 5, 1),
-                           end=date(2026, 5, 3))
+        ingest_daily_costs(
+            engine, do, account_urn=urn, start=date(2026, 5, 1), end=date(2026, 5, 3)
+        )
         preview = do.get_invoice_preview()
     assert preview is not None and preview.invoice_period == "2026-05"
-    result = dg.materialize([month_to_date], resources=resources, instance=instance,
-                            selection=[month_to_date])
+    result = dg.materialize(
+        [month_to_date], resources=resources, instance=instance, selection=[month_to_date]
+    )
     meta = _metadata(result, "billing__month_to_date")
     daily = load_daily_costs(engine, start=date(2026, 5, 1), end=date(2026, 5, 31))
     assert (meta["period"], meta["days_loaded"], meta["last_day_loaded"]) == (
-        "2026-05", 3, "2026-05-03")
+        "2026-05",
+        3,
+        "2026-05-03",
+    )
     assert meta["difference_cents"] == meta["month_to_date_cents"] - int(
-        daily["amount_cents"].sum())
+        daily["amount_cents"].sum()
+    )
     assert meta["month_to_date_cents"] >= preview.amount_cents  # it only grows
     assert meta["forecast_month_end_usd"] >= meta["daily_total_usd"] > 0
 
@@ -145,12 +160,18 @@ def test_a_failed_partition_keeps_the_days_lines(world, sim, sim_admin) -> None:
     engine, _, instance = world
     resources = resources_for(engine, sim, max_attempts=1)
     day = date(2026, 4, 26)
-    assert dg.materialize([daily_costs], resources=resources, instance=instance,
-                          partition_key=day.isoformat()).success
+    assert dg.materialize(
+        [daily_costs], resources=resources, instance=instance, partition_key=day.isoformat()
+    ).success
     before = load_daily_costs(engine, start=day, end=day)
     sim_admin.set_config(fault_rate=1.0, fault_kinds="truncate", fault_paths="/v2/billing/")
-    failed = dg.materialize([daily_costs], resources=resources, instance=instance,
-                            partition_key=day.isoformat(), raise_on_error=False)
+    failed = dg.materialize(
+        [daily_costs],
+        resources=resources,
+        instance=instance,
+        partition_key=day.isoformat(),
+        raise_on_error=False,
+    )
     assert not failed.success
     [failure] = [e for e in failed.all_events if e.is_step_failure]
     cause = failure.step_failure_data.error.cause
@@ -180,7 +201,9 @@ def test_a_spend_spike_fails_its_day_check_and_the_forecast_says_where_the_month
         )
         try:
             spiked = dg.materialize(
-                [daily_costs], resources=resources, instance=instance,
+                [daily_costs],
+                resources=resources,
+                instance=instance,
                 partition_key=day.isoformat(),
             )
         finally:
@@ -204,3 +227,18 @@ def test_a_spend_spike_fails_its_day_check_and_the_forecast_says_where_the_month
     assert {"acme", "globex", "platform"} <= tenants
     assert sum(outlook.by_tenant["forecast_cents"]) == int(account.forecast_cents)
     assert meta["top_movers"].records  # the table the Catalog shows
+    # This month by DO tag, from the daily lines and the resources' tags.
+    month = load_daily_costs(engine, start=outlook.as_of.replace(day=1), end=outlook.as_of)
+    with engine.connect() as connection:
+        tags = dict(
+            connection.execute(sa.select(cloud_resources.c.id, cloud_resources.c.attrs)).all()
+        )
+    expected: Counter[str] = Counter()
+    for row in month.itertuples():
+        labels = (tags.get(row.resource_id) or {}).get("tags") if pd.notna(row.resource_id) else []
+        for label in set(labels or []) or {"(untagged)"}:
+            expected[label] += int(row.amount_cents)
+    shown = {
+        r.data["tag"]: round(r.data["usd"] * 100) for r in meta["month_to_date_by_tag"].records
+    }
+    assert shown == dict(expected) and len(shown) > 1
