@@ -15,7 +15,8 @@ amortisation, so ``BilledCost = EffectiveCost = ListCost = ContractedCost`` (exa
   so that unit price × quantity is the cost to the cent, as the rule model requires.
 - ``SkuId`` is the DO product; ``SkuPriceId`` the product and its pricing unit.
 - ``ResourceId`` is DO's id of the matched resource and ``ResourceType`` our kind (null with
-  no resource); ``RegionId``/``RegionName`` the resource's region. ``SubAccountId`` /
+  no resource); ``RegionId``/``RegionName`` the resource's region (its name from inventory's
+  region catalogue, else its slug). ``SubAccountId`` /
   ``SubAccountName`` are the DO project (the line's, else its resource's: :mod:`attribution`),
   its id being DO's project id where inventory knows the project, else its name.
 - ``Tags`` is a JSON object: the resource's DO tags (DO tags have no values: ``true``, as FOCUS
@@ -131,24 +132,6 @@ SERVICE_CATEGORIES = {
     "bandwidth": ("Networking", "Network Connectivity"),
 }
 _OTHER = ("Other", "Other (Other)")
-#: DO's region slugs → names (DO's own names, as its /v2/regions lists them).
-REGION_NAMES = {
-    "nyc1": "New York 1",
-    "nyc2": "New York 2",
-    "nyc3": "New York 3",
-    "sfo1": "San Francisco 1",
-    "sfo2": "San Francisco 2",
-    "sfo3": "San Francisco 3",
-    "ams2": "Amsterdam 2",
-    "ams3": "Amsterdam 3",
-    "sgp1": "Singapore 1",
-    "lon1": "London 1",
-    "fra1": "Frankfurt 1",
-    "tor1": "Toronto 1",
-    "blr1": "Bangalore 1",
-    "syd1": "Sydney 1",
-    "atl1": "Atlanta 1",
-}
 _MONEY = pa.decimal128(20, 2)
 _QUANTITY = pa.decimal128(18, 4)
 _UNIT_PRICE = pa.decimal128(24, 10)
@@ -220,12 +203,25 @@ def _source(connection: sa.Connection, invoice_uuids: Iterable[str] | None) -> p
     frame = pd.DataFrame(rows, columns=list(stmt.selected_columns.keys()), dtype=object)
     frame = attribute(frame, project_tenants(connection))
     ids = project_ids(connection)
+    names = _region_names(connection)
+    frame["region_name"] = pd.Series(
+        [names.get(slug) for slug in frame["resource_region"]], index=frame.index, dtype=object
+    )
     frame["project_id"] = pd.Series(
         [None if name is None else ids.get(name.lower(), name) for name in frame["project_name"]],
         index=frame.index,
         dtype=object,
     )
     return frame
+
+
+def _region_names(connection: sa.Connection) -> dict[str, str]:
+    """Region slug → DO's name for it, from inventory's region catalogue."""
+    r = cloud_resources.c
+    rows = connection.execute(
+        sa.select(r.provider_id, r.name).where(r.provider == PROVIDER, r.kind == "region")
+    )
+    return {slug: name for slug, name in rows if name}
 
 
 def _category(kind: str | None, cents: int) -> str:
@@ -324,7 +320,7 @@ def _records(source: pd.DataFrame, account: BillingAccount) -> list[dict[str, An
                 "ResourceName": row.resource_name or row.parsed_name,
                 "ResourceType": None if resource_id is None else row.kind,
                 "RegionId": region,
-                "RegionName": None if region is None else REGION_NAMES.get(region, region),
+                "RegionName": None if region is None else (row.region_name or region),
                 "SubAccountId": row.project_id,
                 "SubAccountName": row.project_name,
                 "AllocatedMethodId": None,

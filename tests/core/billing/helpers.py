@@ -243,6 +243,7 @@ def sample_estate(engine: Engine) -> dict[str, int]:
                 "name": None,
                 "project_id": platform,
             },
+            {"kind": "region", "provider_id": "nyc3", "name": "New York 3", "region": "nyc3"},
             {
                 "kind": "k8s_cluster",
                 "provider_id": "k8s-1",

@@ -95,7 +95,9 @@ def test_focus_frame_values(ingested: Engine) -> None:
     assert first["BillingPeriodEnd"] == pd.Timestamp("2026-05-01", tz="UTC")
     assert first["ProviderName"] == first["PublisherName"] == first["InvoiceIssuerName"]
     assert (first["BillingAccountId"], first["BillingAccountName"]) == (ACCOUNT.id, ACCOUNT.name)
-    assert first["RegionId"] == "nyc3" and first["RegionName"] == "New York 3"
+    assert first["RegionId"] == "nyc3" and first["RegionName"] == "New York 3"  # the catalogue's
+    volume = april[april["ChargeDescription"] == "data-1 (100 GiB)"].iloc[0]
+    assert volume["RegionId"] == volume["RegionName"] == "ams3"  # not catalogued: the slug
     assert (
         first["SubAccountId"] == "proj-Acme" and first["ServiceSubcategory"] == "Virtual Machines"
     )
