@@ -93,8 +93,11 @@ class DigitalOceanResource(dg.ConfigurableResource):
     requests_per_minute: int = Field(default=do_defaults.DEFAULT_REQUESTS_PER_MINUTE, ge=1)
     requests_per_hour: int = Field(default=do_defaults.DEFAULT_REQUESTS_PER_HOUR, ge=1)
     endpoint_window_scale: float = Field(
-        default=1.0, gt=0, le=1, description="Shortens DO's endpoint-limit windows (SSH keys "
-        "10/60 s, CDN 5/10 s): only for a simulator started with the same scale (tests)."
+        default=1.0,
+        gt=0,
+        le=1,
+        description="Shortens DO's endpoint-limit windows (SSH keys "
+        "10/60 s, CDN 5/10 s): only for a simulator started with the same scale (tests).",
     )
 
     @contextmanager
@@ -234,8 +237,10 @@ def spaces_resource() -> SpacesResource:
     """The Spaces resource, wired to its environment variables when they are set."""
     key, secret = (env_setting(name) for name in SPACES_KEY_SETTINGS)
     settings: dict[str, Any] = {"access_key_id": key, "secret_access_key": secret}
-    for field, name in (("regions", "ARCADIA_SPACES_REGIONS"),
-                        ("endpoint", "ARCADIA_SPACES_ENDPOINT")):
+    for field, name in (
+        ("regions", "ARCADIA_SPACES_REGIONS"),
+        ("endpoint", "ARCADIA_SPACES_ENDPOINT"),
+    ):
         value = env_setting(name)
         if value is not None:
             settings[field] = value

@@ -4,7 +4,7 @@ A line's resource "still exists" when the line matched a live resource, or when 
 for a reason that does not rule a live resource out (`ambiguous`, `no_kind`). Lines with no
 resource of that kind and name — live or historic — (`no_resource`) are charges for resources
 that no longer exist (e.g. destroyed before inventory began); tax and account-level lines name
-no resource at all, and `untracked_kind` lines (apps) one inventory cannot hold.
+no resource at all.
 """
 
 from __future__ import annotations

@@ -5,8 +5,7 @@ Subscription" before "Spaces", taxes first). A rule searches the whitespace-coll
 (case-insensitive) and, if it has one, the description; the last rule catches tax lines by their
 description alone (``GST (10%)``), so a droplet called ``gst-worker`` stays a droplet. Kinds are
 the resource kinds of ``cloud_resources`` (App Platform apps are ``app``), ``tax``, account-level
-kinds (:data:`ACCOUNT_LEVEL_KINDS`) and kinds DO bills that we do not inventory
-(:data:`UNTRACKED_KINDS`, none today); a line no rule matches has no kind (``no_kind``). Formats
+kinds (:data:`ACCOUNT_LEVEL_KINDS`); a line no rule matches has no kind (``no_kind``). Formats
 and sources: docs/do-invoice-formats.md.
 """
 
@@ -32,7 +31,6 @@ class KindRule:
     product: str | None
     description: str | None = None
     account_level: bool = False
-    untracked: bool = False  # a resource DO bills that ``cloud_resources`` cannot hold
 
 
 _TAX_WORDS = r"\b(?:taxe?s?|gst|hst|pst|vat|sales tax|consumption tax)\b"
@@ -71,7 +69,6 @@ KIND_RULES: tuple[KindRule, ...] = (
 )
 
 ACCOUNT_LEVEL_KINDS: frozenset[str] = frozenset(r.kind for r in KIND_RULES if r.account_level)
-UNTRACKED_KINDS: frozenset[str] = frozenset(r.kind for r in KIND_RULES if r.untracked)
 LINE_KINDS: frozenset[str] = frozenset(r.kind for r in KIND_RULES)
 _CATEGORIES = sorted(LINE_KINDS)
 #: A line's resource kind where it differs from its own: a backup line is its droplet's cost.

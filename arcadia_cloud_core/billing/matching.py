@@ -28,7 +28,6 @@ from arcadia_cloud_core.billing.columns import STRING, labels
 from arcadia_cloud_core.billing.kinds import (
     ACCOUNT_LEVEL_KINDS,
     TAX_KIND,
-    UNTRACKED_KINDS,
     target_kind,
 )
 from arcadia_cloud_core.billing.names import normalise_names
@@ -36,7 +35,7 @@ from arcadia_cloud_core.billing.sources import resources_frame
 from arcadia_cloud_core.db.schema import RESOURCE_KINDS
 
 MATCH_METHODS = ("resource_id", "name_live", "name_deleted", "normalised_name", "only_resource")
-UNMATCHED_REASONS = ("tax", "account_level", "untracked_kind", "no_kind", "no_resource")
+UNMATCHED_REASONS = ("tax", "account_level", "no_kind", "no_resource")
 UNMATCHED_REASONS += ("ambiguous",)
 #: The kinds a line can be matched against (its target kind), as a categorical dtype.
 TARGETS = pd.CategoricalDtype(RESOURCE_KINDS)
@@ -222,8 +221,6 @@ def _reason(kind: str | None) -> str:
         return "no_kind"
     if kind == TAX_KIND:
         return "tax"
-    if kind in UNTRACKED_KINDS:
-        return "untracked_kind"
     return "account_level" if kind in ACCOUNT_LEVEL_KINDS else "no_resource"
 
 

@@ -35,16 +35,19 @@ AUTH_CODES = frozenset({"InvalidAccessKeyId", "SignatureDoesNotMatch", "AccessDe
 class SpacesError(ArcadiaError):
     """A Spaces ``ListBuckets`` failed; names the region, endpoint, status and S3 error code."""
 
-    def __init__(self, *, region: str, endpoint: str, status: int | None, code: str,
-                 message: str) -> None:
+    def __init__(
+        self, *, region: str, endpoint: str, status: int | None, code: str, message: str
+    ) -> None:
         self.region, self.endpoint, self.status, self.code = region, endpoint, status, code
         self.message = message[:300]
         super().__init__(str(self))
 
     def __str__(self) -> str:
         status = f" -> {self.status}" if self.status is not None else ""
-        return (f"Spaces ListBuckets in {self.region} (GET {self.endpoint}/){status} "
-                f"{self.code}: {self.message}")
+        return (
+            f"Spaces ListBuckets in {self.region} (GET {self.endpoint}/){status} "
+            f"{self.code}: {self.message}"
+        )
 
 
 class SpacesAuthError(SpacesError):
@@ -85,18 +88,31 @@ def _aware(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def list_region(*, access_key_id: str, secret_access_key: str, region: str,
-                endpoint_template: str = DEFAULT_SPACES_ENDPOINT,
-                timeout_seconds: float = 30.0, max_attempts: int = 4) -> list[SpacesBucket]:
+def list_region(
+    *,
+    access_key_id: str,
+    secret_access_key: str,
+    region: str,
+    endpoint_template: str = DEFAULT_SPACES_ENDPOINT,
+    timeout_seconds: float = 30.0,
+    max_attempts: int = 4,
+) -> list[SpacesBucket]:
     """The buckets of one region (one signed ``GET /``; botocore retries 5xx/throttling)."""
     endpoint = region_endpoint(endpoint_template, region)
-    config = Config(s3={"addressing_style": "path"}, connect_timeout=timeout_seconds,
-                    read_timeout=timeout_seconds,
-                    retries={"max_attempts": max_attempts, "mode": "standard"})
+    config = Config(
+        s3={"addressing_style": "path"},
+        connect_timeout=timeout_seconds,
+        read_timeout=timeout_seconds,
+        retries={"max_attempts": max_attempts, "mode": "standard"},
+    )
     with _SESSION_LOCK:  # a session is not thread-safe; its clients are
         client = _session().client(
-            "s3", region_name=region, endpoint_url=endpoint, aws_access_key_id=access_key_id,
-            aws_secret_access_key=secret_access_key, config=config,
+            "s3",
+            region_name=region,
+            endpoint_url=endpoint,
+            aws_access_key_id=access_key_id,
+            aws_secret_access_key=secret_access_key,
+            config=config,
         )
     try:
         answer = client.list_buckets()
@@ -105,30 +121,48 @@ def list_region(*, access_key_id: str, secret_access_key: str, region: str,
         code = str(error.get("Code", "Unknown"))
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
         kind = SpacesAuthError if code in AUTH_CODES else SpacesError
-        raise kind(region=region, endpoint=endpoint, status=status, code=code,
-                   message=str(error.get("Message", ""))) from None
+        raise kind(
+            region=region,
+            endpoint=endpoint,
+            status=status,
+            code=code,
+            message=str(error.get("Message", "")),
+        ) from None
     except BotoCoreError as exc:
-        raise SpacesError(region=region, endpoint=endpoint, status=None,
-                          code=type(exc).__name__, message=str(exc)) from None
+        raise SpacesError(
+            region=region, endpoint=endpoint, status=None, code=type(exc).__name__, message=str(exc)
+        ) from None
     finally:
         client.close()
-    return [SpacesBucket(name=b["Name"], region=region, created_at=_aware(b["CreationDate"]),
-                         endpoint=endpoint) for b in answer.get("Buckets", [])]
+    return [
+        SpacesBucket(
+            name=b["Name"], region=region, created_at=_aware(b["CreationDate"]), endpoint=endpoint
+        )
+        for b in answer.get("Buckets", [])
+    ]
 
 
-def list_buckets(*, access_key_id: str, secret_access_key: str, regions: Iterable[str],
-                 endpoint_template: str = DEFAULT_SPACES_ENDPOINT,
-                 timeout_seconds: float = 30.0) -> tuple[list[SpacesBucket], int]:
+def list_buckets(
+    *,
+    access_key_id: str,
+    secret_access_key: str,
+    regions: Iterable[str],
+    endpoint_template: str = DEFAULT_SPACES_ENDPOINT,
+    timeout_seconds: float = 30.0,
+) -> tuple[list[SpacesBucket], int]:
     """Every bucket of ``regions`` (a name listed in two regions is kept once, from the first);
     returns the buckets and the requests made (one per region). Any region failing raises."""
     found: dict[str, SpacesBucket] = {}
     requests = 0
     for region in regions:
         requests += 1
-        for bucket in list_region(access_key_id=access_key_id,
-                                  secret_access_key=secret_access_key, region=region,
-                                  endpoint_template=endpoint_template,
-                                  timeout_seconds=timeout_seconds):
+        for bucket in list_region(
+            access_key_id=access_key_id,
+            secret_access_key=secret_access_key,
+            region=region,
+            endpoint_template=endpoint_template,
+            timeout_seconds=timeout_seconds,
+        ):
             found.setdefault(bucket.name, bucket)
     log.info("Spaces: %d buckets in %d regions", len(found), requests)
     return sorted(found.values(), key=lambda b: b.name), requests

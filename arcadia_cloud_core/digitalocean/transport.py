@@ -184,8 +184,10 @@ class Transport:
         max_wait = max(self.max_retry_seconds, 1.0)
         endpoint_budget = budget_for(self.endpoint_budgets, method, path)
         endpoint_slot = endpoint_budget.acquire(max_wait=max_wait) if endpoint_budget else None
-        slot = None if endpoint_budget and endpoint_slot is None else self.budget.acquire(
-            max_wait=max_wait
+        slot = (
+            None
+            if endpoint_budget and endpoint_slot is None
+            else self.budget.acquire(max_wait=max_wait)
         )
         if slot is None:
             if endpoint_budget is not None and endpoint_slot is not None:

@@ -96,10 +96,14 @@ def sync_placeholders(
     results: dict[str, SyncResult] = {}
     for kind in PLACEHOLDER_KINDS:
         listed, _ = rows_by_source(engine, kind)
-        batch = [placeholder(a.urn) for a in assignments
-                 if a.urn.kind == kind and a.urn.provider_id not in listed]
-        results[kind] = upsert_resources(engine, kind=kind, resources=batch, complete=complete,
-                                         skipped_ids=listed, now=now)
+        batch = [
+            placeholder(a.urn)
+            for a in assignments
+            if a.urn.kind == kind and a.urn.provider_id not in listed
+        ]
+        results[kind] = upsert_resources(
+            engine, kind=kind, resources=batch, complete=complete, skipped_ids=listed, now=now
+        )
     return results
 
 

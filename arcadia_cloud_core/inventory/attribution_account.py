@@ -36,9 +36,18 @@ from arcadia_cloud_core.db.schema import cloud_resources as resources_t
 Target = tuple[int, str | None]
 
 ACCOUNT_KINDS = (
-    "certificate", "cdn_endpoint", "container_registry", "container_repository", "ssh_key",
-    "tag", "custom_image", "alert_policy", "uptime_check", "functions_namespace",
-    "reserved_ipv6", "autoscale_pool",
+    "certificate",
+    "cdn_endpoint",
+    "container_registry",
+    "container_repository",
+    "ssh_key",
+    "tag",
+    "custom_image",
+    "alert_policy",
+    "uptime_check",
+    "functions_namespace",
+    "reserved_ipv6",
+    "autoscale_pool",
 )
 #: Kinds whose (already attributed) rows the account-level kinds refer to.
 SOURCE_KINDS = ("droplet", "volume", "dns_zone", "spaces_bucket", "load_balancer")
@@ -62,8 +71,9 @@ class _Index:
     buckets: dict[str, Target] = field(default_factory=dict)
     by_certificate: dict[str, set[Target]] = field(default_factory=lambda: defaultdict(set))
 
-    def add_source(self, kind: str, provider_id: str, attrs: Mapping[str, Any],
-                   target: Target) -> None:
+    def add_source(
+        self, kind: str, provider_id: str, attrs: Mapping[str, Any], target: Target
+    ) -> None:
         if kind in ("droplet", "volume"):
             for tag in attrs.get("tags") or []:
                 self.by_tag[str(tag)].add(target)
@@ -104,25 +114,28 @@ Rule = Callable[[str, Mapping[str, Any], _Index], Target | None]
 RULES: dict[str, Rule] = {
     "reserved_ipv6": lambda pid, a, ix: ix.droplets.get(str(a.get("droplet_id"))),
     "alert_policy": lambda pid, a, ix: _one(
-        [ix.droplets.get(str(e)) for e in a.get("entities") or []]
-        + ix.tagged(a.get("tags") or [])
+        [ix.droplets.get(str(e)) for e in a.get("entities") or []] + ix.tagged(a.get("tags") or [])
     ),
     "tag": lambda pid, a, ix: _one(ix.by_tag.get(pid, ())),
-    "custom_image": lambda pid, a, ix: _one(ix.by_image.get(pid, ()))
-    or _one(ix.tagged(a.get("tags") or [])),
-    "cdn_endpoint": lambda pid, a, ix: ix.buckets.get(str(a.get("bucket")))
-    or ix.zone_of(a.get("custom_domain")),
-    "certificate": lambda pid, a, ix: _one(ix.by_certificate.get(pid, ()))
-    or _one(ix.zone_of(name.lstrip("*.")) for name in a.get("dns_names") or []),
-    "uptime_check": lambda pid, a, ix: ix.by_address.get(_host(str(a.get("target") or "")))
-    or ix.zone_of(_host(str(a.get("target") or ""))),
+    "custom_image": lambda pid, a, ix: (
+        _one(ix.by_image.get(pid, ())) or _one(ix.tagged(a.get("tags") or []))
+    ),
+    "cdn_endpoint": lambda pid, a, ix: (
+        ix.buckets.get(str(a.get("bucket"))) or ix.zone_of(a.get("custom_domain"))
+    ),
+    "certificate": lambda pid, a, ix: (
+        _one(ix.by_certificate.get(pid, ()))
+        or _one(ix.zone_of(name.lstrip("*.")) for name in a.get("dns_names") or [])
+    ),
+    "uptime_check": lambda pid, a, ix: (
+        ix.by_address.get(_host(str(a.get("target") or "")))
+        or ix.zone_of(_host(str(a.get("target") or "")))
+    ),
     "autoscale_pool": lambda pid, a, ix: ix.projects.get(str(a.get("project_id"))),
 }
 
 
-def account_targets(
-    connection: sa.Connection, targets: Mapping[int, Target]
-) -> dict[int, Target]:
+def account_targets(connection: sa.Connection, targets: Mapping[int, Target]) -> dict[int, Target]:
     """The project (and tenant) of every live account-level row, given the sources' `targets`
     (row id → target) attribution found so far."""
     r, p = resources_t, projects_t

@@ -23,8 +23,17 @@ from arcadia_cloud_core.db.schema import cloud_resources as resources_t
 
 Target = tuple[int, str | None]
 #: The kinds whose attrs decide their attribution here.
-KINDS = ("app", "app_alert", "managed_db", "db_replica", "db_pool", "k8s_node_pool",
-         "droplet", "nat_gateway", "vpc_peering")
+KINDS = (
+    "app",
+    "app_alert",
+    "managed_db",
+    "db_replica",
+    "db_pool",
+    "k8s_node_pool",
+    "droplet",
+    "nat_gateway",
+    "vpc_peering",
+)
 _NODE_TAG = "k8s:"
 
 
@@ -38,7 +47,8 @@ def platform_targets(
     r = resources_t
     rows: dict[str, list[tuple[int, str, dict[str, Any]]]] = {kind: [] for kind in KINDS}
     query = sa.select(r.c.id, r.c.kind, r.c.provider_id, r.c.attrs).where(
-        r.c.provider == PROVIDER, r.c.deleted_at.is_(None), r.c.kind.in_(KINDS))
+        r.c.provider == PROVIDER, r.c.deleted_at.is_(None), r.c.kind.in_(KINDS)
+    )
     for row_id, kind, provider_id, attrs in connection.execute(query):
         rows[kind].append((row_id, provider_id, attrs or {}))
 
@@ -68,8 +78,13 @@ def platform_targets(
         node_cluster.update(dict.fromkeys(map(str, attrs.get("droplet_ids") or []), cluster))
     for row_id, pid, attrs in rows["droplet"]:
         cluster = node_cluster.get(pid) or next(
-            (t[len(_NODE_TAG):] for t in attrs.get("tags") or []
-             if t.startswith(_NODE_TAG) and t != "k8s:worker"), None)
+            (
+                t[len(_NODE_TAG) :]
+                for t in attrs.get("tags") or []
+                if t.startswith(_NODE_TAG) and t != "k8s:worker"
+            ),
+            None,
+        )
         if cluster is not None:
             settle(row_id, target_of("k8s_cluster", cluster))
     for row_id, _pid, attrs in rows["nat_gateway"] + rows["vpc_peering"]:

@@ -30,8 +30,11 @@ def unattributed(engine: Engine, *, limit: int = 25) -> tuple[int, list[dict[str
 
     The catalogues (regions, sizes) belong to no project and are not counted."""
     r = resources_t
-    where = (r.c.deleted_at.is_(None), r.c.cloud_project_id.is_(None),
-             r.c.kind.not_in(sorted(CATALOGUE_KINDS)))
+    where = (
+        r.c.deleted_at.is_(None),
+        r.c.cloud_project_id.is_(None),
+        r.c.kind.not_in(sorted(CATALOGUE_KINDS)),
+    )
     with engine.connect() as connection:
         total = connection.execute(sa.select(sa.func.count()).where(*where)).scalar_one()
         sample = connection.execute(

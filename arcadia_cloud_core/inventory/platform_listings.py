@@ -60,20 +60,25 @@ def app_alerts(do: DOClient) -> Listing[AppAlert]:
 def database_replicas(do: DOClient) -> Listing[DatabaseReplica]:
     """The replicas of every cluster whose engine has them (one call per such cluster)."""
     clusters = do.list_databases()
-    eligible = Listing(items=tuple(c for c in clusters if c.engine in REPLICA_ENGINES),
-                       skipped=clusters.skipped, requests=clusters.requests,
-                       pages=clusters.pages)
-    found, figures = _children(eligible, lambda c: do.list_database_replicas(c.id),
-                               what="replicas")
+    eligible = Listing(
+        items=tuple(c for c in clusters if c.engine in REPLICA_ENGINES),
+        skipped=clusters.skipped,
+        requests=clusters.requests,
+        pages=clusters.pages,
+    )
+    found, figures = _children(eligible, lambda c: do.list_database_replicas(c.id), what="replicas")
     return merged([figures], (r for _, listing in found for r in listing))
 
 
 def database_pools(do: DOClient) -> Listing[ConnectionPool]:
     """The connection pools of every PostgreSQL cluster (one call per such cluster)."""
     clusters = do.list_databases()
-    eligible = Listing(items=tuple(c for c in clusters if c.engine in POOL_ENGINES),
-                       skipped=clusters.skipped, requests=clusters.requests,
-                       pages=clusters.pages)
+    eligible = Listing(
+        items=tuple(c for c in clusters if c.engine in POOL_ENGINES),
+        skipped=clusters.skipped,
+        requests=clusters.requests,
+        pages=clusters.pages,
+    )
     found, figures = _children(eligible, lambda c: do.list_database_pools(c.id), what="pools")
     return merged([figures], (p for _, listing in found for p in listing))
 
@@ -95,14 +100,17 @@ def node_pools(do: DOClient) -> Listing[PricedNodePool]:
     """Every cluster's node pools (from the cluster listing), priced from ``/v2/sizes``."""
     clusters, sizes = do.list_kubernetes_clusters(), do.list_sizes()
     prices = {size.slug: pricing.of_size(size) for size in sizes}
-    return merged([clusters, sizes], (
-        PricedNodePool(pool, prices.get(pool.size))
-        for cluster in clusters for pool in cluster.node_pools
-    ))
+    return merged(
+        [clusters, sizes],
+        (
+            PricedNodePool(pool, prices.get(pool.size))
+            for cluster in clusters
+            for pool in cluster.node_pools
+        ),
+    )
 
 
 def vpcs_with_members(do: DOClient) -> Listing[VPC]:
     """Every VPC with its members' URNs (one members call per VPC)."""
-    found, figures = _children(do.list_vpcs(), lambda v: do.list_vpc_members(v.id),
-                               what="members")
+    found, figures = _children(do.list_vpcs(), lambda v: do.list_vpc_members(v.id), what="members")
     return merged([figures], (vpc.with_members(tuple(listing)) for vpc, listing in found))

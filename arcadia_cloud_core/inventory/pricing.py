@@ -22,10 +22,17 @@ _HOURLY_PLACES = Decimal("0.00001")
 VOLUME_CENTS_PER_GIB_MONTH = 10
 #: Managed database node sizes → monthly list price per node, in cents.
 DATABASE_NODE_MONTHLY_CENTS: Mapping[str, int] = {
-    "db-s-1vcpu-1gb": 1500, "db-s-1vcpu-2gb": 3000, "db-s-2vcpu-4gb": 6000,
-    "db-s-4vcpu-8gb": 12000, "db-s-6vcpu-16gb": 24000, "db-s-8vcpu-32gb": 48000,
-    "db-s-16vcpu-64gb": 96000, "gd-2vcpu-8gb": 6800, "gd-4vcpu-16gb": 13600,
-    "so1_5-2vcpu-16gb": 10800, "so1_5-4vcpu-32gb": 21600,
+    "db-s-1vcpu-1gb": 1500,
+    "db-s-1vcpu-2gb": 3000,
+    "db-s-2vcpu-4gb": 6000,
+    "db-s-4vcpu-8gb": 12000,
+    "db-s-6vcpu-16gb": 24000,
+    "db-s-8vcpu-32gb": 48000,
+    "db-s-16vcpu-64gb": 96000,
+    "gd-2vcpu-8gb": 6800,
+    "gd-4vcpu-16gb": 13600,
+    "so1_5-2vcpu-16gb": 10800,
+    "so1_5-4vcpu-32gb": 21600,
 }
 
 
@@ -43,12 +50,14 @@ class ListPrice:
 
     def attrs(self) -> dict[str, Any]:
         """The attrs every priced kind carries (JSON: the Decimal as its exact text)."""
-        return {"price_monthly_cents": self.monthly_cents, "price_hourly": str(self.hourly),
-                "price_source": self.source}
+        return {
+            "price_monthly_cents": self.monthly_cents,
+            "price_hourly": str(self.hourly),
+            "price_source": self.source,
+        }
 
 
-NO_PRICE: dict[str, Any] = {"price_monthly_cents": None, "price_hourly": None,
-                            "price_source": None}
+NO_PRICE: dict[str, Any] = {"price_monthly_cents": None, "price_hourly": None, "price_source": None}
 
 
 def price_attrs(price: ListPrice | None) -> dict[str, Any]:
@@ -59,7 +68,8 @@ def price_attrs(price: ListPrice | None) -> dict[str, Any]:
 def hourly_of(monthly_cents: int) -> Decimal:
     """DO's hourly price for a monthly one: ``monthly / 672``, to five decimals (half up)."""
     return (Decimal(monthly_cents) / 100 / HOURS_PER_MONTH).quantize(
-        _HOURLY_PLACES, rounding=ROUND_HALF_UP)
+        _HOURLY_PLACES, rounding=ROUND_HALF_UP
+    )
 
 
 def published(monthly_cents: int) -> ListPrice:
@@ -78,9 +88,11 @@ def of_size_payload(payload: Mapping[str, Any]) -> ListPrice | None:
     if not isinstance(size, Mapping) or size.get("price_monthly") is None:
         return None
     try:
-        return ListPrice(parse_cents(size["price_monthly"], "size.price_monthly"),
-                         parse_price(size.get("price_hourly"), "size.price_hourly"),
-                         "size_catalogue")
+        return ListPrice(
+            parse_cents(size["price_monthly"], "size.price_monthly"),
+            parse_price(size.get("price_hourly"), "size.price_hourly"),
+            "size_catalogue",
+        )
     except FieldError:
         return None
 

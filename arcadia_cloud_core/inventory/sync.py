@@ -213,8 +213,9 @@ def sync_projects_from_do(
     before = do.requests_made
     listing = do.list_projects()
     for skip in listing.skipped:
-        log.warning("skipped project %s: field %s: %s", skip.id or "<no id>", skip.field,
-                    skip.reason)
+        log.warning(
+            "skipped project %s: field %s: %s", skip.id or "<no id>", skip.field, skip.reason
+        )
     result = sync_projects(
         engine,
         projects=listing.items,
@@ -250,7 +251,11 @@ def sync_project_resources(
             except FieldError as exc:
                 log.warning(
                     "project %s: skipped %s %s: field %s: %s",
-                    project.id, exc.kind or "resource", item.urn, exc.field, exc.reason,
+                    project.id,
+                    exc.kind or "resource",
+                    item.urn,
+                    exc.field,
+                    exc.reason,
                 )
                 malformed.append(item.urn)
     result = attribute(

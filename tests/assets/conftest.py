@@ -51,7 +51,9 @@ def resources_for(engine: Engine, sim: SimulatorHandle, **do_options) -> dict[st
     resources: dict[str, object] = {"database": DatabaseResource(url=url)}
     for purpose in ("sync", "billing", "provisioning"):
         resources[f"do_{purpose}"] = DigitalOceanResource(
-            purpose=purpose, token=TOKEN, base_url=sim.base_url,
+            purpose=purpose,
+            token=TOKEN,
+            base_url=sim.base_url,
             **{"endpoint_window_scale": ENDPOINT_WINDOW_SCALE, **do_options},
         )
     resources["spaces"] = spaces_for(sim)
@@ -61,9 +63,14 @@ def resources_for(engine: Engine, sim: SimulatorHandle, **do_options) -> dict[st
 def spaces_for(sim: SimulatorHandle, **overrides: str | None) -> SpacesResource:
     """The Spaces resource for `sim`'s S3 API, with its key pair unless overridden."""
     settings = SimSettings()
-    return SpacesResource(**{"access_key_id": settings.spaces_key,
-                             "secret_access_key": settings.spaces_secret,
-                             "endpoint": sim.base_url + "/s3/{region}", **overrides})
+    return SpacesResource(
+        **{
+            "access_key_id": settings.spaces_key,
+            "secret_access_key": settings.spaces_secret,
+            "endpoint": sim.base_url + "/s3/{region}",
+            **overrides,
+        }
+    )
 
 
 def sqlite_url(tmp: Path) -> str:

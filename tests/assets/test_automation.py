@@ -23,9 +23,12 @@ COST_VIEWS = {dg.AssetKey(["billing", name]) for name in ("monthly_costs", "focu
 #: What issue 16 put under freshness and automation: inventory, drift, balance, invoices and the
 #: cost views (every unpartitioned asset of the location when it was written).
 FORECAST = dg.AssetKey(["billing", "forecast"])  # follows the daily costs, daily at 03:40
-COVERED = {key for key in ALL_KEYS if key.path[0] in ("inventory", "drift")} | {
-    dg.AssetKey(["billing", name]) for name in ("balance", "invoices")
-} | COST_VIEWS | {FORECAST}
+COVERED = (
+    {key for key in ALL_KEYS if key.path[0] in ("inventory", "drift")}
+    | {dg.AssetKey(["billing", name]) for name in ("balance", "invoices")}
+    | COST_VIEWS
+    | {FORECAST}
+)
 INVOICE_PARTITIONED = {
     key for key in ALL_KEYS if GRAPH.get(key).partitions_def == invoice_partitions
 }

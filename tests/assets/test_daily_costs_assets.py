@@ -30,7 +30,7 @@ from arcadia_cloud_sim.launcher import SimAdmin, SimulatorHandle
 from tests.assets.conftest import TOKEN, resources_for, sqlite_url
 
 #: Unmatched reasons of lines that name no resource inventory holds.
-NO_RESOURCE_REASONS = ["tax", "account_level", "untracked_kind"]
+NO_RESOURCE_REASONS = ["tax", "account_level"]
 
 
 def _metadata(result: dg.ExecuteInProcessResult, node: str) -> dict[str, object]:
@@ -77,8 +77,7 @@ def test_a_day_partition_is_matched_to_the_live_estate(world, sim) -> None:
         == int(lines["amount_cents"].sum())
         == sum(p.amount_cents for p in served)
     )
-    # Every line of a live resource is matched (tax and account-level lines name none; an app,
-    # untracked_kind, is a resource inventory does not hold).
+    # Every line of a live resource is matched (tax and account-level lines name none).
     resource_lines = lines[~lines["unmatched_reason"].isin(NO_RESOURCE_REASONS)]
     assert resource_lines["resource_id"].notna().mean() >= 0.99
     assert meta["matched_lines"] == resource_lines["resource_id"].notna().sum()

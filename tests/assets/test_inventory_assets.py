@@ -76,7 +76,8 @@ def test_full_sync_mirrors_the_account_with_tenants(engine: Engine, sim: Simulat
         tenants = dict(
             connection.execute(
                 sa.select(cloud_resources.c.name, cloud_resources.c.tenant_id).where(
-                    cloud_resources.c.kind.not_in(sorted(CATALOGUE_KINDS)))
+                    cloud_resources.c.kind.not_in(sorted(CATALOGUE_KINDS))
+                )
             ).all()
         )
         projects = {

@@ -42,9 +42,16 @@ EXPECTED_JOB_ASSETS = {
     },
     # snapshots, custom images, and the hourly platform kinds: per-parent listings and
     # the catalogues (#13)
-    "inventory_snapshots_job": {"snapshots", "custom_images", "app_alerts",
-                                "database_replicas", "database_pools", "vpcs", "regions",
-                                "sizes"},
+    "inventory_snapshots_job": {
+        "snapshots",
+        "custom_images",
+        "app_alerts",
+        "database_replicas",
+        "database_pools",
+        "vpcs",
+        "regions",
+        "sizes",
+    },
     "inventory_backups_job": {"droplet_backups"},
 }
 

@@ -16,14 +16,19 @@ from arcadia_cloud_sim.settings import SimSettings
 from tests.assets.conftest import resources_for
 
 
-def _run(engine: Engine, sim: SimulatorHandle, spaces: SpacesResource | None = None
-         ) -> tuple[dg.ExecuteInProcessResult, list[str]]:
+def _run(
+    engine: Engine, sim: SimulatorHandle, spaces: SpacesResource | None = None
+) -> tuple[dg.ExecuteInProcessResult, list[str]]:
     resources = resources_for(engine, sim)
     if spaces is not None:
         resources["spaces"] = spaces
     with dg.instance_for_test() as instance:
-        result = dg.materialize([projects, spaces_buckets, project_resources],
-                                resources=resources, instance=instance, raise_on_error=False)
+        result = dg.materialize(
+            [projects, spaces_buckets, project_resources],
+            resources=resources,
+            instance=instance,
+            raise_on_error=False,
+        )
         logs = [str(e.user_message) for e in instance.all_logs(result.run_id)]
     return result, logs
 
@@ -36,7 +41,8 @@ def _metadata(result: dg.ExecuteInProcessResult) -> dict[str, object]:
 def _buckets(engine: Engine) -> dict[str, tuple[str | None, str | None]]:
     r = cloud_resources
     query = sa.select(r.c.name, r.c.region, r.c.tenant_id).where(
-        r.c.kind == "spaces_bucket", r.c.deleted_at.is_(None))
+        r.c.kind == "spaces_bucket", r.c.deleted_at.is_(None)
+    )
     with engine.connect() as connection:
         return {name: (region, tenant) for name, region, tenant in connection.execute(query)}
 
@@ -77,7 +83,9 @@ def test_without_keys_the_asset_is_skipped_and_urns_keep_the_placeholders(
     result, logs = _run(sqlite_engine, sim, SpacesResource())
     assert result.success
     assert _metadata(result)["skipped"] is True
-    assert any("spaces_buckets skipped: set ARCADIA_SPACES_KEY and ARCADIA_SPACES_SECRET" in line
-               for line in logs)
+    assert any(
+        "spaces_buckets skipped: set ARCADIA_SPACES_KEY and ARCADIA_SPACES_SECRET" in line
+        for line in logs
+    )
     buckets = _buckets(sqlite_engine)
     assert len(buckets) == 6 and buckets["acme-assets"] == (None, "acme")  # placeholders

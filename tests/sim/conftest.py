@@ -19,15 +19,22 @@ from arcadia_cloud_sim.launcher import SimAdmin, SimulatorHandle, running_simula
 TOKEN = "dop_v1_test_token"
 #: Lags short enough for tests, long enough to observe the intermediate state.
 FAST_LAGS: tuple[str, ...] = (
-    "--droplet-active-lag", "0.6", "--action-lag", "0.6",
-    "--snapshot-list-lag", "1.0", "--snapshot-delete-linger", "1.0",
+    "--droplet-active-lag",
+    "0.6",
+    "--action-lag",
+    "0.6",
+    "--snapshot-list-lag",
+    "1.0",
+    "--snapshot-delete-linger",
+    "1.0",
 )
 
 StartSimulator = Callable[..., AbstractContextManager[SimulatorHandle]]
 
 
-def api_client(handle: SimulatorHandle, token: str | None = TOKEN,
-               timeout: float = 10.0) -> httpx.Client:
+def api_client(
+    handle: SimulatorHandle, token: str | None = TOKEN, timeout: float = 10.0
+) -> httpx.Client:
     """An httpx client for the DO API of ``handle`` (bearer ``token``; None sends none)."""
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     return httpx.Client(base_url=handle.base_url, headers=headers, timeout=timeout)
@@ -38,13 +45,24 @@ def start_simulator(tmp_path_factory: pytest.TempPathFactory) -> StartSimulator:
     """Start a fresh simulator (own state file): ``with start_simulator(scenario=...) as sim``."""
 
     @contextmanager
-    def start(*, scenario: str = "default", seed: int = 42,
-              extra_args: Sequence[str] = FAST_LAGS, state_path: Path | None = None,
-              startup_timeout: float = 60.0, tls: bool = False) -> Iterator[SimulatorHandle]:
+    def start(
+        *,
+        scenario: str = "default",
+        seed: int = 42,
+        extra_args: Sequence[str] = FAST_LAGS,
+        state_path: Path | None = None,
+        startup_timeout: float = 60.0,
+        tls: bool = False,
+    ) -> Iterator[SimulatorHandle]:
         path = state_path or tmp_path_factory.mktemp("sim") / "state.sqlite3"
-        with running_simulator(state_path=path, scenario=scenario, seed=seed,
-                               extra_args=extra_args, startup_timeout=startup_timeout,
-                               tls=tls) as sim:
+        with running_simulator(
+            state_path=path,
+            scenario=scenario,
+            seed=seed,
+            extra_args=extra_args,
+            startup_timeout=startup_timeout,
+            tls=tls,
+        ) as sim:
             yield sim
 
     return start
@@ -75,10 +93,20 @@ def admin(sim: SimulatorHandle) -> Iterator[SimAdmin]:
 #: budget those polls never exhaust; DO's endpoint limits (SSH keys, CDN) in windows 1000x
 #: shorter, as pydo does not pace them (it is run with no retries).
 TLS_ARGS: tuple[str, ...] = (
-    "--droplet-active-lag", "0.05", "--action-lag", "0.05",
-    "--snapshot-list-lag", "0.05", "--snapshot-delete-linger", "0.05",
-    "--rate-limit-minute", "5000", "--rate-limit-hour", "50000",
-    "--endpoint-window-scale", "0.001",
+    "--droplet-active-lag",
+    "0.05",
+    "--action-lag",
+    "0.05",
+    "--snapshot-list-lag",
+    "0.05",
+    "--snapshot-delete-linger",
+    "0.05",
+    "--rate-limit-minute",
+    "5000",
+    "--rate-limit-hour",
+    "50000",
+    "--endpoint-window-scale",
+    "0.001",
 )
 
 

@@ -56,16 +56,26 @@ def to_json_schema(schema: Any, *, response: bool = True) -> Any:
             out[key] = props
         elif key in ("items", "additionalProperties", "not", "allOf", "anyOf", "oneOf"):
             out[key] = to_json_schema(value, response=response)
-        elif key in ("example", "examples", "discriminator", "xml", "externalDocs",
-                     "nullable", "deprecated"):
+        elif key in (
+            "example",
+            "examples",
+            "discriminator",
+            "xml",
+            "externalDocs",
+            "nullable",
+            "deprecated",
+        ):
             continue
         elif key == "pattern" and isinstance(value, str):
             out[key] = PATTERN_PATCHES.get(value, value)
         else:
             out[key] = value
     if response and "required" in out:
-        write_only = {k for k, v in schema.get("properties", {}).items()
-                      if isinstance(v, dict) and v.get("writeOnly")}
+        write_only = {
+            k
+            for k, v in schema.get("properties", {}).items()
+            if isinstance(v, dict) and v.get("writeOnly")
+        }
         out["required"] = [r for r in out["required"] if r not in write_only]
         if not out["required"]:
             out.pop("required")
@@ -110,8 +120,10 @@ def _validator(method: str, path_template: str, status: int) -> jsonschema.Draft
         return None  # e.g. 204: no body
     media = content.get("application/json")
     if media is None or "schema" not in media:
-        raise SpecError(f"{method.upper()} {path_template} {status} has no JSON schema "
-                        f"(content types: {', '.join(content)})")
+        raise SpecError(
+            f"{method.upper()} {path_template} {status} has no JSON schema "
+            f"(content types: {', '.join(content)})"
+        )
     return jsonschema.Draft4Validator(to_json_schema(media["schema"]))
 
 
@@ -162,7 +174,8 @@ def path_template(path: str) -> str:
 
 def spec_urn_pattern() -> re.Pattern[str]:
     """The ``urn`` pattern of a project resource, as the spec declares it."""
-    schema = load_spec()["paths"]["/v2/projects/{project_id}/resources"]["get"]["responses"][
-        "200"]["content"]["application/json"]["schema"]
+    schema = load_spec()["paths"]["/v2/projects/{project_id}/resources"]["get"]["responses"]["200"][
+        "content"
+    ]["application/json"]["schema"]
     resource = schema["allOf"][0]["properties"]["resources"]["items"]
     return re.compile(resource["properties"]["urn"]["pattern"])

@@ -7,8 +7,14 @@ from typing import Any, Protocol
 
 
 class Caller(Protocol):
-    def __call__(self, method: str, path: str, status: int, body: Any = None,
-                 params: dict[str, Any] | None = None) -> Any: ...
+    def __call__(
+        self,
+        method: str,
+        path: str,
+        status: int,
+        body: Any = None,
+        params: dict[str, Any] | None = None,
+    ) -> Any: ...
 
 
 def run_platform_tour(c: Caller) -> None:
@@ -34,8 +40,12 @@ def run_platform_tour(c: Caller) -> None:
     vpcs = {v["name"]: v["id"] for v in c("GET", "/v2/vpcs", 200)["vpcs"]}
     c("GET", f"/v2/vpcs/{vpcs['globex-data']}", 200)
     c("GET", f"/v2/vpcs/{vpcs['globex-data']}/members", 200)
-    c("GET", f"/v2/vpcs/{vpcs['default-nyc3']}/members", 200,
-      params={"resource_type": "droplet", "per_page": 2})
+    c(
+        "GET",
+        f"/v2/vpcs/{vpcs['default-nyc3']}/members",
+        200,
+        params={"resource_type": "droplet", "per_page": 2},
+    )
     peering = c("GET", "/v2/vpc_peerings", 200)["vpc_peerings"][0]["id"]
     c("GET", f"/v2/vpc_peerings/{peering}", 200)
     nat = c("GET", "/v2/vpc_nat_gateways", 200, params={"region": "ams3"})

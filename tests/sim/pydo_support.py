@@ -49,9 +49,14 @@ def exchanges() -> Exchanges:
 @pytest.fixture(scope="module")
 def sdk(tls_sim: SimulatorHandle, exchanges: Exchanges) -> pydo.Client:
     """pydo on the HTTPS listener, trusting the simulator's CA; no retries (nothing masked)."""
-    return pydo.Client(TOKEN, endpoint=tls_sim.tls_base_url,
-                       connection_verify=str(tls_sim.tls_ca_file), retry_total=0, timeout=10,
-                       raw_response_hook=exchanges)
+    return pydo.Client(
+        TOKEN,
+        endpoint=tls_sim.tls_base_url,
+        connection_verify=str(tls_sim.tls_ca_file),
+        retry_total=0,
+        timeout=10,
+        raw_response_hook=exchanges,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -79,6 +84,7 @@ def wait_for(probe: Callable[[], Any], timeout: float = 10.0) -> Any:
 
 def completed(http: httpx.Client, action: Mapping[str, Any]) -> Mapping[str, Any]:
     """``action`` once DO says it completed (read over http)."""
+
     def probe() -> Any:
         now = http.get(f"/v2/actions/{action['id']}").json()["action"]
         return now if now["status"] == "completed" else None
@@ -88,6 +94,7 @@ def completed(http: httpx.Client, action: Mapping[str, Any]) -> Mapping[str, Any
 
 def sdk_action_done(sdk: pydo.Client, action: Mapping[str, Any]) -> Mapping[str, Any]:
     """Poll ``GET /v2/actions/{id}`` through pydo until the action completed."""
+
     def probe() -> Any:
         now = sdk.actions.get(action["id"])["action"]
         return now if now["status"] == "completed" else None

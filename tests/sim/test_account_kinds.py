@@ -29,8 +29,11 @@ def test_private_images_page_across_custom_images_snapshots_and_backups(
     private, total = _pages(api, "/v2/images", private="true", per_page=4)
     types = [image["type"] for image in private]
     snapshots = [s for s in admin.resources("snapshot") if s["body"]["resource_type"] == "droplet"]
-    expected = {"custom": len(admin.resources("custom_image")), "snapshot": len(snapshots),
-                "backup": len(admin.resources("backup"))}
+    expected = {
+        "custom": len(admin.resources("custom_image")),
+        "snapshot": len(snapshots),
+        "backup": len(admin.resources("backup")),
+    }
     assert {t: types.count(t) for t in expected} == expected
     assert total == len(private) == len({image["id"] for image in private})
     assert total == sum(expected.values())

@@ -12,8 +12,16 @@ from arcadia_cloud_sim.launcher import SimAdmin, SimulatorHandle
 from tests.sim.conftest import StartSimulator, api_client
 from tests.sim.openapi import validate_response
 
-BUDGET = ("--tokens", "good-1,good-2", "--rate-limit-minute", "5", "--burst-window", "2",
-          "--rate-limit-hour", "8")
+BUDGET = (
+    "--tokens",
+    "good-1,good-2",
+    "--rate-limit-minute",
+    "5",
+    "--burst-window",
+    "2",
+    "--rate-limit-hour",
+    "8",
+)
 
 
 @pytest.fixture(scope="module")

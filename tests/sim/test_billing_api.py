@@ -25,8 +25,12 @@ USD_RE = re.compile(r"^-?\$\d{1,3}(,\d{3})*\.\d{2}$")
 TIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \+0000$")
 MONEY_RE = re.compile(r"^-?\d+\.\d{2}$")
 PRODUCT_KIND = {
-    "Droplets": "droplet", "Droplet Backups": "droplet", "Droplet Snapshots": "snapshot",
-    "Volume Snapshots": "snapshot", "Volumes": "volume", "Load Balancers": "load_balancer",
+    "Droplets": "droplet",
+    "Droplet Backups": "droplet",
+    "Droplet Snapshots": "snapshot",
+    "Volume Snapshots": "snapshot",
+    "Volumes": "volume",
+    "Load Balancers": "load_balancer",
     "Reserved IPs": "reserved_ip",
 }
 #: Lines without hours (not billed by the hour).
@@ -195,11 +199,17 @@ def test_april_2026_numbers_and_composition(client: httpx.Client) -> None:
     assert roles == {"live": 17, "retired": 11, "renamed": 3}
     projects = {r["project_name"] for r in rows if r["product"] not in ACCOUNT_PRODUCTS}
     assert projects == {"Acme Storefront", "Globex Analytics", "Platform"}
-    backups = sorted(billed_name(r["product"], r["description"]) for r in rows
-                     if r["product"] == "Droplet Backups")
+    backups = sorted(
+        billed_name(r["product"], r["description"])
+        for r in rows
+        if r["product"] == "Droplet Backups"
+    )
     assert backups == ["acme-db-1", "globex-etl-1"]
-    assert all(r["description"].endswith(" (Weekly Backup Services)") for r in rows
-               if r["product"] == "Droplet Backups")
+    assert all(
+        r["description"].endswith(" (Weekly Backup Services)")
+        for r in rows
+        if r["product"] == "Droplet Backups"
+    )
 
 
 def test_april_json_items_carry_live_resource_ids(client: httpx.Client) -> None:
@@ -229,8 +239,11 @@ def test_april_json_items_carry_live_resource_ids(client: httpx.Client) -> None:
     for item in snap_items:  # even the three renamed ones point at a live snapshot
         assert item.get("resource_id", item.get("resource_uuid")) in snapshot_ids
     urns = project_urns(client)
-    clusters = {i["product"]: i["resource_uuid"] for i in items
-                if i["product"] in ("Database Clusters", "Kubernetes Clusters")}
+    clusters = {
+        i["product"]: i["resource_uuid"]
+        for i in items
+        if i["product"] in ("Database Clusters", "Kubernetes Clusters")
+    }
     # The estate holds two database clusters: the invoice bills one of them, by its uuid.
     assert set(clusters) == {"Database Clusters", "Kubernetes Clusters"}
     assert clusters["Database Clusters"] in urns["dbaas"]
@@ -251,7 +264,10 @@ def test_summary_adds_up(client: httpx.Client) -> None:
     inv = april(client)
     body = client.get(f"{BASE}/invoices/{inv['invoice_uuid']}/summary").json()
     assert (body["invoice_uuid"], body["billing_period"], body["amount"]) == (
-        inv["invoice_uuid"], "2026-04", "174.04")
+        inv["invoice_uuid"],
+        "2026-04",
+        "174.04",
+    )
     assert body["taxes"]["amount"] == "15.82"
     charges = body["product_charges"]
     assert cents(charges["amount"]) == sum(cents(i["amount"]) for i in charges["items"]) == 15822
@@ -261,13 +277,17 @@ def test_summary_adds_up(client: httpx.Client) -> None:
 
 def test_summary_puts_credits_and_overages_in_their_sections(client: httpx.Client) -> None:
     by_period = {i["invoice_period"]: i for i in invoices(client)}
-    for period, section, amount in (("2019-11", "credits_and_adjustments", "-10.00"),
-                                    ("2023-07", "overages", "2.15")):
+    for period, section, amount in (
+        ("2019-11", "credits_and_adjustments", "-10.00"),
+        ("2023-07", "overages", "2.15"),
+    ):
         inv = by_period[period]
         body = client.get(f"{BASE}/invoices/{inv['invoice_uuid']}/summary").json()
         assert body[section]["amount"] == amount
-        parts = [body[k]["amount"] for k in ("product_charges", "overages", "taxes",
-                                             "credits_and_adjustments")]
+        parts = [
+            body[k]["amount"]
+            for k in ("product_charges", "overages", "taxes", "credits_and_adjustments")
+        ]
         assert sum(cents(p) for p in parts) == cents(body["amount"]) == cents(inv["amount"])
         validate_response("GET", f"{BASE}/invoices/{{invoice_uuid}}/summary", 200, body)
 
@@ -301,7 +321,8 @@ def test_balance_is_open_invoice_plus_month_to_date(client: httpx.Client) -> Non
     validate_response("GET", f"{BASE}/balance", 200, before)
     assert before["account_balance"] == "174.04"  # April is not paid yet
     assert cents(before["month_to_date_balance"]) == (
-        cents(before["account_balance"]) + cents(before["month_to_date_usage"]))
+        cents(before["account_balance"]) + cents(before["month_to_date_usage"])
+    )
     assert preview["amount"] == before["month_to_date_usage"]
     assert sum(cents(i["amount"]) for i in items) == cents(preview["amount"])
     assert before["generated_at"].startswith("2026-05-")
@@ -352,8 +373,9 @@ def _fingerprint(base_url: str) -> tuple[list[tuple[str, ...]], str]:
     with httpx.Client(base_url=base_url, headers=HEADERS, timeout=30) as c:
         items = invoices(c)
         latest = c.get(f"{BASE}/invoices/{items[0]['invoice_uuid']}/csv").text
-    return [(i["invoice_uuid"], i["invoice_id"], i["invoice_period"], i["amount"])
-            for i in items], latest
+    return [
+        (i["invoice_uuid"], i["invoice_id"], i["invoice_period"], i["amount"]) for i in items
+    ], latest
 
 
 def test_same_seed_same_billing_other_seed_other_billing(
@@ -372,22 +394,27 @@ def test_same_seed_same_billing_other_seed_other_billing(
 
 def test_scale_and_empty_scenarios(start_simulator: StartSimulator) -> None:
     args = ["--droplets", "40", "--volumes", "10", "--snapshots", "10", "--domains", "5"]
-    with start_simulator(scenario="scale", extra_args=args) as scale, \
-            httpx.Client(base_url=scale.base_url, headers=HEADERS, timeout=30) as c:
+    with (
+        start_simulator(scenario="scale", extra_args=args) as scale,
+        httpx.Client(base_url=scale.base_url, headers=HEADERS, timeout=30) as c,
+    ):
         items = invoices(c)
         assert [i["invoice_period"] for i in items][::11] == ["2026-04", "2025-05"]
         assert len(items) == 12
         droplets = {d["name"] for d in walk(c, "/v2/droplets", "droplets", per_page=200)}
         rows = csv_rows(c, items[0]["invoice_uuid"])
-        named = {billed_name(r["product"], r["description"]) for r in rows
-                 if r["product"] == "Droplets"}
+        named = {
+            billed_name(r["product"], r["description"]) for r in rows if r["product"] == "Droplets"
+        }
         assert named == droplets
         projects = {p["name"] for p in walk(c, "/v2/projects", "projects", per_page=200)}
         billed_projects = {r["project_name"] for r in rows if r["product"] == "Droplets"}
         assert billed_projects and billed_projects <= projects
         assert sum(cents(r["USD"]) for r in rows) == cents(items[0]["amount"])
-    with start_simulator(scenario="empty") as empty, \
-            httpx.Client(base_url=empty.base_url, headers=HEADERS, timeout=30) as c:
+    with (
+        start_simulator(scenario="empty") as empty,
+        httpx.Client(base_url=empty.base_url, headers=HEADERS, timeout=30) as c,
+    ):
         body = c.get(f"{BASE}/invoices").json()
         assert body["invoices"] == [] and body["meta"]["total"] == 0
         validate_response("GET", f"{BASE}/invoices", 200, body)

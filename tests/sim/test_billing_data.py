@@ -46,7 +46,7 @@ from arcadia_cloud_sim.billing.scenarios import (
     default_plan,
 )
 
-USD_RE = re.compile(r'^-?\$\d{1,3}(,\d{3})*\.\d{2}$')
+USD_RE = re.compile(r"^-?\$\d{1,3}(,\d{3})*\.\d{2}$")
 TIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \+0000$")
 RIP = "146.190.0.3"
 
@@ -64,8 +64,7 @@ def fake_ids() -> LiveIds:
 
 
 def history(seed: int = 42):
-    return build_invoice_history(default_plan(fake_ids(), seed=seed), seed=seed,
-                                 scenario="default")
+    return build_invoice_history(default_plan(fake_ids(), seed=seed), seed=seed, scenario="default")
 
 
 def usd_cents(text: str) -> int:
@@ -75,7 +74,8 @@ def usd_cents(text: str) -> int:
 
 #: A volume or snapshot line's tail: `` (nyc3) 100GB Volume``, `` (ams3) 7.61GB Droplet Snapshot``.
 REGION_TAIL = re.compile(
-    r" \([a-z]{3}\d\) \d+(\.\d{2})?GB (Volume|Droplet Snapshot|Volume Snapshot)$")
+    r" \([a-z]{3}\d\) \d+(\.\d{2})?GB (Volume|Droplet Snapshot|Volume Snapshot)$"
+)
 ACCOUNT_PRODUCTS = ("Spaces Subscription", "Taxes", "Container Registry", "Credits", "Bandwidth")
 
 
@@ -97,13 +97,18 @@ def test_april_2026_matches_the_documented_composition() -> None:
     assert april.period == "2026-04"
     assert april.amount_cents == APRIL_2026_TOTAL_CENTS == 17404
     assert [ln.amount_cents for ln in april.lines if ln.product == "Taxes"] == [
-        APRIL_2026_TAX_CENTS]
+        APRIL_2026_TAX_CENTS
+    ]
     expected = sorted(
-        (e.product, e.billed_name.replace("<unassigned ams3 reserved IP>", RIP), e.hours,
-         e.amount_cents) for e in APRIL_2026_LINES
+        (
+            e.product,
+            e.billed_name.replace("<unassigned ams3 reserved IP>", RIP),
+            e.hours,
+            e.amount_cents,
+        )
+        for e in APRIL_2026_LINES
     )
-    actual = sorted((ln.product, billed_name(ln), ln.hours, ln.amount_cents)
-                    for ln in april.lines)
+    actual = sorted((ln.product, billed_name(ln), ln.hours, ln.amount_cents) for ln in april.lines)
     assert actual == expected
     roles = Counter(e.role for e in APRIL_2026_LINES)
     assert dict(roles) | {"lines": len(APRIL_2026_LINES)} == APRIL_2026_COMPOSITION
@@ -120,8 +125,13 @@ def test_april_tax_is_gst_on_the_subtotal() -> None:
 def test_categories_are_per_product() -> None:
     april = history()[-1]
     paas = {ln.product for ln in april.lines if ln.category == "paas"}
-    assert paas == {"Load Balancers", "Database Clusters", "Kubernetes Clusters", "App Platform",
-                    "Container Registry"}
+    assert paas == {
+        "Load Balancers",
+        "Database Clusters",
+        "Kubernetes Clusters",
+        "App Platform",
+        "Container Registry",
+    }
     assert {ln.category for ln in april.lines} == {"iaas", "paas"}
 
 
@@ -153,10 +163,15 @@ def test_account_level_charges_and_the_credit() -> None:
     assert november.lines[-1].amount_cents == tax_cents(subtotal)
     overages = [ln for inv in invoices.values() for ln in inv.lines if ln.product == "Bandwidth"]
     assert len(overages) == 4 and all(ln.hours is None for ln in overages)
-    registry = [inv.period for inv in invoices.values() for ln in inv.lines
-                if ln.product == "Container Registry"]
-    apps = [inv.period for inv in invoices.values() for ln in inv.lines
-            if ln.product == "App Platform"]
+    registry = [
+        inv.period
+        for inv in invoices.values()
+        for ln in inv.lines
+        if ln.product == "Container Registry"
+    ]
+    apps = [
+        inv.period for inv in invoices.values() for ln in inv.lines if ln.product == "App Platform"
+    ]
     assert registry == apps and registry[0] == "2020-10" and registry[-1] == "2026-04"
 
 
@@ -211,8 +226,12 @@ def test_legacy_lines_never_name_live_resources_and_stop_before_april() -> None:
     april_droplets = {billed_name(ln) for ln in history()[-1].lines if ln.product == "Droplets"}
     assert april_droplets == live | retired
     # a retired droplet keeps one id across its months
-    ids = {ln.resource_id for inv in history() for ln in inv.lines
-           if ln.product == "Droplets" and billed_name(ln) == "platform-vpn"}
+    ids = {
+        ln.resource_id
+        for inv in history()
+        for ln in inv.lines
+        if ln.product == "Droplets" and billed_name(ln) == "platform-vpn"
+    }
     assert len(ids) == 1
 
 
@@ -241,7 +260,7 @@ def test_proration_is_monotonic_and_capped(monthly: int, hours: int) -> None:
         assert prorated_cents(monthly, hours) == cap
 
 
-@given(st.integers(min_value=-10**9, max_value=10**9))
+@given(st.integers(min_value=-(10**9), max_value=10**9))
 def test_csv_money_round_trips(cents: int) -> None:
     text = format_csv_usd(cents)
     assert USD_RE.match(text)
@@ -254,8 +273,10 @@ _TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)
 @given(st.lists(st.tuples(_TEXT, _TEXT, _TEXT, st.integers(0, 10**8)), min_size=1, max_size=8))
 def test_csv_quotes_whatever_the_text(rows: list[tuple[str, str, str, int]]) -> None:
     start = datetime(2026, 4, 1, tzinfo=UTC)
-    lines = [InvoiceLine(p, g, d, 3, start, start + timedelta(hours=3), c, "Acme, Inc.")
-             for p, g, d, c in rows]
+    lines = [
+        InvoiceLine(p, g, d, 3, start, start + timedelta(hours=3), c, "Acme, Inc.")
+        for p, g, d, c in rows
+    ]
     for label, header in (("2026-04", CSV_HEADER), ("2018-09", LEGACY_CSV_HEADER)):
         text = render_invoice_csv(lines, period_label=label)
         parsed = list(csv.reader(io.StringIO(text, newline="")))
@@ -312,7 +333,8 @@ def test_synthetic_invoice_is_do_format_and_exact() -> None:
     subtotal = cols.total_cents - cols.amount_cents[-1]
     assert cols.amount_cents[-1] == tax_cents(subtotal)
     assert synthesize_invoice_columns(n_lines=500, seed=3) == synthesize_invoice_columns(
-        n_lines=500, seed=3)
+        n_lines=500, seed=3
+    )
 
 
 @pytest.mark.parametrize(

@@ -41,8 +41,9 @@ def insights(client: httpx.Client, urn: str, first: str, last: str) -> list[dict
     out: list[dict[str, Any]] = []
     page = 1
     while True:
-        r = client.get(f"/v2/billing/{urn}/insights/{first}/{last}",
-                       params={"page": page, "per_page": 200})
+        r = client.get(
+            f"/v2/billing/{urn}/insights/{first}/{last}", params={"page": page, "per_page": 200}
+        )
         assert r.status_code == 200, r.text
         body = r.json()
         validate_response("GET", TEMPLATE, 200, body)
@@ -57,8 +58,11 @@ def insights(client: httpx.Client, urn: str, first: str, last: str) -> list[dict
 def test_a_month_of_days_adds_up_to_its_invoice_line_by_line(client, urn) -> None:
     points = insights(client, urn, "2026-04-01", "2026-04-30")
     assert cents_sum(points) == APRIL_TOTAL_CENTS
-    april = next(i for i in client.get("/v2/customers/my/invoices?per_page=200").json()["invoices"]
-                 if i["invoice_period"] == "2026-04")
+    april = next(
+        i
+        for i in client.get("/v2/customers/my/invoices?per_page=200").json()["invoices"]
+        if i["invoice_period"] == "2026-04"
+    )
     items = client.get(f"/v2/customers/my/invoices/{april['invoice_uuid']}?per_page=200")
     by_description = Counter[str]()
     for item in items.json()["invoice_items"]:
@@ -75,8 +79,11 @@ def test_a_month_of_days_adds_up_to_its_invoice_line_by_line(client, urn) -> Non
 
 def test_a_month_with_a_credit_adds_up_to_its_invoice(client, urn) -> None:
     """2019-11 holds the scenario's promotional credit (-$10.00): its days are negative."""
-    november = next(i for i in client.get("/v2/customers/my/invoices?per_page=200").json()[
-        "invoices"] if i["invoice_period"] == "2019-11")
+    november = next(
+        i
+        for i in client.get("/v2/customers/my/invoices?per_page=200").json()["invoices"]
+        if i["invoice_period"] == "2019-11"
+    )
     points = insights(client, urn, "2019-11-01", "2019-11-30")
     assert cents_sum(points) == cents(november["amount"])
     credit = [p for p in points if p["description"].startswith("Promotional Credit")]
@@ -139,19 +146,25 @@ def test_another_account_is_not_found_and_empty_days_are_empty(client, urn) -> N
 
 def test_spikes_raise_one_day_and_are_listed(client, urn, sim_admin) -> None:
     description = "globex-etl-1 (s-2vcpu-4gb)"
-    before = {p["description"]: cents(p["total_amount"])
-              for p in insights(client, urn, "2026-04-25", "2026-04-25")}
+    before = {
+        p["description"]: cents(p["total_amount"])
+        for p in insights(client, urn, "2026-04-25", "2026-04-25")
+    }
     spike = {"day": "2026-04-25", "description": description, "extra_cents": 4321}
     assert sim_admin.add_billing_spikes([spike]) == [spike]
-    after = {p["description"]: cents(p["total_amount"])
-             for p in insights(client, urn, "2026-04-25", "2026-04-25")}
+    after = {
+        p["description"]: cents(p["total_amount"])
+        for p in insights(client, urn, "2026-04-25", "2026-04-25")
+    }
     assert after[description] == before[description] + 4321
     assert {k: v for k, v in after.items() if k != description} == {
-        k: v for k, v in before.items() if k != description}
+        k: v for k, v in before.items() if k != description
+    }
     assert cents_sum(insights(client, urn, "2026-04-01", "2026-04-30")) == APRIL_TOTAL_CENTS + 4321
     assert sim_admin.billing_spikes() == [spike]
-    bad = sim_admin.client.post("/_sim/billing/spikes", json={"spikes": [
-        {**spike, "day": "2026-04-02"}]})  # not billed yet on the 2nd
+    bad = sim_admin.client.post(
+        "/_sim/billing/spikes", json={"spikes": [{**spike, "day": "2026-04-02"}]}
+    )  # not billed yet on the 2nd
     assert bad.status_code == 400 and "no line" in bad.json()["message"]
     assert sim_admin.billing_spikes() == [spike]
 
@@ -160,14 +173,18 @@ def test_split_by_day_is_exact_and_deterministic() -> None:
     start = datetime(2026, 4, 3, 18, 0, tzinfo=UTC)
     end = datetime(2026, 4, 6, 6, 0, tzinfo=UTC)
     parts = split_by_day(1001, start, end)  # 6 h, 24 h, 24 h, 6 h: the odd cent to the 4th
-    assert parts == [(date(2026, 4, 3), 100), (date(2026, 4, 4), 401),
-                     (date(2026, 4, 5), 400), (date(2026, 4, 6), 100)]
+    assert parts == [
+        (date(2026, 4, 3), 100),
+        (date(2026, 4, 4), 401),
+        (date(2026, 4, 5), 400),
+        (date(2026, 4, 6), 100),
+    ]
     assert [c for _, c in split_by_day(-1001, start, end)] == [-100, -401, -400, -100]
 
 
 @settings(max_examples=200, deadline=None)
 @given(
-    amount=st.integers(-10**7, 10**7),
+    amount=st.integers(-(10**7), 10**7),
     start=st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2026, 2, 1)),
     seconds=st.integers(0, 40 * 86400),
 )

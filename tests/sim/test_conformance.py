@@ -50,8 +50,14 @@ class Tour:
         self.client = client
         self.results: dict[tuple[str, str], list[str]] = defaultdict(list)
 
-    def call(self, method: str, path: str, status: int, body: Any = None,
-             params: dict[str, Any] | None = None) -> Any:
+    def call(
+        self,
+        method: str,
+        path: str,
+        status: int,
+        body: Any = None,
+        params: dict[str, Any] | None = None,
+    ) -> Any:
         response = self.client.request(method, path, json=body, params=params)
         template = path_template(path)
         key = (method, template)
@@ -94,15 +100,33 @@ def run_tour(tour: Tour) -> None:
     c("GET", "/v2/droplets", 200, params={"tag_name": "acme", "per_page": 2})
     c("GET", "/v2/droplets", 200, params={"name": "ACME-WEB-1"})
     c("GET", f"/v2/droplets/{web1}", 200)
-    created = c("POST", "/v2/droplets", 202, {
-        "name": "tour-1", "region": "nyc3", "size": "s-1vcpu-1gb", "image": "ubuntu-24-04-x64",
-        "tags": ["tour"], "backups": True, "ipv6": False,
-    })
+    created = c(
+        "POST",
+        "/v2/droplets",
+        202,
+        {
+            "name": "tour-1",
+            "region": "nyc3",
+            "size": "s-1vcpu-1gb",
+            "image": "ubuntu-24-04-x64",
+            "tags": ["tour"],
+            "backups": True,
+            "ipv6": False,
+        },
+    )
     new_id = created["droplet"]["id"]
-    multi = c("POST", "/v2/droplets", 202, {
-        "names": ["tour-m1", "tour-m2"], "region": "ams3", "size": "s-1vcpu-1gb",
-        "image": "ubuntu-24-04-x64", "tags": ["tour-multi"],
-    })
+    multi = c(
+        "POST",
+        "/v2/droplets",
+        202,
+        {
+            "names": ["tour-m1", "tour-m2"],
+            "region": "ams3",
+            "size": "s-1vcpu-1gb",
+            "image": "ubuntu-24-04-x64",
+            "tags": ["tour-multi"],
+        },
+    )
     c("DELETE", f"/v2/droplets/{multi['droplets'][0]['id']}", 204)
     c("DELETE", "/v2/droplets", 204, params={"tag_name": "tour-multi"})
     c("GET", f"/v2/droplets/{db1}/snapshots", 200)
@@ -129,19 +153,36 @@ def run_tour(tour: Tour) -> None:
     # volumes, volume actions, volume snapshots
     c("GET", "/v2/volumes", 200)
     c("GET", "/v2/volumes", 200, params={"name": "acme-db-data", "region": "nyc3"})
-    vol = c("POST", "/v2/volumes", 201, {
-        "name": "tour-vol", "size_gigabytes": 20, "region": "nyc3",
-        "filesystem_type": "ext4", "tags": ["tour"],
-    })["volume"]
+    vol = c(
+        "POST",
+        "/v2/volumes",
+        201,
+        {
+            "name": "tour-vol",
+            "size_gigabytes": 20,
+            "region": "nyc3",
+            "filesystem_type": "ext4",
+            "tags": ["tour"],
+        },
+    )["volume"]
     c("GET", f"/v2/volumes/{vol['id']}", 200)
-    attach = c("POST", f"/v2/volumes/{vol['id']}/actions", 202,
-               {"type": "attach", "droplet_id": web1})["action"]
+    attach = c(
+        "POST", f"/v2/volumes/{vol['id']}/actions", 202, {"type": "attach", "droplet_id": web1}
+    )["action"]
     c("GET", f"/v2/volumes/{vol['id']}/actions", 200)
     c("GET", f"/v2/volumes/{vol['id']}/actions/{attach['id']}", 200)
     tour.wait_action(attach["id"])
-    resize = c("POST", "/v2/volumes/actions", 202, {
-        "type": "resize", "volume_name": "tour-vol", "region": "nyc3", "size_gigabytes": 40,
-    })["action"]
+    resize = c(
+        "POST",
+        "/v2/volumes/actions",
+        202,
+        {
+            "type": "resize",
+            "volume_name": "tour-vol",
+            "region": "nyc3",
+            "size_gigabytes": 40,
+        },
+    )["action"]
     tour.wait_action(resize["id"])
     vsnap = c("POST", f"/v2/volumes/{vol['id']}/snapshots", 201, {"name": "tour-vol-snap"})
     c("GET", f"/v2/volumes/{vol['id']}/snapshots", 200)
@@ -149,19 +190,20 @@ def run_tour(tour: Tour) -> None:
     c("DELETE", f"/v2/volumes/snapshots/{vsnap['snapshot']['id']}", 204)
     c("POST", "/v2/volumes", 201, {"name": "tour-vol-2", "size_gigabytes": 5, "region": "ams3"})
     c("DELETE", "/v2/volumes", 204, params={"name": "tour-vol-2", "region": "ams3"})
-    spare = c("POST", "/v2/volumes", 201,
-              {"name": "tour-vol-3", "size_gigabytes": 5, "region": "ams3"})["volume"]
+    spare = c(
+        "POST", "/v2/volumes", 201, {"name": "tour-vol-3", "size_gigabytes": 5, "region": "ams3"}
+    )["volume"]
     c("DELETE", f"/v2/volumes/{spare['id']}", 204)
 
     # reserved and floating IPs
-    for prefix, key in (("/v2/reserved_ips", "reserved_ip"), ("/v2/floating_ips",
-                                                               "floating_ip")):
+    for prefix, key in (("/v2/reserved_ips", "reserved_ip"), ("/v2/floating_ips", "floating_ip")):
         c("GET", prefix, 200)
         free = c("POST", prefix, 202, {"region": "nyc3"})[key]
         bound = c("POST", prefix, 202, {"droplet_id": web1})
         c("GET", f"{prefix}/{bound[key]['ip']}", 200)
-        act = c("POST", f"{prefix}/{free['ip']}/actions", 201,
-                {"type": "assign", "droplet_id": web1})["action"]
+        act = c(
+            "POST", f"{prefix}/{free['ip']}/actions", 201, {"type": "assign", "droplet_id": web1}
+        )["action"]
         c("GET", f"{prefix}/{free['ip']}/actions", 200)
         c("GET", f"{prefix}/{free['ip']}/actions/{act['id']}", 200)
         tour.wait_action(act["id"])
@@ -171,40 +213,86 @@ def run_tour(tour: Tour) -> None:
     # firewalls
     c("GET", "/v2/firewalls", 200)
     rule = {"protocol": "tcp", "ports": "8080", "sources": {"addresses": ["10.0.0.0/8"]}}
-    fw = c("POST", "/v2/firewalls", 202, {
-        "name": "tour-fw", "inbound_rules": [rule],
-        "outbound_rules": [{"protocol": "tcp", "ports": "0",
-                            "destinations": {"addresses": ["0.0.0.0/0"]}}],
-        "droplet_ids": [web1],
-    })["firewall"]
+    fw = c(
+        "POST",
+        "/v2/firewalls",
+        202,
+        {
+            "name": "tour-fw",
+            "inbound_rules": [rule],
+            "outbound_rules": [
+                {"protocol": "tcp", "ports": "0", "destinations": {"addresses": ["0.0.0.0/0"]}}
+            ],
+            "droplet_ids": [web1],
+        },
+    )["firewall"]
     c("GET", f"/v2/firewalls/{fw['id']}", 200)
-    c("PUT", f"/v2/firewalls/{fw['id']}", 200, {
-        "name": "tour-fw-2", "inbound_rules": [rule], "droplet_ids": [web1], "tags": [],
-    })
-    for sub, body in (("droplets", {"droplet_ids": [db1]}), ("tags", {"tags": ["tour"]}),
-                      ("rules", {"inbound_rules": [dict(rule, ports="9090")]})):
+    c(
+        "PUT",
+        f"/v2/firewalls/{fw['id']}",
+        200,
+        {
+            "name": "tour-fw-2",
+            "inbound_rules": [rule],
+            "droplet_ids": [web1],
+            "tags": [],
+        },
+    )
+    for sub, body in (
+        ("droplets", {"droplet_ids": [db1]}),
+        ("tags", {"tags": ["tour"]}),
+        ("rules", {"inbound_rules": [dict(rule, ports="9090")]}),
+    ):
         c("POST", f"/v2/firewalls/{fw['id']}/{sub}", 204, body)
         c("DELETE", f"/v2/firewalls/{fw['id']}/{sub}", 204, body)
     c("DELETE", f"/v2/firewalls/{fw['id']}", 204)
 
     # load balancers
     c("GET", "/v2/load_balancers", 200)
-    fwd = {"entry_protocol": "http", "entry_port": 8080, "target_protocol": "http",
-           "target_port": 8080}
-    lb = c("POST", "/v2/load_balancers", 202, {
-        "name": "tour-lb", "region": "nyc3", "forwarding_rules": [fwd], "droplet_ids": [web1],
-    })["load_balancer"]
+    fwd = {
+        "entry_protocol": "http",
+        "entry_port": 8080,
+        "target_protocol": "http",
+        "target_port": 8080,
+    }
+    lb = c(
+        "POST",
+        "/v2/load_balancers",
+        202,
+        {
+            "name": "tour-lb",
+            "region": "nyc3",
+            "forwarding_rules": [fwd],
+            "droplet_ids": [web1],
+        },
+    )["load_balancer"]
     c("GET", f"/v2/load_balancers/{lb['id']}", 200)
-    c("PUT", f"/v2/load_balancers/{lb['id']}", 200, {
-        "name": "tour-lb-2", "region": "nyc3", "forwarding_rules": [fwd], "droplet_ids": [web1],
-    })
+    c(
+        "PUT",
+        f"/v2/load_balancers/{lb['id']}",
+        200,
+        {
+            "name": "tour-lb-2",
+            "region": "nyc3",
+            "forwarding_rules": [fwd],
+            "droplet_ids": [web1],
+        },
+    )
     c("POST", f"/v2/load_balancers/{lb['id']}/droplets", 204, {"droplet_ids": [db1]})
     c("DELETE", f"/v2/load_balancers/{lb['id']}/droplets", 204, {"droplet_ids": [db1]})
     extra_rule = dict(fwd, entry_port=9090, target_port=9090)
-    c("POST", f"/v2/load_balancers/{lb['id']}/forwarding_rules", 204,
-      {"forwarding_rules": [extra_rule]})
-    c("DELETE", f"/v2/load_balancers/{lb['id']}/forwarding_rules", 204,
-      {"forwarding_rules": [extra_rule]})
+    c(
+        "POST",
+        f"/v2/load_balancers/{lb['id']}/forwarding_rules",
+        204,
+        {"forwarding_rules": [extra_rule]},
+    )
+    c(
+        "DELETE",
+        f"/v2/load_balancers/{lb['id']}/forwarding_rules",
+        204,
+        {"forwarding_rules": [extra_rule]},
+    )
     c("DELETE", f"/v2/load_balancers/{lb['id']}", 204)
 
     # domains and records
@@ -212,41 +300,70 @@ def run_tour(tour: Tour) -> None:
     c("POST", "/v2/domains", 201, {"name": "tour.example", "ip_address": "192.0.2.10"})
     c("GET", "/v2/domains/tour.example", 200)
     c("GET", "/v2/domains/acme-store.com/records", 200, params={"type": "CNAME"})
-    rec = c("POST", "/v2/domains/tour.example/records", 201,
-            {"type": "CNAME", "name": "www", "data": "tour.example", "ttl": 600})
+    rec = c(
+        "POST",
+        "/v2/domains/tour.example/records",
+        201,
+        {"type": "CNAME", "name": "www", "data": "tour.example", "ttl": 600},
+    )
     rid = rec["domain_record"]["id"]
     c("GET", f"/v2/domains/tour.example/records/{rid}", 200)
     c("PATCH", f"/v2/domains/tour.example/records/{rid}", 200, {"name": "blog"})
-    c("PUT", f"/v2/domains/tour.example/records/{rid}", 200,
-      {"type": "CNAME", "name": "blog", "data": "www.tour.example"})
-    mx = c("POST", "/v2/domains/tour.example/records", 201,
-           {"type": "MX", "name": "@", "data": "mail.tour.example", "priority": 10})
+    c(
+        "PUT",
+        f"/v2/domains/tour.example/records/{rid}",
+        200,
+        {"type": "CNAME", "name": "blog", "data": "www.tour.example"},
+    )
+    mx = c(
+        "POST",
+        "/v2/domains/tour.example/records",
+        201,
+        {"type": "MX", "name": "@", "data": "mail.tour.example", "priority": 10},
+    )
     c("DELETE", f"/v2/domains/tour.example/records/{mx['domain_record']['id']}", 204)
     c("DELETE", "/v2/domains/tour.example", 204)
 
     # projects
     c("GET", "/v2/projects", 200)
-    proj = c("POST", "/v2/projects", 201, {
-        "name": "Tour", "purpose": "Service or API", "description": "tenant:tour",
-        "environment": "Staging",
-    })["project"]
+    proj = c(
+        "POST",
+        "/v2/projects",
+        201,
+        {
+            "name": "Tour",
+            "purpose": "Service or API",
+            "description": "tenant:tour",
+            "environment": "Staging",
+        },
+    )["project"]
     c("GET", f"/v2/projects/{proj['id']}", 200)
     c("PATCH", f"/v2/projects/{proj['id']}", 200, {"description": "tenant:tour2"})
-    c("PUT", f"/v2/projects/{proj['id']}", 200, {
-        "name": "Tour", "description": "tenant:tour", "purpose": "IoT",
-        "environment": "Development", "is_default": False,
-    })
+    c(
+        "PUT",
+        f"/v2/projects/{proj['id']}",
+        200,
+        {
+            "name": "Tour",
+            "description": "tenant:tour",
+            "purpose": "IoT",
+            "environment": "Development",
+            "is_default": False,
+        },
+    )
     c("GET", f"/v2/projects/{proj['id']}/resources", 200)
-    c("POST", f"/v2/projects/{proj['id']}/resources", 200,
-      {"resources": [f"do:droplet:{new_id}"]})
+    c("POST", f"/v2/projects/{proj['id']}/resources", 200, {"resources": [f"do:droplet:{new_id}"]})
     c("POST", "/v2/projects/default/resources", 200, {"resources": [f"do:droplet:{new_id}"]})
     c("GET", "/v2/projects/default/resources", 200)
     c("GET", "/v2/projects/default", 200)
     c("PATCH", "/v2/projects/default", 200, {"description": "tenant:platform"})
     default = c("GET", "/v2/projects/default", 200)["project"]
-    c("PUT", "/v2/projects/default", 200, {
-        k: default[k] for k in ("name", "description", "purpose", "environment", "is_default")
-    })
+    c(
+        "PUT",
+        "/v2/projects/default",
+        200,
+        {k: default[k] for k in ("name", "description", "purpose", "environment", "is_default")},
+    )
     c("DELETE", f"/v2/projects/{proj['id']}", 204)
 
     run_account_kinds_tour(tour)  # certificates … autoscale pools (#13)
@@ -265,8 +382,9 @@ def tour(start_simulator: StartSimulator) -> Iterator[Tour]:
         yield t
 
 
-@pytest.mark.parametrize(("method", "template"), OPERATIONS,
-                         ids=[f"{m} {t}" for m, t in OPERATIONS])
+@pytest.mark.parametrize(
+    ("method", "template"), OPERATIONS, ids=[f"{m} {t}" for m, t in OPERATIONS]
+)
 def test_operation_conforms(tour: Tour, method: str, template: str) -> None:
     outcomes = tour.results.get((method, template))
     assert outcomes, f"the tour never called {method} {template}"

@@ -20,8 +20,15 @@ def test_small_collection_without_per_page_is_one_page(api: httpx.Client) -> Non
     assert body["links"] == {}
     assert body["meta"] == {"total": 8}
     assert {d["name"] for d in body["droplets"]} == {
-        "acme-web-1", "acme-web-2", "acme-db-1", "globex-etl-1", "platform-ci-1",
-        "workers-x7k2p", "workers-m3q9d", "batch-x7k2p"}  # the last three: DOKS nodes
+        "acme-web-1",
+        "acme-web-2",
+        "acme-db-1",
+        "globex-etl-1",
+        "platform-ci-1",
+        "workers-x7k2p",
+        "workers-m3q9d",
+        "batch-x7k2p",
+    }  # the last three: DOKS nodes
 
 
 def test_explicit_per_page_forces_links_and_keeps_params(
@@ -42,9 +49,15 @@ def test_explicit_per_page_forces_links_and_keeps_params(
     last = api.get(pages["last"]).json()
     assert set(last["links"]["pages"]) == {"first", "prev"}
     assert _query(last["links"]["pages"]["first"]) == {
-        "tag_name": ["acme"], "per_page": ["1"], "page": ["1"]}
-    names = [first["droplets"][0]["name"], middle["droplets"][0]["name"],
-             last["droplets"][0]["name"]]
+        "tag_name": ["acme"],
+        "per_page": ["1"],
+        "page": ["1"],
+    }
+    names = [
+        first["droplets"][0]["name"],
+        middle["droplets"][0]["name"],
+        last["droplets"][0]["name"],
+    ]
     assert sorted(names) == ["acme-db-1", "acme-web-1", "acme-web-2"]
 
 
@@ -91,23 +104,31 @@ def test_droplets_are_active_with_public_and_private_v4(api: httpx.Client) -> No
 def test_snapshot_id_types_differ_between_endpoints(api: httpx.Client) -> None:
     everything = api.get("/v2/snapshots").json()
     assert everything["meta"]["total"] == 12
-    assert all(isinstance(s["id"], str) and isinstance(s["resource_id"], str)
-               for s in everything["snapshots"])
+    assert all(
+        isinstance(s["id"], str) and isinstance(s["resource_id"], str)
+        for s in everything["snapshots"]
+    )
     volume = api.get("/v2/snapshots", params={"resource_type": "volume"}).json()
     assert sorted(s["name"] for s in volume["snapshots"]) == [
-        "acme-db-data-2026-04-01", "globex-warehouse-2026-03-15",
-        "globex-warehouse-2026-04-15", "platform-cache-seed"]
+        "acme-db-data-2026-04-01",
+        "globex-warehouse-2026-03-15",
+        "globex-warehouse-2026-04-15",
+        "platform-cache-seed",
+    ]
     db1 = api.get("/v2/droplets", params={"name": "acme-db-1"}).json()["droplets"][0]
     per_droplet = api.get(f"/v2/droplets/{db1['id']}/snapshots").json()["snapshots"]
-    assert sorted(s["name"] for s in per_droplet) == ["acme-db-1-2026-04-01",
-                                                      "acme-db-1-pre-upgrade"]
+    assert sorted(s["name"] for s in per_droplet) == [
+        "acme-db-1-2026-04-01",
+        "acme-db-1-pre-upgrade",
+    ]
     assert all(isinstance(s["id"], int) and s["type"] == "snapshot" for s in per_droplet)
     assert sorted(db1["snapshot_ids"]) == sorted(s["id"] for s in per_droplet)
     backups = api.get(f"/v2/droplets/{db1['id']}/backups").json()
     assert backups["meta"]["total"] == 2
     assert sorted(db1["backup_ids"]) == sorted(b["id"] for b in backups["backups"])
-    assert not any(s["name"] == b["name"] for s in everything["snapshots"]
-                   for b in backups["backups"])
+    assert not any(
+        s["name"] == b["name"] for s in everything["snapshots"] for b in backups["backups"]
+    )
 
 
 def test_domain_records_as_do_creates_them(api: httpx.Client) -> None:
@@ -118,11 +139,13 @@ def test_domain_records_as_do_creates_them(api: httpx.Client) -> None:
     assert cname["name"] == "www" and cname["data"] == "acme-store.com."
     web1 = api.get("/v2/droplets", params={"name": "acme-web-1"}).json()["droplets"][0]
     public = next(n["ip_address"] for n in web1["networks"]["v4"] if n["type"] == "public")
-    apex_a = api.get("/v2/domains/acme-store.com/records",
-                     params={"type": "A", "name": "acme-store.com"}).json()["domain_records"]
+    apex_a = api.get(
+        "/v2/domains/acme-store.com/records", params={"type": "A", "name": "acme-store.com"}
+    ).json()["domain_records"]
     assert [r["data"] for r in apex_a] == [public]
-    www = api.get("/v2/domains/acme-store.com/records",
-                  params={"name": "www.acme-store.com"}).json()["domain_records"]
+    www = api.get(
+        "/v2/domains/acme-store.com/records", params={"name": "www.acme-store.com"}
+    ).json()["domain_records"]
     assert [r["type"] for r in www] == ["CNAME"]
     assert api.get("/v2/domains").json()["meta"]["total"] == 7
 
@@ -130,21 +153,41 @@ def test_domain_records_as_do_creates_them(api: httpx.Client) -> None:
 def test_project_resources_use_the_spec_urn_kinds(api: httpx.Client) -> None:
     projects = {p["name"]: p for p in api.get("/v2/projects").json()["projects"]}
     assert {p["description"] for p in projects.values()} == {
-        "tenant:acme", "tenant:globex", "tenant:platform"}
+        "tenant:acme",
+        "tenant:globex",
+        "tenant:platform",
+    }
     default = api.get("/v2/projects/default").json()["project"]
     assert default["name"] == "Platform" and default["is_default"] is True
     urns: list[str] = []
     for project in projects.values():
-        body = api.get(f"/v2/projects/{project['id']}/resources",
-                       params={"per_page": 200}).json()
+        body = api.get(f"/v2/projects/{project['id']}/resources", params={"per_page": 200}).json()
         assert body["meta"]["total"] == len(body["resources"])
         urns += [r["urn"] for r in body["resources"]]
     kinds = sorted({u.split(":")[1] for u in urns})
-    assert kinds == ["dbaas", "domain", "droplet", "floatingip", "kubernetes",
-                     "loadbalancer", "space", "volume", "vpc"]
+    assert kinds == [
+        "dbaas",
+        "domain",
+        "droplet",
+        "floatingip",
+        "kubernetes",
+        "loadbalancer",
+        "space",
+        "volume",
+        "vpc",
+    ]
     count = {k: sum(1 for u in urns if u.split(":")[1] == k) for k in kinds}
-    assert count == {"dbaas": 2, "domain": 7, "droplet": 5, "floatingip": 2,
-                     "kubernetes": 1, "loadbalancer": 1, "space": 6, "volume": 3, "vpc": 5}
+    assert count == {
+        "dbaas": 2,
+        "domain": 7,
+        "droplet": 5,
+        "floatingip": 2,
+        "kubernetes": 1,
+        "loadbalancer": 1,
+        "space": 6,
+        "volume": 3,
+        "vpc": 5,
+    }
     assert len(urns) == len(set(urns))
 
 

@@ -14,8 +14,9 @@ from tests.sim.conftest import FAST_LAGS, StartSimulator, api_client
 
 @pytest.fixture(scope="module")
 def faulty(start_simulator: StartSimulator) -> Iterator[SimulatorHandle]:
-    with start_simulator(scenario="empty",
-                         extra_args=(*FAST_LAGS, "--slow-seconds", "1.5")) as handle:
+    with start_simulator(
+        scenario="empty", extra_args=(*FAST_LAGS, "--slow-seconds", "1.5")
+    ) as handle:
         yield handle
 
 
@@ -50,8 +51,7 @@ def test_injected_429_has_retry_after(faulty: SimulatorHandle, admin: SimAdmin) 
     assert response.json()["id"] == "too_many_requests"
 
 
-def test_timeout_stalls_past_the_client_timeout(faulty: SimulatorHandle,
-                                                admin: SimAdmin) -> None:
+def test_timeout_stalls_past_the_client_timeout(faulty: SimulatorHandle, admin: SimAdmin) -> None:
     _only(admin, "timeout")
     with api_client(faulty, timeout=0.5) as client, pytest.raises(httpx.ReadTimeout):
         client.get("/v2/account")
@@ -59,9 +59,7 @@ def test_timeout_stalls_past_the_client_timeout(faulty: SimulatorHandle,
 
 def test_drop_closes_without_a_response(faulty: SimulatorHandle, admin: SimAdmin) -> None:
     _only(admin, "drop")
-    with api_client(faulty) as client, pytest.raises(
-        (httpx.RemoteProtocolError, httpx.ReadError)
-    ):
+    with api_client(faulty) as client, pytest.raises((httpx.RemoteProtocolError, httpx.ReadError)):
         client.get("/v2/account")
     assert admin.stats()["faults"]["drop"] >= 1
 
@@ -76,8 +74,7 @@ def test_truncate_sends_a_cut_json_body(faulty: SimulatorHandle, admin: SimAdmin
         json.loads(response.text)
 
 
-def test_path_filter_targets_only_matching_paths(faulty: SimulatorHandle,
-                                                 admin: SimAdmin) -> None:
+def test_path_filter_targets_only_matching_paths(faulty: SimulatorHandle, admin: SimAdmin) -> None:
     _only(admin, "503", paths="/v2/droplets")
     with api_client(faulty) as client:
         assert client.get("/v2/droplets").status_code == 503
@@ -86,8 +83,7 @@ def test_path_filter_targets_only_matching_paths(faulty: SimulatorHandle,
     assert admin.health()["status"] == "ok"
 
 
-def test_finance_paths_get_faults_but_not_do_auth(faulty: SimulatorHandle,
-                                                  admin: SimAdmin) -> None:
+def test_finance_paths_get_faults_but_not_do_auth(faulty: SimulatorHandle, admin: SimAdmin) -> None:
     _only(admin, "502", paths="/api/v1/")
     with httpx.Client(base_url=faulty.base_url) as client:
         response = client.get("/api/v1/integrations/cloud/invoices")

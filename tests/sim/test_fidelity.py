@@ -16,12 +16,11 @@ from tests.sim.openapi import spec_urn_pattern, validate_response
 def all_project_urns(client: httpx.Client) -> list[str]:
     urns = []
     for project in client.get("/v2/projects", params={"per_page": 200}).json()["projects"]:
-        body = client.get(f"/v2/projects/{project['id']}/resources",
-                          params={"per_page": 200}).json()
+        body = client.get(
+            f"/v2/projects/{project['id']}/resources", params={"per_page": 200}
+        ).json()
         urns += [r["urn"] for r in body["resources"]]
     return urns
-
-
 
 
 def wait_until(probe: Any, timeout: float = 10.0) -> None:
@@ -40,19 +39,30 @@ def test_seeded_project_resources_match_the_spec_urn_pattern(api: httpx.Client) 
 
 
 def test_new_snapshots_join_no_project(client: httpx.Client) -> None:
-    droplet = client.post("/v2/droplets", json={
-        "name": "fid-snap", "region": "nyc3", "size": "s-1vcpu-1gb",
-        "image": "ubuntu-24-04-x64"}).json()["droplet"]
-    wait_until(lambda: client.get(f"/v2/droplets/{droplet['id']}").json()["droplet"][
-        "status"] == "active")
-    action = client.post(f"/v2/droplets/{droplet['id']}/actions",
-                         json={"type": "snapshot", "name": "fid-snap-1"}).json()["action"]
-    volume = client.post("/v2/volumes", json={
-        "name": "fid-vol", "region": "nyc3", "size_gigabytes": 10}).json()["volume"]
-    snap = client.post(f"/v2/volumes/{volume['id']}/snapshots",
-                       json={"name": "fid-vol-1"}).json()["snapshot"]
-    wait_until(lambda: client.get(f"/v2/actions/{action['id']}").json()["action"][
-        "status"] == "completed")
+    droplet = client.post(
+        "/v2/droplets",
+        json={
+            "name": "fid-snap",
+            "region": "nyc3",
+            "size": "s-1vcpu-1gb",
+            "image": "ubuntu-24-04-x64",
+        },
+    ).json()["droplet"]
+    wait_until(
+        lambda: client.get(f"/v2/droplets/{droplet['id']}").json()["droplet"]["status"] == "active"
+    )
+    action = client.post(
+        f"/v2/droplets/{droplet['id']}/actions", json={"type": "snapshot", "name": "fid-snap-1"}
+    ).json()["action"]
+    volume = client.post(
+        "/v2/volumes", json={"name": "fid-vol", "region": "nyc3", "size_gigabytes": 10}
+    ).json()["volume"]
+    snap = client.post(f"/v2/volumes/{volume['id']}/snapshots", json={"name": "fid-vol-1"}).json()[
+        "snapshot"
+    ]
+    wait_until(
+        lambda: client.get(f"/v2/actions/{action['id']}").json()["action"]["status"] == "completed"
+    )
 
     urns = all_project_urns(client)
     assert f"do:droplet:{droplet['id']}" in urns and f"do:volume:{volume['id']}" in urns
@@ -62,8 +72,9 @@ def test_new_snapshots_join_no_project(client: httpx.Client) -> None:
 
 
 def test_assigning_a_urn_the_spec_rejects_is_bad_request(client: httpx.Client) -> None:
-    response = client.post("/v2/projects/default/resources",
-                           json={"resources": ["do:image:160500001"]})
+    response = client.post(
+        "/v2/projects/default/resources", json={"resources": ["do:image:160500001"]}
+    )
     assert response.status_code == 400
     assert response.json()["id"] == "bad_request"
 
@@ -94,8 +105,7 @@ def test_scale_droplets_have_their_completed_create_action(
     start_simulator: StartSimulator,
 ) -> None:
     args = ("--droplets", "7", "--volumes", "2", "--snapshots", "3", "--domains", "2")
-    with start_simulator(scenario="scale", extra_args=args) as handle, \
-            api_client(handle) as client:
+    with start_simulator(scenario="scale", extra_args=args) as handle, api_client(handle) as client:
         assert _check_create_actions(client) == 7
 
 

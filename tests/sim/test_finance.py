@@ -36,8 +36,12 @@ def client(finance_sim: SimulatorHandle) -> Iterator[httpx.Client]:
 
 
 def token(*, secret: str = DEFAULT_SECRET, omit: tuple[str, ...] = (), **claims: Any) -> str:
-    payload: dict[str, Any] = {"exp": int(time.time()) + 300, "tenant_id": "acme",
-                               "roles": ["admin"], "sub": "arcadia-cloud"}
+    payload: dict[str, Any] = {
+        "exp": int(time.time()) + 300,
+        "tenant_id": "acme",
+        "roles": ["admin"],
+        "sub": "arcadia-cloud",
+    }
     payload.update(claims)
     for name in omit:
         payload.pop(name)
@@ -52,11 +56,18 @@ def auth(**claims: Any) -> dict[str, str]:
 
 def body(external_id: str = "inv-1", **changes: Any) -> dict[str, Any]:
     out: dict[str, Any] = {
-        "tenant_id": "acme", "source": "digitalocean", "external_id": external_id,
-        "invoice_period": "2026-04", "currency": "USD", "gross_cents": 2860,
-        "tax_cents": 260, "net_cents": 2600,
-        "lines": [{"line_no": 1, "description": "acme-web-1 (s-1vcpu-2gb)", "amount_cents": 2600},
-                  {"line_no": 2, "description": "GST (10%)", "amount_cents": 260}],
+        "tenant_id": "acme",
+        "source": "digitalocean",
+        "external_id": external_id,
+        "invoice_period": "2026-04",
+        "currency": "USD",
+        "gross_cents": 2860,
+        "tax_cents": 260,
+        "net_cents": 2600,
+        "lines": [
+            {"line_no": 1, "description": "acme-web-1 (s-1vcpu-2gb)", "amount_cents": 2600},
+            {"line_no": 2, "description": "GST (10%)", "amount_cents": 260},
+        ],
     }
     out.update(changes)
     return out
@@ -76,34 +87,45 @@ def test_import_creates_then_updates_the_same_invoice(client: httpx.Client) -> N
     assert first.json()["status"] == "created"
     invoice_id = first.json()["invoice_id"]
 
-    again = client.post(IMPORT, json=body("dedup-1", gross_cents=2870, tax_cents=270),
-                        headers=auth())
+    again = client.post(
+        IMPORT, json=body("dedup-1", gross_cents=2870, tax_cents=270), headers=auth()
+    )
     assert again.status_code == 200
     assert again.json() == {"status": "updated", "invoice_id": invoice_id}
 
     rows = listed(client, external_id="dedup-1")
     assert len(rows) == 1
     assert (rows[0]["invoice_id"], rows[0]["gross_cents"], rows[0]["import_count"]) == (
-        invoice_id, 2870, 2)
+        invoice_id,
+        2870,
+        2,
+    )
     full = client.get(f"{LIST}/{invoice_id}", headers=auth()).json()
     assert full["lines"] == body()["lines"] and full["line_count"] == 2
 
 
 def test_dedup_key_is_tenant_source_and_external_id(client: httpx.Client) -> None:
     ids = set()
-    for tenant, source, external in (("acme", "digitalocean", "key-1"),
-                                     ("acme", "digitalocean", "key-2"),
-                                     ("acme", "aws", "key-1"),
-                                     ("globex", "digitalocean", "key-1")):
-        response = client.post(IMPORT, json=body(external, tenant_id=tenant, source=source),
-                               headers=auth(tenant_id=tenant))
+    for tenant, source, external in (
+        ("acme", "digitalocean", "key-1"),
+        ("acme", "digitalocean", "key-2"),
+        ("acme", "aws", "key-1"),
+        ("globex", "digitalocean", "key-1"),
+    ):
+        response = client.post(
+            IMPORT,
+            json=body(external, tenant_id=tenant, source=source),
+            headers=auth(tenant_id=tenant),
+        )
         assert response.status_code == 201, response.text
         ids.add(response.json()["invoice_id"])
     assert len(ids) == 4
     assert {r["external_id"] for r in listed(client, "globex")} == {"key-1"}
-    assert {(r["source"], r["external_id"]) for r in listed(client) if
-            r["external_id"].startswith("key-")} == {
-        ("digitalocean", "key-1"), ("digitalocean", "key-2"), ("aws", "key-1")}
+    assert {
+        (r["source"], r["external_id"])
+        for r in listed(client)
+        if r["external_id"].startswith("key-")
+    } == {("digitalocean", "key-1"), ("digitalocean", "key-2"), ("aws", "key-1")}
 
 
 def test_concurrent_imports_of_one_invoice_create_it_once(client: httpx.Client) -> None:
@@ -141,9 +163,9 @@ def bearer(**kwargs: Any) -> Callable[[], dict[str, str]]:
         (bearer(tenant_id="globex"), 403, "tenant"),
     ],
 )
-def test_import_rejects_bad_tokens(client: httpx.Client,
-                                   headers: Callable[[], dict[str, str]], status: int,
-                                   needle: str) -> None:
+def test_import_rejects_bad_tokens(
+    client: httpx.Client, headers: Callable[[], dict[str, str]], status: int, needle: str
+) -> None:
     response = client.post(IMPORT, json=body("auth-1"), headers=headers())
     assert response.status_code == status, response.text
     payload = response.json()
@@ -175,8 +197,9 @@ def test_listing_needs_a_valid_token(client: httpx.Client) -> None:
         ({"lines": [{"amount_cents": 1.5}]}, "lines[0].amount_cents"),
     ],
 )
-def test_import_validation_names_the_field(client: httpx.Client, changes: dict[str, Any],
-                                           field: str) -> None:
+def test_import_validation_names_the_field(
+    client: httpx.Client, changes: dict[str, Any], field: str
+) -> None:
     payload = {**body("invalid-1"), **changes}
     response = client.post(IMPORT, json=payload, headers=auth())
     assert response.status_code == 422, response.text
@@ -197,15 +220,19 @@ def test_missing_fields_and_non_object_bodies(client: httpx.Client) -> None:
 
 
 def test_other_tenants_imports_are_invisible(client: httpx.Client) -> None:
-    created = client.post(IMPORT, json=body("private-1", tenant_id="globex"),
-                          headers=auth(tenant_id="globex")).json()
+    created = client.post(
+        IMPORT, json=body("private-1", tenant_id="globex"), headers=auth(tenant_id="globex")
+    ).json()
     assert client.get(f"{LIST}/{created['invoice_id']}", headers=auth()).status_code == 404
-    assert client.get(f"{LIST}/{created['invoice_id']}",
-                      headers=auth(tenant_id="globex")).status_code == 200
+    assert (
+        client.get(f"{LIST}/{created['invoice_id']}", headers=auth(tenant_id="globex")).status_code
+        == 200
+    )
 
 
-def test_finance_down_is_a_5xx_until_it_recovers(finance_sim: SimulatorHandle,
-                                                 client: httpx.Client) -> None:
+def test_finance_down_is_a_5xx_until_it_recovers(
+    finance_sim: SimulatorHandle, client: httpx.Client
+) -> None:
     with SimAdmin(finance_sim) as admin:
         admin.set_config(fault_rate=1.0, fault_kinds="503", fault_paths="/api/")
         try:

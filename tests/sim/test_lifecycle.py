@@ -14,8 +14,6 @@ from arcadia_cloud_sim.launcher import SimulatorHandle
 T = TypeVar("T")
 
 
-
-
 def wait_for(probe: Callable[[], T | None], timeout: float = 5.0) -> tuple[T, float]:
     """Poll ``probe`` until it returns something truthy; returns (value, seconds waited)."""
     started = time.monotonic()
@@ -28,10 +26,16 @@ def wait_for(probe: Callable[[], T | None], timeout: float = 5.0) -> tuple[T, fl
 
 
 def _create(client: httpx.Client, name: str, **extra: Any) -> dict[str, Any]:
-    response = client.post("/v2/droplets", json={
-        "name": name, "region": "nyc3", "size": "s-1vcpu-1gb", "image": "ubuntu-24-04-x64",
-        **extra,
-    })
+    response = client.post(
+        "/v2/droplets",
+        json={
+            "name": name,
+            "region": "nyc3",
+            "size": "s-1vcpu-1gb",
+            "image": "ubuntu-24-04-x64",
+            **extra,
+        },
+    )
     assert response.status_code == 202, response.text
     return response.json()
 
@@ -48,8 +52,7 @@ def _droplet(client: httpx.Client, droplet_id: int) -> dict[str, Any]:
     return client.get(f"/v2/droplets/{droplet_id}").json()["droplet"]
 
 
-def test_droplet_create_goes_new_then_active(client: httpx.Client,
-                                             fresh: SimulatorHandle) -> None:
+def test_droplet_create_goes_new_then_active(client: httpx.Client, fresh: SimulatorHandle) -> None:
     created = _create(client, "life-1", tags=["life"], backups=True)
     droplet = created["droplet"]
     assert droplet["status"] == "new"
@@ -71,16 +74,21 @@ def test_droplet_create_goes_new_then_active(client: httpx.Client,
     action = client.get(link["href"]).json()["action"]
     assert action["status"] == "completed" and action["completed_at"]
     assert action["type"] == "create" and action["resource_id"] == droplet["id"]
-    urns = [r["urn"] for r in client.get("/v2/projects/default/resources",
-                                         params={"per_page": 200}).json()["resources"]]
+    urns = [
+        r["urn"]
+        for r in client.get("/v2/projects/default/resources", params={"per_page": 200}).json()[
+            "resources"
+        ]
+    ]
     assert f"do:droplet:{droplet['id']}" in urns
 
 
 def test_snapshot_list_lag_and_delete_linger(client: httpx.Client) -> None:
     droplet_id = _create(client, "life-snap")["droplet"]["id"]
     wait_for(lambda: _droplet(client, droplet_id)["status"] == "active")
-    response = client.post(f"/v2/droplets/{droplet_id}/actions",
-                           json={"type": "snapshot", "name": "life-snap-1"})
+    response = client.post(
+        f"/v2/droplets/{droplet_id}/actions", json={"type": "snapshot", "name": "life-snap-1"}
+    )
     assert response.status_code == 201
     action = response.json()["action"]
     assert (action["status"], action["type"]) == ("in-progress", "snapshot")
@@ -94,8 +102,9 @@ def test_snapshot_list_lag_and_delete_linger(client: httpx.Client) -> None:
         return client.get(f"/v2/droplets/{droplet_id}/snapshots").json()["snapshots"]
 
     def globally() -> list[str]:
-        snaps = client.get("/v2/snapshots", params={"resource_type": "droplet",
-                                                    "per_page": 200}).json()["snapshots"]
+        snaps = client.get(
+            "/v2/snapshots", params={"resource_type": "droplet", "per_page": 200}
+        ).json()["snapshots"]
         return [s["id"] for s in snaps if s["resource_id"] == str(droplet_id)]
 
     assert listed() == [] and globally() == []  # completed, but not listed yet
@@ -118,8 +127,10 @@ def test_snapshot_list_lag_and_delete_linger(client: httpx.Client) -> None:
 def test_resize_needs_power_off_and_cannot_shrink_disk(client: httpx.Client) -> None:
     droplet_id = _create(client, "life-resize")["droplet"]["id"]
     wait_for(lambda: _droplet(client, droplet_id)["status"] == "active")
-    refused = client.post(f"/v2/droplets/{droplet_id}/actions",
-                          json={"type": "resize", "size": "s-2vcpu-4gb", "disk": True})
+    refused = client.post(
+        f"/v2/droplets/{droplet_id}/actions",
+        json={"type": "resize", "size": "s-2vcpu-4gb", "disk": True},
+    )
     assert refused.status_code == 422
     assert "power it off" in refused.json()["message"]
 
@@ -127,31 +138,38 @@ def test_resize_needs_power_off_and_cannot_shrink_disk(client: httpx.Client) -> 
     wait_for(_action_done(client, off.json()["action"]["id"]))
     assert _droplet(client, droplet_id)["status"] == "off"
 
-    resize = client.post(f"/v2/droplets/{droplet_id}/actions",
-                         json={"type": "resize", "size": "s-2vcpu-4gb", "disk": True})
+    resize = client.post(
+        f"/v2/droplets/{droplet_id}/actions",
+        json={"type": "resize", "size": "s-2vcpu-4gb", "disk": True},
+    )
     assert resize.status_code == 201
     done, _ = wait_for(_action_done(client, resize.json()["action"]["id"]))
     assert done["status"] == "completed"
     droplet = _droplet(client, droplet_id)
-    assert (droplet["size_slug"], droplet["disk"], droplet["memory"]) == ("s-2vcpu-4gb", 80,
-                                                                          4096)
-    shrink = client.post(f"/v2/droplets/{droplet_id}/actions",
-                         json={"type": "resize", "size": "s-1vcpu-1gb"})
+    assert (droplet["size_slug"], droplet["disk"], droplet["memory"]) == ("s-2vcpu-4gb", 80, 4096)
+    shrink = client.post(
+        f"/v2/droplets/{droplet_id}/actions", json={"type": "resize", "size": "s-1vcpu-1gb"}
+    )
     assert shrink.status_code == 422
     bogus = client.post(f"/v2/droplets/{droplet_id}/actions", json={"type": "explode"})
     assert bogus.status_code == 422
 
 
 def test_create_validation_and_delete(client: httpx.Client) -> None:
-    bad_size = client.post("/v2/droplets", json={
-        "name": "x", "size": "huge", "image": "ubuntu-24-04-x64", "region": "nyc3"})
+    bad_size = client.post(
+        "/v2/droplets",
+        json={"name": "x", "size": "huge", "image": "ubuntu-24-04-x64", "region": "nyc3"},
+    )
     assert bad_size.status_code == 422
     assert bad_size.json()["id"] == "unprocessable_entity"
-    bad_name = client.post("/v2/droplets", json={
-        "name": "no spaces", "size": "s-1vcpu-1gb", "image": "ubuntu-24-04-x64"})
+    bad_name = client.post(
+        "/v2/droplets",
+        json={"name": "no spaces", "size": "s-1vcpu-1gb", "image": "ubuntu-24-04-x64"},
+    )
     assert bad_name.status_code == 422
-    broken = client.post("/v2/droplets", content=b"{not json",
-                         headers={"content-type": "application/json"})
+    broken = client.post(
+        "/v2/droplets", content=b"{not json", headers={"content-type": "application/json"}
+    )
     assert broken.status_code == 400 and broken.json()["id"] == "bad_request"
 
     droplet_id = _create(client, "life-gone")["droplet"]["id"]
@@ -170,8 +188,7 @@ def test_reserved_ip_assignment_is_async(client: httpx.Client) -> None:
     assert body["reserved_ip"]["locked"] is True and body["reserved_ip"]["droplet"] is None
     assert body["links"]["actions"][0]["rel"] == "assign_ip"
     assigned, _ = wait_for(
-        lambda: (r := client.get(f"/v2/floating_ips/{ip}").json()["floating_ip"])["droplet"]
-        and r
+        lambda: (r := client.get(f"/v2/floating_ips/{ip}").json()["floating_ip"])["droplet"] and r
     )
     assert assigned["droplet"]["id"] == droplet_id and assigned["locked"] is False
 
@@ -208,8 +225,9 @@ def test_attached_volume_cannot_be_deleted_until_detached(client: httpx.Client) 
     assert volume["droplet_ids"] == [db1["id"]] and db1["volume_ids"] == [volume["id"]]
     refused = client.delete(f"/v2/volumes/{volume['id']}")
     assert refused.status_code == 409 and refused.json()["id"] == "conflict"
-    detach = client.post(f"/v2/volumes/{volume['id']}/actions",
-                         json={"type": "detach", "droplet_id": db1["id"]})
+    detach = client.post(
+        f"/v2/volumes/{volume['id']}/actions", json={"type": "detach", "droplet_id": db1["id"]}
+    )
     assert detach.status_code == 202
     assert detach.json()["action"]["type"] == "detach_volume"
     wait_for(_action_done(client, detach.json()["action"]["id"]))
@@ -243,8 +261,9 @@ def test_listed_droplet_follows_its_changes_like_get(client: httpx.Client) -> No
     assert off.status_code == 201, off.text
     time.sleep(0.8)  # action_lag
     assert _listed(client, droplet_id)["status"] == "off"
-    snap = client.post(f"/v2/droplets/{droplet_id}/actions",
-                       json={"type": "snapshot", "name": "life-listed-snap"})
+    snap = client.post(
+        f"/v2/droplets/{droplet_id}/actions", json={"type": "snapshot", "name": "life-listed-snap"}
+    )
     assert snap.status_code == 201, snap.text
     time.sleep(2.0)  # action_lag, then the snapshot list lag
     listed = _listed(client, droplet_id)

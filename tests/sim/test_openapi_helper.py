@@ -23,11 +23,11 @@ def test_undeclared_status_is_a_spec_error() -> None:
 
 
 def test_nullable_becomes_a_type_union() -> None:
-    converted = to_json_schema({"type": "string", "nullable": True, "enum": ["a"],
-                                "example": "a"})
+    converted = to_json_schema({"type": "string", "nullable": True, "enum": ["a"], "example": "a"})
     assert converted == {"type": ["string", "null"], "enum": ["a", None]}
     assert to_json_schema({"allOf": [{"type": "object"}], "nullable": True}) == {
-        "anyOf": [{"allOf": [{"type": "object"}]}, {"type": "null"}]}
+        "anyOf": [{"allOf": [{"type": "object"}]}, {"type": "null"}]
+    }
 
 
 def test_path_template_prefers_literal_segments() -> None:

@@ -78,9 +78,14 @@ def ids(http: httpx.Client) -> dict[str, Any]:
     droplet = droplets[0]["id"]
     volume = first("/v2/volumes", "volumes")
     ip_action = act(f"/v2/reserved_ips/{ip}/actions", {"type": "assign", "droplet_id": droplet})
-    volume_action = act(f"/v2/volumes/{volume['id']}/actions", {
-        "type": "resize", "size_gigabytes": volume["size_gigabytes"] + 10,
-        "region": volume["region"]["slug"]})
+    volume_action = act(
+        f"/v2/volumes/{volume['id']}/actions",
+        {
+            "type": "resize",
+            "size_gigabytes": volume["size_gigabytes"] + 10,
+            "region": volume["region"]["slug"],
+        },
+    )
     return {
         "droplet": droplet,
         "droplet_name": droplets[0]["name"],
@@ -137,8 +142,9 @@ def _account_kind_ids(http: httpx.Client) -> dict[str, Any]:
     certificate = first("/v2/certificates", "certificates")
     pool = first("/v2/droplets/autoscale", "autoscale_pools")
     checks = http.get("/v2/uptime/checks").json()["checks"]
-    states = {c["id"]: http.get(f"/v2/uptime/checks/{c['id']}/state").json()["state"]
-              for c in checks}
+    states = {
+        c["id"]: http.get(f"/v2/uptime/checks/{c['id']}/state").json()["state"] for c in checks
+    }
     return {
         "ssh_key": key["id"],
         "fingerprint": key["fingerprint"],
@@ -153,8 +159,11 @@ def _account_kind_ids(http: httpx.Client) -> dict[str, Any]:
         "registry": http.get("/v2/registry").json()["registry"]["name"],
         "reserved_ipv6": first("/v2/reserved_ipv6", "reserved_ipv6s")["ip"],
         "uptime_check": checks[0]["id"],
-        "down_check": next(cid for cid, state in states.items()
-                           if {r["status"] for r in state["regions"].values()} == {"DOWN"}),
+        "down_check": next(
+            cid
+            for cid, state in states.items()
+            if {r["status"] for r in state["regions"].values()} == {"DOWN"}
+        ),
     }
 
 
@@ -210,179 +219,250 @@ READS: dict[str, Read] = {
     "projects": Read("/v2/projects", lambda c, i: c.projects.list()),
     "default project": Read("/v2/projects/default", lambda c, i: c.projects.get_default()),
     "project": Read("/v2/projects/{project}", lambda c, i: c.projects.get(i["project"])),
-    "project resources": Read("/v2/projects/{project}/resources",
-                              lambda c, i: c.projects.list_resources(i["project"])),
-    "default project resources": Read("/v2/projects/default/resources",
-                                      lambda c, i: c.projects.list_resources_default()),
+    "project resources": Read(
+        "/v2/projects/{project}/resources", lambda c, i: c.projects.list_resources(i["project"])
+    ),
+    "default project resources": Read(
+        "/v2/projects/default/resources", lambda c, i: c.projects.list_resources_default()
+    ),
     "actions": Read("/v2/actions", lambda c, i: c.actions.list()),
     "action": Read("/v2/actions/{action}", lambda c, i: c.actions.get(i["action"])),
     "droplets": Read("/v2/droplets", lambda c, i: c.droplets.list(per_page=200)),
     "droplets by tag": Read("/v2/droplets", lambda c, i: c.droplets.list(tag_name="acme")),
-    "droplets by name": Read("/v2/droplets",
-                             lambda c, i: c.droplets.list(name=i["droplet_name"])),
+    "droplets by name": Read("/v2/droplets", lambda c, i: c.droplets.list(name=i["droplet_name"])),
     "droplet": Read("/v2/droplets/{droplet}", lambda c, i: c.droplets.get(i["droplet"])),
-    "droplet actions": Read("/v2/droplets/{droplet}/actions",
-                            lambda c, i: c.droplet_actions.list(i["droplet"])),
-    "droplet action": Read("/v2/droplets/{droplet}/actions/{droplet_action}",
-                           lambda c, i: c.droplet_actions.get(i["droplet"],
-                                                              i["droplet_action"])),
-    "droplet snapshots": Read("/v2/droplets/{droplet}/snapshots",
-                              lambda c, i: c.droplets.list_snapshots(i["droplet"])),
-    "droplet backups": Read("/v2/droplets/{backed_up}/backups",
-                            lambda c, i: c.droplets.list_backups(i["backed_up"])),
+    "droplet actions": Read(
+        "/v2/droplets/{droplet}/actions", lambda c, i: c.droplet_actions.list(i["droplet"])
+    ),
+    "droplet action": Read(
+        "/v2/droplets/{droplet}/actions/{droplet_action}",
+        lambda c, i: c.droplet_actions.get(i["droplet"], i["droplet_action"]),
+    ),
+    "droplet snapshots": Read(
+        "/v2/droplets/{droplet}/snapshots", lambda c, i: c.droplets.list_snapshots(i["droplet"])
+    ),
+    "droplet backups": Read(
+        "/v2/droplets/{backed_up}/backups", lambda c, i: c.droplets.list_backups(i["backed_up"])
+    ),
     "snapshots": Read("/v2/snapshots", lambda c, i: c.snapshots.list(per_page=200)),
-    "volume snapshots (all)": Read("/v2/snapshots",
-                                   lambda c, i: c.snapshots.list(resource_type="volume")),
-    "droplet snapshot": Read("/v2/snapshots/{droplet_snapshot}",
-                             lambda c, i: c.snapshots.get(i["droplet_snapshot"])),
-    "volume snapshot": Read("/v2/snapshots/{volume_snapshot}",
-                            lambda c, i: c.snapshots.get(i["volume_snapshot"])),
-    "volume snapshots": Read("/v2/volumes/{snapshotted_volume}/snapshots",
-                             lambda c, i: c.volume_snapshots.list(i["snapshotted_volume"])),
-    "volume snapshot by id": Read("/v2/volumes/snapshots/{volume_snapshot}",
-                                  lambda c, i: c.volume_snapshots.get_by_id(
-                                      i["volume_snapshot"])),
+    "volume snapshots (all)": Read(
+        "/v2/snapshots", lambda c, i: c.snapshots.list(resource_type="volume")
+    ),
+    "droplet snapshot": Read(
+        "/v2/snapshots/{droplet_snapshot}", lambda c, i: c.snapshots.get(i["droplet_snapshot"])
+    ),
+    "volume snapshot": Read(
+        "/v2/snapshots/{volume_snapshot}", lambda c, i: c.snapshots.get(i["volume_snapshot"])
+    ),
+    "volume snapshots": Read(
+        "/v2/volumes/{snapshotted_volume}/snapshots",
+        lambda c, i: c.volume_snapshots.list(i["snapshotted_volume"]),
+    ),
+    "volume snapshot by id": Read(
+        "/v2/volumes/snapshots/{volume_snapshot}",
+        lambda c, i: c.volume_snapshots.get_by_id(i["volume_snapshot"]),
+    ),
     "volumes": Read("/v2/volumes", lambda c, i: c.volumes.list(per_page=200)),
-    "volumes by name": Read("/v2/volumes", lambda c, i: c.volumes.list(
-        name=i["volume"]["name"], region=i["volume"]["region"]["slug"])),
+    "volumes by name": Read(
+        "/v2/volumes",
+        lambda c, i: c.volumes.list(name=i["volume"]["name"], region=i["volume"]["region"]["slug"]),
+    ),
     "volume": Read("/v2/volumes/{volume[id]}", lambda c, i: c.volumes.get(i["volume"]["id"])),
-    "volume actions": Read("/v2/volumes/{volume[id]}/actions",
-                           lambda c, i: c.volume_actions.list(i["volume"]["id"])),
+    "volume actions": Read(
+        "/v2/volumes/{volume[id]}/actions", lambda c, i: c.volume_actions.list(i["volume"]["id"])
+    ),
     "reserved ips": Read("/v2/reserved_ips", lambda c, i: c.reserved_ips.list(per_page=200)),
     "reserved ip": Read("/v2/reserved_ips/{ip}", lambda c, i: c.reserved_ips.get(i["ip"])),
-    "volume action": Read("/v2/volumes/{volume[id]}/actions/{volume_action}",
-                          lambda c, i: c.volume_actions.get(i["volume"]["id"],
-                                                            i["volume_action"])),
-    "reserved ip actions": Read("/v2/reserved_ips/{ip}/actions",
-                                lambda c, i: c.reserved_ips_actions.list(i["ip"])),
-    "reserved ip action": Read("/v2/reserved_ips/{ip}/actions/{ip_action}",
-                               lambda c, i: c.reserved_ips_actions.get(i["ip"],
-                                                                       i["ip_action"])),
+    "volume action": Read(
+        "/v2/volumes/{volume[id]}/actions/{volume_action}",
+        lambda c, i: c.volume_actions.get(i["volume"]["id"], i["volume_action"]),
+    ),
+    "reserved ip actions": Read(
+        "/v2/reserved_ips/{ip}/actions", lambda c, i: c.reserved_ips_actions.list(i["ip"])
+    ),
+    "reserved ip action": Read(
+        "/v2/reserved_ips/{ip}/actions/{ip_action}",
+        lambda c, i: c.reserved_ips_actions.get(i["ip"], i["ip_action"]),
+    ),
     "floating ips": Read("/v2/floating_ips", _send("/v2/floating_ips")),
     "floating ip": Read("/v2/floating_ips/{ip}", _send("/v2/floating_ips/{ip}")),
-    "floating ip actions": Read("/v2/floating_ips/{ip}/actions",
-                                _send("/v2/floating_ips/{ip}/actions")),
-    "floating ip action": Read("/v2/floating_ips/{ip}/actions/{ip_action}",
-                               _send("/v2/floating_ips/{ip}/actions/{ip_action}")),
+    "floating ip actions": Read(
+        "/v2/floating_ips/{ip}/actions", _send("/v2/floating_ips/{ip}/actions")
+    ),
+    "floating ip action": Read(
+        "/v2/floating_ips/{ip}/actions/{ip_action}",
+        _send("/v2/floating_ips/{ip}/actions/{ip_action}"),
+    ),
     "firewalls": Read("/v2/firewalls", lambda c, i: c.firewalls.list()),
     "firewall": Read("/v2/firewalls/{firewall}", lambda c, i: c.firewalls.get(i["firewall"])),
     "load balancers": Read("/v2/load_balancers", lambda c, i: c.load_balancers.list()),
-    "load balancer": Read("/v2/load_balancers/{load_balancer}",
-                          lambda c, i: c.load_balancers.get(i["load_balancer"])),
+    "load balancer": Read(
+        "/v2/load_balancers/{load_balancer}", lambda c, i: c.load_balancers.get(i["load_balancer"])
+    ),
     "domains": Read("/v2/domains", lambda c, i: c.domains.list()),
     "domain": Read("/v2/domains/{domain}", lambda c, i: c.domains.get(i["domain"])),
-    "domain records": Read("/v2/domains/{domain}/records",
-                           lambda c, i: c.domains.list_records(i["domain"])),
-    "domain A records": Read("/v2/domains/{domain}/records",
-                             lambda c, i: c.domains.list_records(i["domain"], type="A")),
-    "domain record": Read("/v2/domains/{domain}/records/{record}",
-                          lambda c, i: c.domains.get_record(i["domain"], i["record"])),
+    "domain records": Read(
+        "/v2/domains/{domain}/records", lambda c, i: c.domains.list_records(i["domain"])
+    ),
+    "domain A records": Read(
+        "/v2/domains/{domain}/records", lambda c, i: c.domains.list_records(i["domain"], type="A")
+    ),
+    "domain record": Read(
+        "/v2/domains/{domain}/records/{record}",
+        lambda c, i: c.domains.get_record(i["domain"], i["record"]),
+    ),
     "balance": Read("/v2/customers/my/balance", lambda c, i: c.balance.get()),
-    "billing history": Read("/v2/customers/my/billing_history",
-                            lambda c, i: c.billing_history.list()),
+    "billing history": Read(
+        "/v2/customers/my/billing_history", lambda c, i: c.billing_history.list()
+    ),
     "invoices": Read("/v2/customers/my/invoices", lambda c, i: c.invoices.list()),
-    "invoices page 7": Read("/v2/customers/my/invoices",
-                            lambda c, i: c.invoices.list(per_page=20, page=7)),
-    "invoice": Read("/v2/customers/my/invoices/{invoice}",
-                    lambda c, i: c.invoices.get_by_uuid(i["invoice"])),
-    "invoice summary": Read("/v2/customers/my/invoices/{invoice}/summary",
-                            lambda c, i: c.invoices.get_summary_by_uuid(i["invoice"])),
-    "invoice pdf": Read("/v2/customers/my/invoices/{invoice}/pdf",
-                        lambda c, i: c.invoices.get_pdf_by_uuid(i["invoice"])),
-    "billing insights": Read("/v2/billing/{team_urn}/insights/{insights_from}/{insights_to}",
-                             lambda c, i: c.billing_insights.list(i["team_urn"], *INSIGHTS)),
+    "invoices page 7": Read(
+        "/v2/customers/my/invoices", lambda c, i: c.invoices.list(per_page=20, page=7)
+    ),
+    "invoice": Read(
+        "/v2/customers/my/invoices/{invoice}", lambda c, i: c.invoices.get_by_uuid(i["invoice"])
+    ),
+    "invoice summary": Read(
+        "/v2/customers/my/invoices/{invoice}/summary",
+        lambda c, i: c.invoices.get_summary_by_uuid(i["invoice"]),
+    ),
+    "invoice pdf": Read(
+        "/v2/customers/my/invoices/{invoice}/pdf",
+        lambda c, i: c.invoices.get_pdf_by_uuid(i["invoice"]),
+    ),
+    "billing insights": Read(
+        "/v2/billing/{team_urn}/insights/{insights_from}/{insights_to}",
+        lambda c, i: c.billing_insights.list(i["team_urn"], *INSIGHTS),
+    ),
     "billing insights page 2": Read(
         "/v2/billing/{team_urn}/insights/{insights_from}/{insights_to}",
-        lambda c, i: c.billing_insights.list(i["team_urn"], *INSIGHTS, per_page=10, page=2)),
-    "invoice csv": Read("/v2/customers/my/invoices/{invoice}/csv",
-                        _send("/v2/customers/my/invoices/{invoice}/csv")),
+        lambda c, i: c.billing_insights.list(i["team_urn"], *INSIGHTS, per_page=10, page=2),
+    ),
+    "invoice csv": Read(
+        "/v2/customers/my/invoices/{invoice}/csv", _send("/v2/customers/my/invoices/{invoice}/csv")
+    ),
     # the account-level kinds (#13)
     "ssh keys": Read("/v2/account/keys", lambda c, i: c.ssh_keys.list()),
     "ssh key": Read("/v2/account/keys/{ssh_key}", lambda c, i: c.ssh_keys.get(i["ssh_key"])),
-    "ssh key by fingerprint": Read("/v2/account/keys/{fingerprint}",
-                                   lambda c, i: c.ssh_keys.get(i["fingerprint"])),
+    "ssh key by fingerprint": Read(
+        "/v2/account/keys/{fingerprint}", lambda c, i: c.ssh_keys.get(i["fingerprint"])
+    ),
     "cdn endpoints": Read("/v2/cdn/endpoints", lambda c, i: c.cdn.list_endpoints()),
-    "cdn endpoint": Read("/v2/cdn/endpoints/{cdn_endpoint}",
-                         lambda c, i: c.cdn.get_endpoint(i["cdn_endpoint"])),
+    "cdn endpoint": Read(
+        "/v2/cdn/endpoints/{cdn_endpoint}", lambda c, i: c.cdn.get_endpoint(i["cdn_endpoint"])
+    ),
     "certificates": Read("/v2/certificates", lambda c, i: c.certificates.list()),
-    "certificates by name": Read("/v2/certificates", lambda c, i: c.certificates.list(
-        name=i["certificate_name"])),
-    "certificate": Read("/v2/certificates/{certificate}",
-                        lambda c, i: c.certificates.get(i["certificate"])),
+    "certificates by name": Read(
+        "/v2/certificates", lambda c, i: c.certificates.list(name=i["certificate_name"])
+    ),
+    "certificate": Read(
+        "/v2/certificates/{certificate}", lambda c, i: c.certificates.get(i["certificate"])
+    ),
     "tags": Read("/v2/tags", lambda c, i: c.tags.list()),
     "tag": Read("/v2/tags/acme", lambda c, i: c.tags.get("acme")),
     "registry": Read("/v2/registry", lambda c, i: c.registry.get()),
-    "registry subscription": Read("/v2/registry/subscription",
-                                  lambda c, i: c.registry.get_subscription()),
-    "repositories": Read("/v2/registry/{registry}/repositoriesV2",
-                         lambda c, i: c.registry.list_repositories_v2(i["registry"])),
-    "repositories page 2": Read("/v2/registry/{registry}/repositoriesV2",
-                                lambda c, i: c.registry.list_repositories_v2(
-                                    i["registry"], per_page=3, page=2)),
+    "registry subscription": Read(
+        "/v2/registry/subscription", lambda c, i: c.registry.get_subscription()
+    ),
+    "repositories": Read(
+        "/v2/registry/{registry}/repositoriesV2",
+        lambda c, i: c.registry.list_repositories_v2(i["registry"]),
+    ),
+    "repositories page 2": Read(
+        "/v2/registry/{registry}/repositoriesV2",
+        lambda c, i: c.registry.list_repositories_v2(i["registry"], per_page=3, page=2),
+    ),
     "private images": Read("/v2/images", lambda c, i: c.images.list(private=True)),
     "distribution images": Read("/v2/images", lambda c, i: c.images.list(type="distribution")),
     "images by tag": Read("/v2/images", lambda c, i: c.images.list(tag_name="golden")),
-    "custom image": Read("/v2/images/{custom_image}",
-                         lambda c, i: c.images.get(i["custom_image"])),
-    "image by slug": Read("/v2/images/ubuntu-24-04-x64",
-                          lambda c, i: c.images.get("ubuntu-24-04-x64")),
-    "alert policies": Read("/v2/monitoring/alerts",
-                           lambda c, i: c.monitoring.list_alert_policy()),
-    "alert policy": Read("/v2/monitoring/alerts/{alert_policy}",
-                         lambda c, i: c.monitoring.get_alert_policy(i["alert_policy"])),
+    "custom image": Read("/v2/images/{custom_image}", lambda c, i: c.images.get(i["custom_image"])),
+    "image by slug": Read(
+        "/v2/images/ubuntu-24-04-x64", lambda c, i: c.images.get("ubuntu-24-04-x64")
+    ),
+    "alert policies": Read("/v2/monitoring/alerts", lambda c, i: c.monitoring.list_alert_policy()),
+    "alert policy": Read(
+        "/v2/monitoring/alerts/{alert_policy}",
+        lambda c, i: c.monitoring.get_alert_policy(i["alert_policy"]),
+    ),
     "uptime checks": Read("/v2/uptime/checks", lambda c, i: c.uptime.list_checks()),
-    "uptime check": Read("/v2/uptime/checks/{uptime_check}",
-                         lambda c, i: c.uptime.get_check(i["uptime_check"])),
-    "uptime check state (down)": Read("/v2/uptime/checks/{down_check}/state",
-                                      lambda c, i: c.uptime.get_check_state(i["down_check"])),
-    "functions namespaces": Read("/v2/functions/namespaces",
-                                 lambda c, i: c.functions.list_namespaces()),
-    "functions namespace": Read("/v2/functions/namespaces/{namespace}",
-                                lambda c, i: c.functions.get_namespace(i["namespace"])),
+    "uptime check": Read(
+        "/v2/uptime/checks/{uptime_check}", lambda c, i: c.uptime.get_check(i["uptime_check"])
+    ),
+    "uptime check state (down)": Read(
+        "/v2/uptime/checks/{down_check}/state",
+        lambda c, i: c.uptime.get_check_state(i["down_check"]),
+    ),
+    "functions namespaces": Read(
+        "/v2/functions/namespaces", lambda c, i: c.functions.list_namespaces()
+    ),
+    "functions namespace": Read(
+        "/v2/functions/namespaces/{namespace}",
+        lambda c, i: c.functions.get_namespace(i["namespace"]),
+    ),
     "reserved ipv6s": Read("/v2/reserved_ipv6", lambda c, i: c.reserved_ipv6.list()),
-    "reserved ipv6": Read("/v2/reserved_ipv6/{reserved_ipv6}",
-                          lambda c, i: c.reserved_ipv6.get(i["reserved_ipv6"])),
+    "reserved ipv6": Read(
+        "/v2/reserved_ipv6/{reserved_ipv6}", lambda c, i: c.reserved_ipv6.get(i["reserved_ipv6"])
+    ),
     "autoscale pools": Read("/v2/droplets/autoscale", lambda c, i: c.autoscalepools.list()),
-    "autoscale pools by name": Read("/v2/droplets/autoscale", lambda c, i: c.autoscalepools.list(
-        name=i["autoscale_pool_name"])),
-    "autoscale pool": Read("/v2/droplets/autoscale/{autoscale_pool}",
-                           lambda c, i: c.autoscalepools.get(i["autoscale_pool"])),
+    "autoscale pools by name": Read(
+        "/v2/droplets/autoscale", lambda c, i: c.autoscalepools.list(name=i["autoscale_pool_name"])
+    ),
+    "autoscale pool": Read(
+        "/v2/droplets/autoscale/{autoscale_pool}",
+        lambda c, i: c.autoscalepools.get(i["autoscale_pool"]),
+    ),
     # the platform kinds (#13)
     "apps": Read("/v2/apps", lambda c, i: c.apps.list()),
     "apps with projects": Read("/v2/apps", lambda c, i: c.apps.list(with_projects=True)),
     "app": Read("/v2/apps/{app}", lambda c, i: c.apps.get(i["app"])),
     "app alerts": Read("/v2/apps/{app}/alerts", lambda c, i: c.apps.list_alerts(i["app"])),
     "databases": Read("/v2/databases", lambda c, i: c.databases.list_clusters()),
-    "databases by tag": Read("/v2/databases",
-                             lambda c, i: c.databases.list_clusters(tag_name="globex")),
-    "database": Read("/v2/databases/{database}",
-                     lambda c, i: c.databases.get_cluster(i["database"])),
-    "database firewall": Read("/v2/databases/{database}/firewall",
-                              lambda c, i: c.databases.list_firewall_rules(i["database"])),
-    "database pools": Read("/v2/databases/{database}/pools",
-                           lambda c, i: c.databases.list_connection_pools(i["database"])),
-    "database replicas": Read("/v2/databases/{database}/replicas",
-                              lambda c, i: c.databases.list_replicas(i["database"])),
-    "kubernetes clusters": Read("/v2/kubernetes/clusters",
-                                lambda c, i: c.kubernetes.list_clusters()),
-    "kubernetes cluster": Read("/v2/kubernetes/clusters/{k8s_cluster}",
-                               lambda c, i: c.kubernetes.get_cluster(i["k8s_cluster"])),
-    "kubernetes node pools": Read("/v2/kubernetes/clusters/{k8s_cluster}/node_pools",
-                                  lambda c, i: c.kubernetes.list_node_pools(i["k8s_cluster"])),
+    "databases by tag": Read(
+        "/v2/databases", lambda c, i: c.databases.list_clusters(tag_name="globex")
+    ),
+    "database": Read(
+        "/v2/databases/{database}", lambda c, i: c.databases.get_cluster(i["database"])
+    ),
+    "database firewall": Read(
+        "/v2/databases/{database}/firewall",
+        lambda c, i: c.databases.list_firewall_rules(i["database"]),
+    ),
+    "database pools": Read(
+        "/v2/databases/{database}/pools",
+        lambda c, i: c.databases.list_connection_pools(i["database"]),
+    ),
+    "database replicas": Read(
+        "/v2/databases/{database}/replicas", lambda c, i: c.databases.list_replicas(i["database"])
+    ),
+    "kubernetes clusters": Read(
+        "/v2/kubernetes/clusters", lambda c, i: c.kubernetes.list_clusters()
+    ),
+    "kubernetes cluster": Read(
+        "/v2/kubernetes/clusters/{k8s_cluster}",
+        lambda c, i: c.kubernetes.get_cluster(i["k8s_cluster"]),
+    ),
+    "kubernetes node pools": Read(
+        "/v2/kubernetes/clusters/{k8s_cluster}/node_pools",
+        lambda c, i: c.kubernetes.list_node_pools(i["k8s_cluster"]),
+    ),
     "vpcs": Read("/v2/vpcs", lambda c, i: c.vpcs.list()),
     "vpc": Read("/v2/vpcs/{vpc}", lambda c, i: c.vpcs.get(i["vpc"])),
     "vpc members": Read("/v2/vpcs/{vpc}/members", lambda c, i: c.vpcs.list_members(i["vpc"])),
     "default vpc droplet members": Read(
         "/v2/vpcs/{default_vpc}/members",
-        lambda c, i: c.vpcs.list_members(i["default_vpc"], resource_type="droplet")),
+        lambda c, i: c.vpcs.list_members(i["default_vpc"], resource_type="droplet"),
+    ),
     "vpc peerings": Read("/v2/vpc_peerings", lambda c, i: c.vpc_peerings.list()),
-    "vpc peering": Read("/v2/vpc_peerings/{vpc_peering}",
-                        lambda c, i: c.vpc_peerings.get(i["vpc_peering"])),
+    "vpc peering": Read(
+        "/v2/vpc_peerings/{vpc_peering}", lambda c, i: c.vpc_peerings.get(i["vpc_peering"])
+    ),
     "nat gateways": Read("/v2/vpc_nat_gateways", lambda c, i: c.vpcnatgateways.list()),
-    "nat gateways by region": Read("/v2/vpc_nat_gateways",
-                                   lambda c, i: c.vpcnatgateways.list(region="ams3")),
-    "nat gateway": Read("/v2/vpc_nat_gateways/{nat_gateway}",
-                        lambda c, i: c.vpcnatgateways.get(i["nat_gateway"])),
+    "nat gateways by region": Read(
+        "/v2/vpc_nat_gateways", lambda c, i: c.vpcnatgateways.list(region="ams3")
+    ),
+    "nat gateway": Read(
+        "/v2/vpc_nat_gateways/{nat_gateway}", lambda c, i: c.vpcnatgateways.get(i["nat_gateway"])
+    ),
 }
 
 
@@ -405,8 +485,12 @@ def _on_http(sim: SimulatorHandle, value: Any) -> Any:
 
 @pytest.mark.parametrize("name", list(READS))
 def test_pydo_read_returns_what_the_simulator_serves(
-    name: str, sdk: pydo.Client, exchanges: Exchanges, http: httpx.Client,
-    ids: dict[str, Any], tls_sim: SimulatorHandle,
+    name: str,
+    sdk: pydo.Client,
+    exchanges: Exchanges,
+    http: httpx.Client,
+    ids: dict[str, Any],
+    tls_sim: SimulatorHandle,
 ) -> None:
     read = READS[name]
     got = _body(read.call(sdk, ids), tls_sim)
@@ -457,42 +541,66 @@ HELD: dict[str, Held] = {
     "droplet": Held(lambda c: c.droplets.list(per_page=200), "droplets", "id", "droplet"),
     "volume": Held(lambda c: c.volumes.list(per_page=200), "volumes", "id", "volume"),
     "snapshot": Held(lambda c: c.snapshots.list(per_page=200), "snapshots", "id", "snapshot"),
-    "reserved_ip": Held(lambda c: c.reserved_ips.list(per_page=200), "reserved_ips", "ip",
-                        "reserved_ip"),
+    "reserved_ip": Held(
+        lambda c: c.reserved_ips.list(per_page=200), "reserved_ips", "ip", "reserved_ip"
+    ),
     "firewall": Held(lambda c: c.firewalls.list(per_page=200), "firewalls", "id", "firewall"),
-    "load_balancer": Held(lambda c: c.load_balancers.list(per_page=200), "load_balancers",
-                          "id", "load_balancer"),
+    "load_balancer": Held(
+        lambda c: c.load_balancers.list(per_page=200), "load_balancers", "id", "load_balancer"
+    ),
     "domain": Held(lambda c: c.domains.list(per_page=200), "domains", "name", "domain"),
     "project": Held(lambda c: c.projects.list(per_page=200), "projects", "id", "project"),
-    "certificate": Held(lambda c: c.certificates.list(per_page=200), "certificates", "id",
-                        "certificate"),
-    "cdn_endpoint": Held(lambda c: c.cdn.list_endpoints(per_page=200), "endpoints", "id",
-                         "cdn_endpoint"),
+    "certificate": Held(
+        lambda c: c.certificates.list(per_page=200), "certificates", "id", "certificate"
+    ),
+    "cdn_endpoint": Held(
+        lambda c: c.cdn.list_endpoints(per_page=200), "endpoints", "id", "cdn_endpoint"
+    ),
     "ssh_key": Held(lambda c: c.ssh_keys.list(per_page=200), "ssh_keys", "id", "ssh_key"),
     "tag": Held(lambda c: c.tags.list(per_page=200), "tags", "name", "tag"),
     "container_repository": Held(
-        lambda c: c.registry.list_repositories_v2("arcadia", per_page=200), "repositories",
-        "name", "container_repository", stored="name"),
-    "alert_policy": Held(lambda c: c.monitoring.list_alert_policy(per_page=200), "policies",
-                         "uuid", "alert_policy"),
-    "uptime_check": Held(lambda c: c.uptime.list_checks(per_page=200), "checks", "id",
-                         "uptime_check"),
-    "functions_namespace": Held(lambda c: c.functions.list_namespaces(), "namespaces",
-                                "namespace", "functions_namespace", paged=False),
-    "reserved_ipv6": Held(lambda c: c.reserved_ipv6.list(per_page=200), "reserved_ipv6s", "ip",
-                          "reserved_ipv6"),
-    "autoscale_pool": Held(lambda c: c.autoscalepools.list(per_page=200), "autoscale_pools",
-                           "id", "autoscale_pool"),
+        lambda c: c.registry.list_repositories_v2("arcadia", per_page=200),
+        "repositories",
+        "name",
+        "container_repository",
+        stored="name",
+    ),
+    "alert_policy": Held(
+        lambda c: c.monitoring.list_alert_policy(per_page=200), "policies", "uuid", "alert_policy"
+    ),
+    "uptime_check": Held(
+        lambda c: c.uptime.list_checks(per_page=200), "checks", "id", "uptime_check"
+    ),
+    "functions_namespace": Held(
+        lambda c: c.functions.list_namespaces(),
+        "namespaces",
+        "namespace",
+        "functions_namespace",
+        paged=False,
+    ),
+    "reserved_ipv6": Held(
+        lambda c: c.reserved_ipv6.list(per_page=200), "reserved_ipv6s", "ip", "reserved_ipv6"
+    ),
+    "autoscale_pool": Held(
+        lambda c: c.autoscalepools.list(per_page=200), "autoscale_pools", "id", "autoscale_pool"
+    ),
     "app": Held(lambda c: c.apps.list(per_page=200), "apps", "id", "app"),
-    "database": Held(lambda c: c.databases.list_clusters(), "databases", "id", "database",
-                     paged=False),
-    "kubernetes_cluster": Held(lambda c: c.kubernetes.list_clusters(per_page=200),
-                               "kubernetes_clusters", "id", "kubernetes_cluster"),
+    "database": Held(
+        lambda c: c.databases.list_clusters(), "databases", "id", "database", paged=False
+    ),
+    "kubernetes_cluster": Held(
+        lambda c: c.kubernetes.list_clusters(per_page=200),
+        "kubernetes_clusters",
+        "id",
+        "kubernetes_cluster",
+    ),
     "vpc": Held(lambda c: c.vpcs.list(per_page=200), "vpcs", "id", "vpc"),
-    "vpc_peering": Held(lambda c: c.vpc_peerings.list(per_page=200), "vpc_peerings", "id",
-                        "vpc_peering"),
-    "vpc_nat_gateway": Held(lambda c: c.vpcnatgateways.list(per_page=200), "vpc_nat_gateways",
-                            "id", "vpc_nat_gateway"),
+    "vpc_peering": Held(
+        lambda c: c.vpc_peerings.list(per_page=200), "vpc_peerings", "id", "vpc_peering"
+    ),
+    "vpc_nat_gateway": Held(
+        lambda c: c.vpcnatgateways.list(per_page=200), "vpc_nat_gateways", "id", "vpc_nat_gateway"
+    ),
 }
 
 
@@ -514,13 +622,17 @@ def test_pydo_lists_hold_the_simulators_state(
 def test_pydo_lists_the_accounts_images_as_stored(sdk: pydo.Client, tls_admin: SimAdmin) -> None:
     """``private=true``: the custom images, then droplet snapshots, then backups."""
     body = sdk.images.list(private=True, per_page=200)
-    snapshots = [r for r in tls_admin.resources("snapshot")
-                 if r["body"]["resource_type"] == "droplet"]
-    stored = [*(("custom", r) for r in tls_admin.resources("custom_image")),
-              *(("snapshot", r) for r in snapshots),
-              *(("backup", r) for r in tls_admin.resources("backup"))]
+    snapshots = [
+        r for r in tls_admin.resources("snapshot") if r["body"]["resource_type"] == "droplet"
+    ]
+    stored = [
+        *(("custom", r) for r in tls_admin.resources("custom_image")),
+        *(("snapshot", r) for r in snapshots),
+        *(("backup", r) for r in tls_admin.resources("backup")),
+    ]
     assert [(i["type"], str(i["id"])) for i in body["images"]] == [
-        (kind, r["id"]) for kind, r in stored]
+        (kind, r["id"]) for kind, r in stored
+    ]
     assert body["meta"]["total"] == len(stored) and not any(i["public"] for i in body["images"])
 
 
@@ -543,13 +655,15 @@ def test_pydo_filters_lists_as_the_spec_says(sdk: pydo.Client, ids: dict[str, An
     assert {r["status"] for r in down["regions"].values()} == {"DOWN"}
 
 
-def test_pydo_filters_platform_lists_as_the_spec_says(sdk: pydo.Client,
-                                                      ids: dict[str, Any]) -> None:
+def test_pydo_filters_platform_lists_as_the_spec_says(
+    sdk: pydo.Client, ids: dict[str, Any]
+) -> None:
     """The platform lists' filters (``vpcnatgateways_list`` takes ``state``/``type`` in lower
     case while the objects carry DO's upper-case enums: the filter matches either)."""
     nat = sdk.vpcnatgateways.get(ids["nat_gateway"])["vpc_nat_gateway"]
-    matching = sdk.vpcnatgateways.list(state="active", type="public", name=nat["name"],
-                                       region=nat["region"])
+    matching = sdk.vpcnatgateways.list(
+        state="active", type="public", name=nat["name"], region=nat["region"]
+    )
     assert [g["id"] for g in matching["vpc_nat_gateways"]] == [nat["id"]]
     for miss in ({"state": "error"}, {"name": "no-such-gateway"}, {"region": "nyc3"}):
         assert sdk.vpcnatgateways.list(**miss)["vpc_nat_gateways"] == [], miss
@@ -557,7 +671,8 @@ def test_pydo_filters_platform_lists_as_the_spec_says(sdk: pydo.Client,
     regions = {sdk.vpcs.get(v)["vpc"]["region"] for v in peering["vpc_ids"]}
     assert regions == {"ams3"}
     assert [p["id"] for p in sdk.vpc_peerings.list(region="ams3")["vpc_peerings"]] == [
-        peering["id"]]
+        peering["id"]
+    ]
     assert sdk.vpc_peerings.list(region="nyc3")["vpc_peerings"] == []
     tagged = sdk.databases.list_clusters(tag_name="globex")["databases"]
     assert tagged and all("globex" in d["tags"] for d in tagged)
@@ -567,23 +682,26 @@ def test_pydo_filters_platform_lists_as_the_spec_says(sdk: pydo.Client,
     assert not any("project_id" in a for a in sdk.apps.list()["apps"])
 
 
-def test_pydo_lists_every_functions_namespace_at_once(sdk: pydo.Client,
-                                                      tls_admin: SimAdmin) -> None:
+def test_pydo_lists_every_functions_namespace_at_once(
+    sdk: pydo.Client, tls_admin: SimAdmin
+) -> None:
     """pydo's ``list_namespaces`` cannot page (nor can DO's endpoint): more namespaces than a
     page holds all come back in the one response."""
     seeded = tls_admin.resources("functions_namespace")
     extra = [f"fn-pydo-{n:04d}" for n in range(25)]
     for ident in extra:
-        tls_admin.put_resource("functions_namespace", ident,
-                               {**seeded[0]["body"], "namespace": ident, "label": ident},
-                               name=ident)
+        tls_admin.put_resource(
+            "functions_namespace",
+            ident,
+            {**seeded[0]["body"], "namespace": ident, "label": ident},
+            name=ident,
+        )
     try:
         listed = sdk.functions.list_namespaces()
     finally:
         for ident in extra:
             tls_admin.delete_resource("functions_namespace", ident)
-    assert [n["namespace"] for n in listed["namespaces"]] == [
-        *(r["id"] for r in seeded), *extra]
+    assert [n["namespace"] for n in listed["namespaces"]] == [*(r["id"] for r in seeded), *extra]
     assert set(listed) == {"namespaces"}
 
 
@@ -591,22 +709,36 @@ def test_pydo_lists_every_functions_namespace_at_once(sdk: pydo.Client,
 def test_pydo_sees_spec_urns_create_actions_and_empty_links(sdk: pydo.Client) -> None:
     pattern = spec_urn_pattern()
     projects = sdk.projects.list(per_page=200)["projects"]
-    urns = [r["urn"] for p in projects
-            for r in sdk.projects.list_resources(p["id"], params=ALL)["resources"]]
+    urns = [
+        r["urn"]
+        for p in projects
+        for r in sdk.projects.list_resources(p["id"], params=ALL)["resources"]
+    ]
     assert len(urns) > len(projects) and [u for u in urns if not pattern.match(u)] == []
     for droplet in sdk.droplets.list(per_page=200)["droplets"]:
         first = sdk.droplet_actions.list(droplet["id"])["actions"][0]
         assert (first["type"], first["status"], first["started_at"]) == (
-            "create", "completed", droplet["created_at"])
+            "create",
+            "completed",
+            droplet["created_at"],
+        )
     assert sdk.droplets.list(tag_name="no-such-tag") == {
-        "droplets": [], "links": {}, "meta": {"total": 0}}
+        "droplets": [],
+        "links": {},
+        "meta": {"total": 0},
+    }
     assert sdk.volumes.list(region="sfo3") == {"volumes": [], "links": {}, "meta": {"total": 0}}
 
 
-def test_pydo_maps_the_simulators_errors(tls_sim: SimulatorHandle, sdk: pydo.Client,
-                                         ids: dict[str, Any]) -> None:
-    anonymous = pydo.Client(" ", endpoint=tls_sim.tls_base_url,
-                            connection_verify=str(tls_sim.tls_ca_file), retry_total=0)
+def test_pydo_maps_the_simulators_errors(
+    tls_sim: SimulatorHandle, sdk: pydo.Client, ids: dict[str, Any]
+) -> None:
+    anonymous = pydo.Client(
+        " ",
+        endpoint=tls_sim.tls_base_url,
+        connection_verify=str(tls_sim.tls_ca_file),
+        retry_total=0,
+    )
     with pytest.raises(ClientAuthenticationError) as denied:
         anonymous.droplets.list()
     assert denied.value.status_code == 401

@@ -66,11 +66,19 @@ def flow(run: Callable[[World], None]) -> Callable[[World], None]:
 @flow
 def droplet_create_actions_snapshot_and_delete(w: World) -> None:
     sdk, admin = w.sdk, w.admin
-    created = sdk.droplets.create({
-        "name": "pydo-web-1", "region": "nyc3", "size": "s-1vcpu-1gb",
-        "image": "ubuntu-24-04-x64", "tags": ["pydo"], "ssh_keys": [], "backups": False,
-        "ipv6": False, "monitoring": False,
-    })
+    created = sdk.droplets.create(
+        {
+            "name": "pydo-web-1",
+            "region": "nyc3",
+            "size": "s-1vcpu-1gb",
+            "image": "ubuntu-24-04-x64",
+            "tags": ["pydo"],
+            "ssh_keys": [],
+            "backups": False,
+            "ipv6": False,
+            "monitoring": False,
+        }
+    )
     droplet = created["droplet"]
     assert droplet["status"] == "new" and droplet["tags"] == ["pydo"]
     create_action = sdk_action_done(sdk, created["links"]["actions"][0])
@@ -79,8 +87,12 @@ def droplet_create_actions_snapshot_and_delete(w: World) -> None:
     assert live["status"] == "active"
     assert live == admin_rendered(admin, droplet["id"], sdk)
 
-    for body in ({"type": "power_off"}, {"type": "resize", "size": "s-2vcpu-2gb"},
-                 {"type": "power_on"}, {"type": "snapshot", "name": "pydo-web-1-snap"}):
+    for body in (
+        {"type": "power_off"},
+        {"type": "resize", "size": "s-2vcpu-2gb"},
+        {"type": "power_on"},
+        {"type": "snapshot", "name": "pydo-web-1-snap"},
+    ):
         action = sdk.droplet_actions.post(droplet["id"], body)["action"]
         assert action["type"] == body["type"] and action["status"] == "in-progress"
         sdk_action_done(sdk, action)
@@ -88,10 +100,12 @@ def droplet_create_actions_snapshot_and_delete(w: World) -> None:
     assert (live["status"], live["size_slug"]) == ("active", "s-2vcpu-2gb")
     history = sdk.droplet_actions.list(droplet["id"])["actions"]
     assert [(a["type"], a["status"]) for a in history] == [
-        (t, "completed") for t in ("create", "power_off", "resize", "power_on", "snapshot")]
+        (t, "completed") for t in ("create", "power_off", "resize", "power_on", "snapshot")
+    ]
 
-    snap = wait_for(lambda: next(iter(sdk.droplets.list_snapshots(droplet["id"])["snapshots"]),
-                                 None))
+    snap = wait_for(
+        lambda: next(iter(sdk.droplets.list_snapshots(droplet["id"])["snapshots"]), None)
+    )
     assert snap["name"] == "pydo-web-1-snap"
     assert sdk.snapshots.get(snap["id"])["snapshot"]["resource_id"] == str(droplet["id"])
     assert sdk.snapshots.delete(snap["id"]) is None
@@ -115,17 +129,24 @@ def admin_rendered(admin: SimAdmin, droplet_id: int, sdk: pydo.Client) -> Mappin
 @flow
 def dns_record_upsert_and_delete(w: World) -> None:
     sdk, zone = w.sdk, w.zone
-    record = sdk.domains.create_record(zone, {"type": "A", "name": "pydo", "data": "192.0.2.10",
-                                              "ttl": 300})["domain_record"]
+    record = sdk.domains.create_record(
+        zone, {"type": "A", "name": "pydo", "data": "192.0.2.10", "ttl": 300}
+    )["domain_record"]
     assert (record["type"], record["name"], record["data"], record["ttl"]) == (
-        "A", "pydo", "192.0.2.10", 300)
-    cname = sdk.domains.create_record(zone, {"type": "CNAME", "name": "www-pydo",
-                                             "data": f"pydo.{zone}"})["domain_record"]
+        "A",
+        "pydo",
+        "192.0.2.10",
+        300,
+    )
+    cname = sdk.domains.create_record(
+        zone, {"type": "CNAME", "name": "www-pydo", "data": f"pydo.{zone}"}
+    )["domain_record"]
     assert cname["data"] == f"pydo.{zone}."  # DO stores a CNAME's target fully qualified
     patched = sdk.domains.patch_record(zone, record["id"], {"data": "192.0.2.11"})
     assert patched["domain_record"] == {**record, "data": "192.0.2.11"}
-    replaced = sdk.domains.update_record(zone, record["id"], {"type": "A", "name": "pydo",
-                                                              "data": "192.0.2.12", "ttl": 600})
+    replaced = sdk.domains.update_record(
+        zone, record["id"], {"type": "A", "name": "pydo", "data": "192.0.2.12", "ttl": 600}
+    )
     assert replaced["domain_record"] == {**record, "data": "192.0.2.12", "ttl": 600}
     assert sdk.domains.get_record(zone, record["id"]) == replaced
     named = sdk.domains.list_records(zone, name=f"pydo.{zone}")["domain_records"]
@@ -141,11 +162,19 @@ def dns_record_upsert_and_delete(w: World) -> None:
 @flow
 def volume_create_attach_snapshot_and_delete(w: World) -> None:
     sdk, admin = w.sdk, w.admin
-    volume = sdk.volumes.create({"name": "pydo-vol", "size_gigabytes": 10, "region": "nyc3",
-                                 "filesystem_type": "ext4", "tags": ["pydo"]})["volume"]
+    volume = sdk.volumes.create(
+        {
+            "name": "pydo-vol",
+            "size_gigabytes": 10,
+            "region": "nyc3",
+            "filesystem_type": "ext4",
+            "tags": ["pydo"],
+        }
+    )["volume"]
     assert sdk.volumes.get(volume["id"])["volume"] == volume
-    attach = sdk.volume_actions.post_by_id(volume["id"], {
-        "type": "attach", "droplet_id": w.droplet, "region": "nyc3"})["action"]
+    attach = sdk.volume_actions.post_by_id(
+        volume["id"], {"type": "attach", "droplet_id": w.droplet, "region": "nyc3"}
+    )["action"]
     sdk_action_done(sdk, attach)
     assert sdk.volumes.get(volume["id"])["volume"]["droplet_ids"] == [w.droplet]
     snap = sdk.volume_snapshots.create(volume["id"], {"name": "pydo-vol-snap"})["snapshot"]
@@ -154,8 +183,9 @@ def volume_create_attach_snapshot_and_delete(w: World) -> None:
     assert [s["id"] for s in listed] == [snap["id"]]
     assert sdk.volume_snapshots.delete_by_id(snap["id"]) is None
     assert sdk.volume_snapshots.get_by_id(snap["id"])["id"] == "not_found"
-    detach = sdk.volume_actions.post_by_id(volume["id"], {
-        "type": "detach", "droplet_id": w.droplet, "region": "nyc3"})["action"]
+    detach = sdk.volume_actions.post_by_id(
+        volume["id"], {"type": "detach", "droplet_id": w.droplet, "region": "nyc3"}
+    )["action"]
     sdk_action_done(sdk, detach)
     assert sdk.volumes.delete(volume["id"]) is None
     assert all(r["id"] != volume["id"] for r in admin.resources("volume"))
@@ -181,8 +211,14 @@ def project_assignment_moves_a_resource(w: World) -> None:
     sdk = w.sdk
     projects = sdk.projects.list()["projects"]
     target = next(p for p in projects if not p["is_default"])
-    created = sdk.droplets.create({"name": "pydo-assign", "region": "ams3",
-                                   "size": "s-1vcpu-1gb", "image": "ubuntu-24-04-x64"})
+    created = sdk.droplets.create(
+        {
+            "name": "pydo-assign",
+            "region": "ams3",
+            "size": "s-1vcpu-1gb",
+            "image": "ubuntu-24-04-x64",
+        }
+    )
     urn = f"do:droplet:{created['droplet']['id']}"
     assert urn in urns_of(sdk.projects.list_resources_default(params=ALL))
     assigned = sdk.projects.assign_resources(target["id"], {"resources": [urn]})
@@ -204,21 +240,31 @@ def urns_of(body: Mapping[str, Any]) -> set[str]:
 @flow
 def droplets_actions_and_delete_by_tag(w: World) -> None:
     sdk = w.sdk
-    created = sdk.droplets.create({"names": ["pydo-t1", "pydo-t2"], "region": "ams3",
-                                   "size": "s-1vcpu-1gb", "image": "ubuntu-24-04-x64",
-                                   "tags": ["pydo-batch"]})
+    created = sdk.droplets.create(
+        {
+            "names": ["pydo-t1", "pydo-t2"],
+            "region": "ams3",
+            "size": "s-1vcpu-1gb",
+            "image": "ubuntu-24-04-x64",
+            "tags": ["pydo-batch"],
+        }
+    )
     assert len(created["droplets"]) == 2
     assert sdk.droplets.list(tag_name="pydo-batch")["meta"]["total"] == 2
     for create in created["links"]["actions"]:
         sdk_action_done(sdk, create)
     actions = sdk.droplet_actions.post_by_tag({"type": "power_off"}, tag_name="pydo-batch")
     assert sorted(a["resource_id"] for a in actions["actions"]) == sorted(
-        d["id"] for d in created["droplets"])
+        d["id"] for d in created["droplets"]
+    )
     for action in actions["actions"]:
         sdk_action_done(sdk, action)
     assert sdk.droplets.destroy_by_tag(tag_name="pydo-batch") is None
-    assert sdk.droplets.list(tag_name="pydo-batch") == {"droplets": [], "links": {},
-                                                        "meta": {"total": 0}}
+    assert sdk.droplets.list(tag_name="pydo-batch") == {
+        "droplets": [],
+        "links": {},
+        "meta": {"total": 0},
+    }
 
 
 def send(sdk: pydo.Client, method: str, path: str, body: Any = None) -> Any:
@@ -234,24 +280,39 @@ def firewall_lifecycle(w: World) -> None:
     ssh = {"protocol": "tcp", "ports": "22", "sources": {"addresses": ["0.0.0.0/0"]}}
     web = {"protocol": "tcp", "ports": "443", "sources": {"addresses": ["0.0.0.0/0"]}}
     out = {"protocol": "tcp", "ports": "all", "destinations": {"addresses": ["0.0.0.0/0"]}}
-    created = sdk.firewalls.create({"name": "pydo-fw", "inbound_rules": [ssh],
-                                    "outbound_rules": [out], "droplet_ids": [w.droplet]})
+    created = sdk.firewalls.create(
+        {
+            "name": "pydo-fw",
+            "inbound_rules": [ssh],
+            "outbound_rules": [out],
+            "droplet_ids": [w.droplet],
+        }
+    )
     fid = created["firewall"]["id"]
-    updated = sdk.firewalls.update(fid, {"name": "pydo-fw-2", "inbound_rules": [ssh],
-                                         "outbound_rules": [out], "droplet_ids": [w.droplet]})
+    updated = sdk.firewalls.update(
+        fid,
+        {
+            "name": "pydo-fw-2",
+            "inbound_rules": [ssh],
+            "outbound_rules": [out],
+            "droplet_ids": [w.droplet],
+        },
+    )
     assert updated["firewall"]["name"] == "pydo-fw-2"
     assert sdk.firewalls.add_rules(fid, {"inbound_rules": [web]}) is None
     assert sdk.firewalls.add_tags(fid, {"tags": ["pydo-fw-tag"]}) is None
     assert sdk.firewalls.delete_droplets(fid, {"droplet_ids": [w.droplet]}) is None
     held = sdk.firewalls.get(fid)["firewall"]
     assert (len(held["inbound_rules"]), held["tags"], held["droplet_ids"]) == (
-        2, ["pydo-fw-tag"], [])
+        2,
+        ["pydo-fw-tag"],
+        [],
+    )
     assert sdk.firewalls.delete_rules(fid, {"inbound_rules": [web]}) is None
     assert sdk.firewalls.delete_tags(fid, {"tags": ["pydo-fw-tag"]}) is None
     assert sdk.firewalls.assign_droplets(fid, {"droplet_ids": [w.droplet]}) is None
     held = sdk.firewalls.get(fid)["firewall"]
-    assert (held["inbound_rules"], held["tags"], held["droplet_ids"]) == (
-        [ssh], [], [w.droplet])
+    assert (held["inbound_rules"], held["tags"], held["droplet_ids"]) == ([ssh], [], [w.droplet])
     assert sdk.firewalls.delete(fid) is None
     assert sdk.firewalls.get(fid)["id"] == "not_found"
 
@@ -259,23 +320,32 @@ def firewall_lifecycle(w: World) -> None:
 @flow
 def load_balancer_lifecycle(w: World) -> None:
     sdk = w.sdk
-    http_rule = {"entry_protocol": "http", "entry_port": 80, "target_protocol": "http",
-                 "target_port": 80}
-    tcp_rule = {"entry_protocol": "tcp", "entry_port": 3306, "target_protocol": "tcp",
-                "target_port": 3306}
-    created = sdk.load_balancers.create({"name": "pydo-lb", "region": "nyc3",
-                                         "forwarding_rules": [http_rule]})
+    http_rule = {
+        "entry_protocol": "http",
+        "entry_port": 80,
+        "target_protocol": "http",
+        "target_port": 80,
+    }
+    tcp_rule = {
+        "entry_protocol": "tcp",
+        "entry_port": 3306,
+        "target_protocol": "tcp",
+        "target_port": 3306,
+    }
+    created = sdk.load_balancers.create(
+        {"name": "pydo-lb", "region": "nyc3", "forwarding_rules": [http_rule]}
+    )
     lid = created["load_balancer"]["id"]
-    updated = sdk.load_balancers.update(lid, {"name": "pydo-lb-2", "region": "nyc3",
-                                              "forwarding_rules": [http_rule]})
+    updated = sdk.load_balancers.update(
+        lid, {"name": "pydo-lb-2", "region": "nyc3", "forwarding_rules": [http_rule]}
+    )
     assert updated["load_balancer"]["name"] == "pydo-lb-2"
     assert sdk.load_balancers.add_droplets(lid, {"droplet_ids": [w.droplet]}) is None
     assert sdk.load_balancers.add_forwarding_rules(lid, {"forwarding_rules": [tcp_rule]}) is None
     held = sdk.load_balancers.get(lid)["load_balancer"]
     assert held["droplet_ids"] == [w.droplet] and len(held["forwarding_rules"]) == 2
     assert sdk.load_balancers.remove_droplets(lid, {"droplet_ids": [w.droplet]}) is None
-    assert sdk.load_balancers.remove_forwarding_rules(
-        lid, {"forwarding_rules": [tcp_rule]}) is None
+    assert sdk.load_balancers.remove_forwarding_rules(lid, {"forwarding_rules": [tcp_rule]}) is None
     held = sdk.load_balancers.get(lid)["load_balancer"]
     assert held["droplet_ids"] == [] and len(held["forwarding_rules"]) == 1
     assert sdk.load_balancers.delete(lid) is None
@@ -285,12 +355,20 @@ def load_balancer_lifecycle(w: World) -> None:
 @flow
 def project_lifecycle(w: World) -> None:
     sdk = w.sdk
-    created = sdk.projects.create({"name": "pydo-project", "purpose": "Web Application",
-                                   "environment": "Development"})["project"]
+    created = sdk.projects.create(
+        {"name": "pydo-project", "purpose": "Web Application", "environment": "Development"}
+    )["project"]
     pid = created["id"]
-    put = sdk.projects.update(pid, {"name": "pydo-project-2", "description": "tenant:pydo",
-                                    "purpose": "Web Application", "environment": "Staging",
-                                    "is_default": False})["project"]
+    put = sdk.projects.update(
+        pid,
+        {
+            "name": "pydo-project-2",
+            "description": "tenant:pydo",
+            "purpose": "Web Application",
+            "environment": "Staging",
+            "is_default": False,
+        },
+    )["project"]
     assert (put["name"], put["environment"]) == ("pydo-project-2", "Staging")
     patched = sdk.projects.patch(pid, {"description": "tenant:pydo-2"})["project"]
     assert patched == {**put, "description": "tenant:pydo-2", "updated_at": patched["updated_at"]}
@@ -298,8 +376,10 @@ def project_lifecycle(w: World) -> None:
     assert sdk.projects.get(pid)["id"] == "not_found"
     default = sdk.projects.get_default()["project"]
     keep = {k: default[k] for k in ("name", "description", "purpose", "environment")}
-    assert sdk.projects.patch_default({"description": "pydo was here"})["project"][
-        "description"] == "pydo was here"
+    assert (
+        sdk.projects.patch_default({"description": "pydo was here"})["project"]["description"]
+        == "pydo was here"
+    )
     restored = sdk.projects.update_default({**keep, "is_default": True})["project"]
     assert {k: restored[k] for k in keep} == keep
 
@@ -317,11 +397,13 @@ def domain_create_and_delete(w: World) -> None:
 @flow
 def volume_actions_and_delete_by_name(w: World) -> None:
     sdk = w.sdk
-    volume = sdk.volumes.create({"name": "pydo-vol-2", "size_gigabytes": 5,
-                                 "region": "nyc3"})["volume"]
+    volume = sdk.volumes.create({"name": "pydo-vol-2", "size_gigabytes": 5, "region": "nyc3"})[
+        "volume"
+    ]
     for kind in ("attach", "detach"):
-        action = sdk.volume_actions.post({"type": kind, "volume_name": "pydo-vol-2",
-                                          "region": "nyc3", "droplet_id": w.droplet})["action"]
+        action = sdk.volume_actions.post(
+            {"type": kind, "volume_name": "pydo-vol-2", "region": "nyc3", "droplet_id": w.droplet}
+        )["action"]
         sdk_action_done(sdk, action)
         attached = sdk.volumes.get(volume["id"])["volume"]["droplet_ids"]
         assert attached == ([w.droplet] if kind == "attach" else [])
@@ -333,8 +415,9 @@ def volume_actions_and_delete_by_name(w: World) -> None:
 def floating_ip_create_assign_and_delete(w: World) -> None:
     sdk = w.sdk  # pydo 0.44 has no floating_ips group: its send_request
     ip = send(sdk, "POST", "/v2/floating_ips", {"region": "nyc3"})["floating_ip"]["ip"]
-    action = send(sdk, "POST", f"/v2/floating_ips/{ip}/actions",
-                  {"type": "assign", "droplet_id": w.droplet})["action"]
+    action = send(
+        sdk, "POST", f"/v2/floating_ips/{ip}/actions", {"type": "assign", "droplet_id": w.droplet}
+    )["action"]
     sdk_action_done(sdk, action)
     assert sdk.reserved_ips.get(ip)["reserved_ip"]["droplet"]["id"] == w.droplet
     send(sdk, "POST", f"/v2/floating_ips/{ip}/actions", {"type": "unassign"})
@@ -371,52 +454,130 @@ class Seeded:
 
 PYDO_UUID = "00000000-0000-4000-8000-00000000d0d0"
 SEEDED: dict[str, Seeded] = {
-    "certificate": Seeded("certificate", PYDO_UUID, "id", "certificate",
-                          lambda c, i: c.certificates.get(i),
-                          lambda c, i: c.certificates.delete(i), {"name": "pydo-cert"},
-                          "pydo-cert"),
-    "cdn_endpoint": Seeded("cdn_endpoint", PYDO_UUID, "id", "endpoint",
-                           lambda c, i: c.cdn.get_endpoint(i),
-                           lambda c, i: c.cdn.delete_endpoint(i)),
-    "ssh_key": Seeded("ssh_key", 41_299_001, "id", "ssh_key", lambda c, i: c.ssh_keys.get(i),
-                      lambda c, i: c.ssh_keys.delete("d0:d0:" + "00:" * 13 + "01"),
-                      {"fingerprint": "d0:d0:" + "00:" * 13 + "01"},
-                      "d0:d0:" + "00:" * 13 + "01"),  # deleted by its fingerprint
-    "custom_image": Seeded("custom_image", 160_599_001, "id", "image",
-                           lambda c, i: c.images.get(i), lambda c, i: c.images.delete(i),
-                           {"name": "pydo-image"}, "pydo-image"),
-    "alert_policy": Seeded("alert_policy", PYDO_UUID, "uuid", "policy",
-                           lambda c, i: c.monitoring.get_alert_policy(i),
-                           lambda c, i: c.monitoring.delete_alert_policy(i)),
-    "uptime_check": Seeded("uptime_check", PYDO_UUID, "id", "check",
-                           lambda c, i: c.uptime.get_check(i),
-                           lambda c, i: c.uptime.delete_check(i)),
-    "functions_namespace": Seeded("functions_namespace", f"fn-{PYDO_UUID}", "namespace",
-                                  "namespace", lambda c, i: c.functions.get_namespace(i),
-                                  lambda c, i: c.functions.delete_namespace(i),
-                                  {"uuid": PYDO_UUID, "label": "pydo-ns"}, "pydo-ns"),
-    "reserved_ipv6": Seeded("reserved_ipv6", "2604:a880:800:14:0:1:d0:d0", "ip",
-                            "reserved_ipv6", lambda c, i: c.reserved_ipv6.get(i),
-                            lambda c, i: c.reserved_ipv6.delete(i), {"droplet_id": None}),
-    "autoscale_pool": Seeded("autoscale_pool", PYDO_UUID, "id", "autoscale_pool",
-                             lambda c, i: c.autoscalepools.get(i),
-                             lambda c, i: c.autoscalepools.delete(i), {"name": "pydo-pool"},
-                             "pydo-pool"),  # DO answers 202: it deletes asynchronously
-    "app": Seeded("app", PYDO_UUID, "id", "app", lambda c, i: c.apps.get(i),
-                  lambda c, i: c.apps.delete(i), {"project_id": None}, "pydo-app",
-                  answer=lambda i: {"id": i}),  # DO answers 200 with the app's id
-    "database": Seeded("database", PYDO_UUID, "id", "database",
-                       lambda c, i: c.databases.get_cluster(i),
-                       lambda c, i: c.databases.destroy_cluster(i), {"name": "pydo-db"},
-                       "pydo-db"),
-    "kubernetes_cluster": Seeded("kubernetes_cluster", PYDO_UUID, "id", "kubernetes_cluster",
-                                 lambda c, i: c.kubernetes.get_cluster(i),
-                                 lambda c, i: c.kubernetes.delete_cluster(i),
-                                 {"name": "pydo-doks"}, "pydo-doks"),  # node pools: RIDERS
-    "vpc": Seeded("vpc", PYDO_UUID, "id", "vpc", lambda c, i: c.vpcs.get(i),
-                  lambda c, i: c.vpcs.delete(i),
-                  {"name": "pydo-vpc", "default": False, "urn": f"do:vpc:{PYDO_UUID}"},
-                  "pydo-vpc"),  # no droplet names it: no members, so DO lets it go
+    "certificate": Seeded(
+        "certificate",
+        PYDO_UUID,
+        "id",
+        "certificate",
+        lambda c, i: c.certificates.get(i),
+        lambda c, i: c.certificates.delete(i),
+        {"name": "pydo-cert"},
+        "pydo-cert",
+    ),
+    "cdn_endpoint": Seeded(
+        "cdn_endpoint",
+        PYDO_UUID,
+        "id",
+        "endpoint",
+        lambda c, i: c.cdn.get_endpoint(i),
+        lambda c, i: c.cdn.delete_endpoint(i),
+    ),
+    "ssh_key": Seeded(
+        "ssh_key",
+        41_299_001,
+        "id",
+        "ssh_key",
+        lambda c, i: c.ssh_keys.get(i),
+        lambda c, i: c.ssh_keys.delete("d0:d0:" + "00:" * 13 + "01"),
+        {"fingerprint": "d0:d0:" + "00:" * 13 + "01"},
+        "d0:d0:" + "00:" * 13 + "01",
+    ),  # deleted by its fingerprint
+    "custom_image": Seeded(
+        "custom_image",
+        160_599_001,
+        "id",
+        "image",
+        lambda c, i: c.images.get(i),
+        lambda c, i: c.images.delete(i),
+        {"name": "pydo-image"},
+        "pydo-image",
+    ),
+    "alert_policy": Seeded(
+        "alert_policy",
+        PYDO_UUID,
+        "uuid",
+        "policy",
+        lambda c, i: c.monitoring.get_alert_policy(i),
+        lambda c, i: c.monitoring.delete_alert_policy(i),
+    ),
+    "uptime_check": Seeded(
+        "uptime_check",
+        PYDO_UUID,
+        "id",
+        "check",
+        lambda c, i: c.uptime.get_check(i),
+        lambda c, i: c.uptime.delete_check(i),
+    ),
+    "functions_namespace": Seeded(
+        "functions_namespace",
+        f"fn-{PYDO_UUID}",
+        "namespace",
+        "namespace",
+        lambda c, i: c.functions.get_namespace(i),
+        lambda c, i: c.functions.delete_namespace(i),
+        {"uuid": PYDO_UUID, "label": "pydo-ns"},
+        "pydo-ns",
+    ),
+    "reserved_ipv6": Seeded(
+        "reserved_ipv6",
+        "2604:a880:800:14:0:1:d0:d0",
+        "ip",
+        "reserved_ipv6",
+        lambda c, i: c.reserved_ipv6.get(i),
+        lambda c, i: c.reserved_ipv6.delete(i),
+        {"droplet_id": None},
+    ),
+    "autoscale_pool": Seeded(
+        "autoscale_pool",
+        PYDO_UUID,
+        "id",
+        "autoscale_pool",
+        lambda c, i: c.autoscalepools.get(i),
+        lambda c, i: c.autoscalepools.delete(i),
+        {"name": "pydo-pool"},
+        "pydo-pool",
+    ),  # DO answers 202: it deletes asynchronously
+    "app": Seeded(
+        "app",
+        PYDO_UUID,
+        "id",
+        "app",
+        lambda c, i: c.apps.get(i),
+        lambda c, i: c.apps.delete(i),
+        {"project_id": None},
+        "pydo-app",
+        answer=lambda i: {"id": i},
+    ),  # DO answers 200 with the app's id
+    "database": Seeded(
+        "database",
+        PYDO_UUID,
+        "id",
+        "database",
+        lambda c, i: c.databases.get_cluster(i),
+        lambda c, i: c.databases.destroy_cluster(i),
+        {"name": "pydo-db"},
+        "pydo-db",
+    ),
+    "kubernetes_cluster": Seeded(
+        "kubernetes_cluster",
+        PYDO_UUID,
+        "id",
+        "kubernetes_cluster",
+        lambda c, i: c.kubernetes.get_cluster(i),
+        lambda c, i: c.kubernetes.delete_cluster(i),
+        {"name": "pydo-doks"},
+        "pydo-doks",
+    ),  # node pools: RIDERS
+    "vpc": Seeded(
+        "vpc",
+        PYDO_UUID,
+        "id",
+        "vpc",
+        lambda c, i: c.vpcs.get(i),
+        lambda c, i: c.vpcs.delete(i),
+        {"name": "pydo-vpc", "default": False, "urn": f"do:vpc:{PYDO_UUID}"},
+        "pydo-vpc",
+    ),  # no droplet names it: no members, so DO lets it go
 }
 
 
@@ -425,8 +586,7 @@ Checks = tuple[Callable[[], None], Callable[[], None]]
 Rider = Callable[[World, Mapping[str, Any], dict[str, Any], str], Checks]
 
 
-def _uptime_state(w: World, model: Mapping[str, Any], body: dict[str, Any],
-                  ident: str) -> Checks:
+def _uptime_state(w: World, model: Mapping[str, Any], body: dict[str, Any], ident: str) -> Checks:
     """The check's state row: read through pydo, and gone with the check."""
     state = w.admin.get_resource("uptime_check_state", model["id"])["body"]
     w.admin.put_resource("uptime_check_state", ident, state, parent=ident)
@@ -441,15 +601,21 @@ def _uptime_state(w: World, model: Mapping[str, Any], body: dict[str, Any],
     return held, gone
 
 
-def _children(kind: str, listing: Callable[[pydo.Client, str], Any], key: str,
-              name_field: str) -> Rider:
+def _children(
+    kind: str, listing: Callable[[pydo.Client, str], Any], key: str, name_field: str
+) -> Rider:
     """One child row (``kind``, ``parent`` = the copy) that pydo lists, deleted with it."""
 
     def rider(w: World, model: Mapping[str, Any], body: dict[str, Any], ident: str) -> Checks:
         child = next(r for r in w.admin.resources(kind) if r["parent"] == model["id"])
         child_id = f"{ident}:pydo-child"
-        w.admin.put_resource(kind, child_id, {**child["body"], name_field: "pydo-child"},
-                             parent=ident, name="pydo-child")
+        w.admin.put_resource(
+            kind,
+            child_id,
+            {**child["body"], name_field: "pydo-child"},
+            parent=ident,
+            name="pydo-child",
+        )
 
         def held() -> None:
             assert [c[name_field] for c in listing(w.sdk, ident)[key]] == ["pydo-child"]
@@ -463,17 +629,24 @@ def _children(kind: str, listing: Callable[[pydo.Client, str], Any], key: str,
     return rider
 
 
-def _node_droplet(w: World, model: Mapping[str, Any], body: dict[str, Any],
-                  ident: str) -> Checks:
+def _node_droplet(w: World, model: Mapping[str, Any], body: dict[str, Any], ident: str) -> Checks:
     """A node droplet of its own in the copy's one pool: DO deletes it with the cluster."""
     pool = model["body"]["node_pools"][0]
     node = w.admin.get_resource("droplet", pool["nodes"][0]["droplet_id"])["body"]
     node_id = 410_099_001
-    w.admin.put_resource("droplet", node_id, {
-        **node, "id": node_id, "name": "pydo-node",
-        "tags": ["k8s", f"k8s:{ident}", "k8s:worker"]}, name="pydo-node")
-    body["node_pools"] = [{**pool, "count": 1, "nodes": [
-        {**pool["nodes"][0], "name": "pydo-node", "droplet_id": str(node_id)}]}]
+    w.admin.put_resource(
+        "droplet",
+        node_id,
+        {**node, "id": node_id, "name": "pydo-node", "tags": ["k8s", f"k8s:{ident}", "k8s:worker"]},
+        name="pydo-node",
+    )
+    body["node_pools"] = [
+        {
+            **pool,
+            "count": 1,
+            "nodes": [{**pool["nodes"][0], "name": "pydo-node", "droplet_id": str(node_id)}],
+        }
+    ]
 
     def held() -> None:
         pools = w.sdk.kubernetes.list_node_pools(ident)["node_pools"]
@@ -490,10 +663,12 @@ RIDERS: dict[str, tuple[Rider, ...]] = {
     "uptime_check": (_uptime_state,),
     "kubernetes_cluster": (_node_droplet,),
     "database": (
-        _children("database_replica", lambda c, i: c.databases.list_replicas(i), "replicas",
-                  "name"),
-        _children("database_pool", lambda c, i: c.databases.list_connection_pools(i), "pools",
-                  "name"),
+        _children(
+            "database_replica", lambda c, i: c.databases.list_replicas(i), "replicas", "name"
+        ),
+        _children(
+            "database_pool", lambda c, i: c.databases.list_connection_pools(i), "pools", "name"
+        ),
     ),
     "app": (_children("app_alert", lambda c, i: c.apps.list_alerts(i), "alerts", "id"),),
 }
@@ -530,13 +705,22 @@ for _name, _seeded in SEEDED.items():
 @pytest.fixture(scope="module")
 def tour(sdk: pydo.Client, http: httpx.Client, tls_admin: SimAdmin) -> dict[str, str | None]:
     """Every flow once, in order: its traceback, or None when it passed."""
-    created = http.post("/v2/droplets", json={
-        "name": "pydo-own", "region": "nyc3", "size": "s-1vcpu-1gb",
-        "image": "ubuntu-24-04-x64"}).json()
+    created = http.post(
+        "/v2/droplets",
+        json={
+            "name": "pydo-own",
+            "region": "nyc3",
+            "size": "s-1vcpu-1gb",
+            "image": "ubuntu-24-04-x64",
+        },
+    ).json()
     completed(http, created["links"]["actions"][0])
     projects = http.get("/v2/projects").json()["projects"]
     world = World(
-        sdk=sdk, http=http, admin=tls_admin, droplet=created["droplet"]["id"],
+        sdk=sdk,
+        http=http,
+        admin=tls_admin,
+        droplet=created["droplet"]["id"],
         zone=http.get("/v2/domains").json()["domains"][0]["name"],
         project=next(p["id"] for p in projects if not p["is_default"]),
     )

@@ -31,7 +31,7 @@ def _first_match(routes: list[tuple[str, Route]], path: str, method: str) -> str
         prefix = full[: len(full) - len(route.path)]
         if not path.startswith(prefix):
             continue
-        scope = {"type": "http", "path": path[len(prefix):], "method": method}
+        scope = {"type": "http", "path": path[len(prefix) :], "method": method}
         match, _ = route.matches(scope)
         if match == Match.FULL:
             return full
@@ -41,9 +41,10 @@ def _first_match(routes: list[tuple[str, Route]], path: str, method: str) -> str
 ROUTES = _flat(all_routes())
 
 
-@pytest.mark.parametrize(("path", "method"), sorted(
-    {(full, m) for full, route in ROUTES for m in route.methods or () if m != "HEAD"}
-))
+@pytest.mark.parametrize(
+    ("path", "method"),
+    sorted({(full, m) for full, route in ROUTES for m in route.methods or () if m != "HEAD"}),
+)
 def test_each_route_serves_its_own_paths(path: str, method: str) -> None:
     assert _first_match(ROUTES, _sample(path), method) == path
 

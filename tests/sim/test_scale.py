@@ -19,10 +19,14 @@ ACCOUNT_KINDS = 10_000  # the default of --account-kinds
 PLATFORM_KINDS = 2_000  # the default of --platform-kinds
 #: Builder (`scale_kinds.SHARES`) → its list path.
 ACCOUNT_PATHS = {
-    "certificates": "/v2/certificates", "cdn_endpoints": "/v2/cdn/endpoints",
-    "ssh_keys": "/v2/account/keys", "tags": "/v2/tags",
-    "alert_policies": "/v2/monitoring/alerts", "uptime_checks": "/v2/uptime/checks",
-    "functions_namespaces": "/v2/functions/namespaces", "reserved_ipv6": "/v2/reserved_ipv6",
+    "certificates": "/v2/certificates",
+    "cdn_endpoints": "/v2/cdn/endpoints",
+    "ssh_keys": "/v2/account/keys",
+    "tags": "/v2/tags",
+    "alert_policies": "/v2/monitoring/alerts",
+    "uptime_checks": "/v2/uptime/checks",
+    "functions_namespaces": "/v2/functions/namespaces",
+    "reserved_ipv6": "/v2/reserved_ipv6",
     "autoscale_pools": "/v2/droplets/autoscale",
 }
 
@@ -40,8 +44,9 @@ def _total(client: httpx.Client, path: str, **params: str) -> int:
 
 def _seed_seconds(sim: SimulatorHandle) -> tuple[float, float]:
     """(wall, cpu) seconds the server logged for seeding."""
-    match = re.search(r"seeded scenario scale \(seed \d+\) in ([0-9.]+) s \(cpu ([0-9.]+) s\)",
-                      sim.log_tail(200))
+    match = re.search(
+        r"seeded scenario scale \(seed \d+\) in ([0-9.]+) s \(cpu ([0-9.]+) s\)", sim.log_tail(200)
+    )
     assert match, sim.log_tail(40)
     return float(match.group(1)), float(match.group(2))
 
@@ -51,13 +56,17 @@ def test_full_scale_seeds_and_pages_through(start_simulator: StartSimulator) -> 
     for name, count in SIZES.items():
         args += [f"--{name}", str(count)]
     started = time.monotonic()
-    with start_simulator(scenario="scale", extra_args=args, startup_timeout=120) as sim, \
-            api_client(sim, timeout=60) as client:
+    with (
+        start_simulator(scenario="scale", extra_args=args, startup_timeout=120) as sim,
+        api_client(sim, timeout=60) as client,
+    ):
         startup = time.monotonic() - started
         seeded, cpu = _seed_seconds(sim)
-        print(f"\nscale seed: {seeded:.2f} s wall, {cpu:.2f} s cpu for {SIZES} + "
-              f"{ACCOUNT_KINDS} account-level + {PLATFORM_KINDS} platform "
-              f"(server up in {startup:.2f} s)")
+        print(
+            f"\nscale seed: {seeded:.2f} s wall, {cpu:.2f} s cpu for {SIZES} + "
+            f"{ACCOUNT_KINDS} account-level + {PLATFORM_KINDS} platform "
+            f"(server up in {startup:.2f} s)"
+        )
 
         totals = {
             "droplets": client.get("/v2/droplets", params={"per_page": 1}),
@@ -70,15 +79,18 @@ def test_full_scale_seeds_and_pages_through(start_simulator: StartSimulator) -> 
         # the account-level kinds, in their shares of --account-kinds
         want = counts(ACCOUNT_KINDS)
         assert sum(want.values()) == ACCOUNT_KINDS
-        assert {k: _total(client, p) for k, p in ACCOUNT_PATHS.items()} == \
-            {k: want[k] for k in ACCOUNT_PATHS}
+        assert {k: _total(client, p) for k, p in ACCOUNT_PATHS.items()} == {
+            k: want[k] for k in ACCOUNT_PATHS
+        }
         registry = client.get("/v2/registry").json()["registry"]
         repos = _total(client, f"/v2/registry/{registry['name']}/repositoriesV2")
         assert repos + 1 == want["registry"] and registry["storage_usage_bytes"] > 0
         droplet_snapshots = SIZES["snapshots"] - SIZES["snapshots"] // 4
         backups = 2 * (SIZES["droplets"] // 5)  # every fifth droplet: two weekly backups
-        assert _total(client, "/v2/images", private="true") == \
-            want["custom_images"] + droplet_snapshots + backups
+        assert (
+            _total(client, "/v2/images", private="true")
+            == want["custom_images"] + droplet_snapshots + backups
+        )
         backed_up = client.get("/v2/droplets", params={"per_page": 1}).json()["droplets"][0]
         assert "backups" in backed_up["features"] and len(backed_up["backup_ids"]) == 2
         assert _total(client, f"/v2/droplets/{backed_up['id']}/backups") == 2
@@ -88,8 +100,11 @@ def test_full_scale_seeds_and_pages_through(start_simulator: StartSimulator) -> 
 
         # the platform kinds, in their shares of --platform-kinds
         top = top_level_counts(PLATFORM_KINDS)
-        paths = {"vpcs": "/v2/vpcs", "apps": "/v2/apps",
-                 "kubernetes_clusters": "/v2/kubernetes/clusters"}
+        paths = {
+            "vpcs": "/v2/vpcs",
+            "apps": "/v2/apps",
+            "kubernetes_clusters": "/v2/kubernetes/clusters",
+        }
         assert {k: _total(client, paths[k]) for k in top} == top
         app = client.get("/v2/apps", params={"per_page": 1}).json()["apps"][0]
         assert len(client.get(f"/v2/apps/{app['id']}/alerts").json()["alerts"]) == 2
@@ -122,21 +137,42 @@ def test_full_scale_seeds_and_pages_through(start_simulator: StartSimulator) -> 
         # the tag's own resource counts agree with the filtered listings
         tag = client.get("/v2/tags/tenant-03").json()["tag"]["resources"]
         assert tag["droplets"]["count"] == tagged.json()["meta"]["total"]
-        assert tag["imgages"]["count"] == _total(client, "/v2/images", tag_name="tenant-03") \
-            > 0
+        assert tag["imgages"]["count"] == _total(client, "/v2/images", tag_name="tenant-03") > 0
 
 
 def test_scale_is_deterministic_from_the_seed(start_simulator: StartSimulator) -> None:
-    small = [*FAST_LAGS, "--droplets", "120", "--volumes", "30", "--snapshots", "60",
-             "--domains", "12", "--account-kinds", "500", "--platform-kinds", "300"]
-    paths = (("/v2/droplets", "droplets"), ("/v2/volumes", "volumes"),
-             ("/v2/snapshots", "snapshots"), ("/v2/projects", "projects"),
-             ("/v2/certificates", "certificates"), ("/v2/reserved_ipv6", "reserved_ipv6s"),
-             ("/v2/monitoring/alerts", "policies"), ("/v2/droplets/autoscale",
-                                                     "autoscale_pools"),
-             ("/v2/apps", "apps"), ("/v2/databases", "databases"))
-    with start_simulator(scenario="scale", seed=7, extra_args=small) as sim, \
-            api_client(sim) as client, SimAdmin(sim) as admin:
+    small = [
+        *FAST_LAGS,
+        "--droplets",
+        "120",
+        "--volumes",
+        "30",
+        "--snapshots",
+        "60",
+        "--domains",
+        "12",
+        "--account-kinds",
+        "500",
+        "--platform-kinds",
+        "300",
+    ]
+    paths = (
+        ("/v2/droplets", "droplets"),
+        ("/v2/volumes", "volumes"),
+        ("/v2/snapshots", "snapshots"),
+        ("/v2/projects", "projects"),
+        ("/v2/certificates", "certificates"),
+        ("/v2/reserved_ipv6", "reserved_ipv6s"),
+        ("/v2/monitoring/alerts", "policies"),
+        ("/v2/droplets/autoscale", "autoscale_pools"),
+        ("/v2/apps", "apps"),
+        ("/v2/databases", "databases"),
+    )
+    with (
+        start_simulator(scenario="scale", seed=7, extra_args=small) as sim,
+        api_client(sim) as client,
+        SimAdmin(sim) as admin,
+    ):
 
         def world() -> list[list[dict[str, object]]]:
             return [client.get(p, params={"per_page": 200}).json()[k] for p, k in paths]
@@ -144,9 +180,17 @@ def test_scale_is_deterministic_from_the_seed(start_simulator: StartSimulator) -
         first = world()
         want = counts(500)
         assert [len(items) for items in first] == [
-            120, 30, 60, 11, want["certificates"], want["reserved_ipv6"],
-            want["alert_policies"], want["autoscale_pools"],
-            top_level_counts(300)["apps"], len(first[9])]
+            120,
+            30,
+            60,
+            11,
+            want["certificates"],
+            want["reserved_ipv6"],
+            want["alert_policies"],
+            want["autoscale_pools"],
+            top_level_counts(300)["apps"],
+            len(first[9]),
+        ]
         assert first[9]  # databases (an unpaged list)
         admin.reset(scenario="scale", seed=7)
         assert world() == first

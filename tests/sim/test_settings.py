@@ -45,10 +45,14 @@ def test_loopback_hosts_are_accepted() -> None:
 
 def test_live_changes_are_validated() -> None:
     base = settings_from_args([])
-    changed = apply_live_changes(base, {"fault_rate": "0.25", "fault_kinds": "429,timeout",
-                                        "action_lag": 1})
+    changed = apply_live_changes(
+        base, {"fault_rate": "0.25", "fault_kinds": "429,timeout", "action_lag": 1}
+    )
     assert (changed.fault_rate, changed.fault_kinds, changed.action_lag) == (
-        0.25, ("429", "timeout"), 1.0)
+        0.25,
+        ("429", "timeout"),
+        1.0,
+    )
     with pytest.raises(ValueError, match="unknown fault kinds"):
         apply_live_changes(base, {"fault_kinds": "meteor"})
     with pytest.raises(ValueError, match="not live-changeable"):

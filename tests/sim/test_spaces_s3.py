@@ -18,11 +18,19 @@ from arcadia_cloud_sim.settings import SimSettings
 KEYS = SimSettings()
 
 
-def s3(sim: SimulatorHandle, region: str, *, key: str = KEYS.spaces_key,
-       secret: str = KEYS.spaces_secret) -> Any:  # boto3's client types are generated
+def s3(
+    sim: SimulatorHandle,
+    region: str,
+    *,
+    key: str = KEYS.spaces_key,
+    secret: str = KEYS.spaces_secret,
+) -> Any:  # boto3's client types are generated
     return boto3.client(
-        "s3", region_name=region, endpoint_url=f"{sim.base_url}/s3/{region}",
-        aws_access_key_id=key, aws_secret_access_key=secret,
+        "s3",
+        region_name=region,
+        endpoint_url=f"{sim.base_url}/s3/{region}",
+        aws_access_key_id=key,
+        aws_secret_access_key=secret,
         config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": 1}),
     )
 
@@ -36,16 +44,20 @@ def test_list_buckets_answers_each_regions_buckets_as_s3_does(sim: SimulatorHand
         assert answer["ResponseMetadata"]["HTTPStatusCode"] == 200
         names = [b["Name"] for b in answer["Buckets"]]
         assert names == sorted(expected.get(region, set()))
-        assert all(isinstance(b["CreationDate"], datetime) and b["CreationDate"].tzinfo
-                   for b in answer["Buckets"])
+        assert all(
+            isinstance(b["CreationDate"], datetime) and b["CreationDate"].tzinfo
+            for b in answer["Buckets"]
+        )
         assert answer["Owner"]["ID"]  # the account's uuid, as Spaces names the owner
     assert sum(len(v) for v in expected.values()) == 6
 
 
 @pytest.mark.parametrize(
     ("key", "secret", "code"),
-    [("DO00NOTAKEY", KEYS.spaces_secret, "InvalidAccessKeyId"),
-     (KEYS.spaces_key, "not-the-secret", "SignatureDoesNotMatch")],
+    [
+        ("DO00NOTAKEY", KEYS.spaces_secret, "InvalidAccessKeyId"),
+        (KEYS.spaces_key, "not-the-secret", "SignatureDoesNotMatch"),
+    ],
 )
 def test_a_wrong_key_or_secret_is_refused_with_s3s_403(
     sim: SimulatorHandle, key: str, secret: str, code: str

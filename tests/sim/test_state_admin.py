@@ -15,13 +15,16 @@ def _names(client: httpx.Client) -> set[str]:
     return {d["name"] for d in client.get("/v2/droplets").json()["droplets"]}
 
 
-def test_state_survives_restart_and_reset_reseeds(start_simulator: StartSimulator,
-                                                  tmp_path: Path) -> None:
+def test_state_survives_restart_and_reset_reseeds(
+    start_simulator: StartSimulator, tmp_path: Path
+) -> None:
     state = tmp_path / "persist.sqlite3"
     with start_simulator(state_path=state) as first, api_client(first) as client:
         assert client.post("/v2/domains", json={"name": "persist.example"}).status_code == 201
-        created = client.post("/v2/droplets", json={
-            "name": "persist-1", "size": "s-1vcpu-1gb", "image": "ubuntu-24-04-x64"})
+        created = client.post(
+            "/v2/droplets",
+            json={"name": "persist-1", "size": "s-1vcpu-1gb", "image": "ubuntu-24-04-x64"},
+        )
         droplet_id = created.json()["droplet"]["id"]
         assert client.get(f"/v2/droplets/{droplet_id}").json()["droplet"]["status"] == "new"
 
@@ -30,22 +33,29 @@ def test_state_survives_restart_and_reset_reseeds(start_simulator: StartSimulato
         assert client.get("/v2/domains/persist.example").status_code == 200
         droplet = client.get(f"/v2/droplets/{droplet_id}").json()["droplet"]
         assert droplet["status"] == "active" and droplet["networks"]["v4"]
-        again = client.post("/v2/droplets", json={
-            "name": "persist-2", "size": "s-1vcpu-1gb", "image": "ubuntu-24-04-x64"})
+        again = client.post(
+            "/v2/droplets",
+            json={"name": "persist-2", "size": "s-1vcpu-1gb", "image": "ubuntu-24-04-x64"},
+        )
         assert again.json()["droplet"]["id"] > droplet_id
         assert {"persist-1", "persist-2"} <= _names(client)
 
-    with start_simulator(state_path=state, extra_args=(*FAST_LAGS, "--reset")) as third, \
-            api_client(third) as client:
+    with (
+        start_simulator(state_path=state, extra_args=(*FAST_LAGS, "--reset")) as third,
+        api_client(third) as client,
+    ):
         assert client.get("/v2/domains/persist.example").status_code == 404
         assert len(_names(client)) == 8  # 5 + the 3 DOKS nodes
 
 
-def test_two_servers_share_one_state_file(start_simulator: StartSimulator,
-                                          tmp_path: Path) -> None:
+def test_two_servers_share_one_state_file(start_simulator: StartSimulator, tmp_path: Path) -> None:
     state = tmp_path / "shared.sqlite3"
-    with start_simulator(state_path=state) as a, start_simulator(state_path=state) as b, \
-            api_client(a) as ca, api_client(b) as cb:
+    with (
+        start_simulator(state_path=state) as a,
+        start_simulator(state_path=state) as b,
+        api_client(a) as ca,
+        api_client(b) as cb,
+    ):
         assert ca.post("/v2/domains", json={"name": "shared.example"}).status_code == 201
         assert cb.get("/v2/domains/shared.example").status_code == 200
         assert cb.delete("/v2/domains/shared.example").status_code == 204
@@ -62,12 +72,16 @@ def test_behind_our_back_mutations(fresh: SimulatorHandle) -> None:
         assert client.get(f"/v2/droplets/{web2['id']}").json()["droplet"]["status"] == "off"
 
         urn = f"do:droplet:{web2['id']}"
-        acme = next(p for p in client.get("/v2/projects").json()["projects"]
-                    if p["name"] == "Acme Storefront")
+        acme = next(
+            p
+            for p in client.get("/v2/projects").json()["projects"]
+            if p["name"] == "Acme Storefront"
+        )
 
         def in_acme() -> bool:
-            resources = client.get(f"/v2/projects/{acme['id']}/resources",
-                                   params={"per_page": 200}).json()["resources"]
+            resources = client.get(
+                f"/v2/projects/{acme['id']}/resources", params={"per_page": 200}
+            ).json()["resources"]
             return urn in {r["urn"] for r in resources}
 
         assert in_acme()
@@ -79,8 +93,9 @@ def test_behind_our_back_mutations(fresh: SimulatorHandle) -> None:
         assert in_acme()
 
         vol = admin.resources("volume", name="platform-cache")[0]
-        admin.put_resource("volume", vol["id"], dict(vol["body"], size_gigabytes=75),
-                           name=vol["name"])
+        admin.put_resource(
+            "volume", vol["id"], dict(vol["body"], size_gigabytes=75), name=vol["name"]
+        )
         got = client.get(f"/v2/volumes/{vol['id']}").json()["volume"]
         assert got["size_gigabytes"] == 75
 
@@ -110,8 +125,10 @@ def test_live_config_changes_lags(fresh: SimulatorHandle) -> None:
         config = admin.set_config(droplet_active_lag=0, latency_ms=30)
         assert config["droplet_active_lag"] == 0 and config["latency_ms"] == 30
         started = time.monotonic()
-        created = client.post("/v2/droplets", json={
-            "name": "instant", "size": "s-1vcpu-1gb", "image": "ubuntu-24-04-x64"})
+        created = client.post(
+            "/v2/droplets",
+            json={"name": "instant", "size": "s-1vcpu-1gb", "image": "ubuntu-24-04-x64"},
+        )
         assert time.monotonic() - started >= 0.03
         droplet_id = created.json()["droplet"]["id"]
         assert client.get(f"/v2/droplets/{droplet_id}").json()["droplet"]["status"] == "active"

@@ -66,8 +66,9 @@ class AccountKindsAPI(APIBase):
             body = self._transport.call("GET", REGISTRY_PATH)
         except DONotFoundError:
             return Listing(items=(), requests=1, pages=1, total=0)
-        registry = parse_object(body, "registry", ContainerRegistry.from_payload,
-                                method="GET", path=REGISTRY_PATH)
+        registry = parse_object(
+            body, "registry", ContainerRegistry.from_payload, method="GET", path=REGISTRY_PATH
+        )
         return Listing(items=(registry,), requests=1, pages=1, total=1)
 
     def list_container_repositories(self) -> Listing[ContainerRepository]:
@@ -81,13 +82,22 @@ class AccountKindsAPI(APIBase):
             except ValueError as exc:  # never in a path: skipped by name, the rest listed
                 skipped.append(_skip(REGISTRY_PATH, registry.name, "name", exc))
                 continue
-            listing = self._list(f"{REGISTRY_PATH}/{name}/repositoriesV2", "repositories",
-                                 ContainerRepository.from_payload, id_field="name")
+            listing = self._list(
+                f"{REGISTRY_PATH}/{name}/repositoriesV2",
+                "repositories",
+                ContainerRepository.from_payload,
+                id_field="name",
+            )
             items += listing.items
             skipped += listing.skipped
             requests += listing.requests
-        return Listing(items=tuple(items), skipped=tuple(skipped), requests=requests,
-                       pages=len(registries) + 1, total=len(items))
+        return Listing(
+            items=tuple(items),
+            skipped=tuple(skipped),
+            requests=requests,
+            pages=len(registries) + 1,
+            total=len(items),
+        )
 
     def list_custom_images(self) -> Listing[CustomImage]:
         """The account's custom images: ``GET /v2/images?private=true`` lists every image of
@@ -95,15 +105,17 @@ class AccountKindsAPI(APIBase):
 
         ``private=true`` narrows the list to the account, never within it, so the result is a
         complete inventory of custom images (not ``filtered``)."""
-        listing = self._list("/v2/images", "images", CustomImage.from_payload,
-                             params={"private": "true"})
+        listing = self._list(
+            "/v2/images", "images", CustomImage.from_payload, params={"private": "true"}
+        )
         custom = tuple(image for image in listing.items if image.type == "custom")
         return replace(listing, items=custom, filtered=False, total=len(custom))
 
     def list_alert_policies(self) -> Listing[AlertPolicy]:
         """``GET /v2/monitoring/alerts``."""
-        return self._list("/v2/monitoring/alerts", "policies", AlertPolicy.from_payload,
-                          id_field="uuid")
+        return self._list(
+            "/v2/monitoring/alerts", "policies", AlertPolicy.from_payload, id_field="uuid"
+        )
 
     def get_uptime_state(self, check_id: str) -> UptimeState:
         """``GET /v2/uptime/checks/{id}/state``."""
@@ -132,15 +144,19 @@ class AccountKindsAPI(APIBase):
 
     def list_functions_namespaces(self) -> Listing[FunctionsNamespace]:
         """``GET /v2/functions/namespaces`` (their access keys are dropped on parsing)."""
-        return self._list("/v2/functions/namespaces", "namespaces",
-                          FunctionsNamespace.from_payload, id_field="namespace")
+        return self._list(
+            "/v2/functions/namespaces",
+            "namespaces",
+            FunctionsNamespace.from_payload,
+            id_field="namespace",
+        )
 
     def list_reserved_ipv6(self) -> Listing[ReservedIPv6]:
         """``GET /v2/reserved_ipv6``."""
-        return self._list("/v2/reserved_ipv6", "reserved_ipv6s", ReservedIPv6.from_payload,
-                          id_field="ip")
+        return self._list(
+            "/v2/reserved_ipv6", "reserved_ipv6s", ReservedIPv6.from_payload, id_field="ip"
+        )
 
     def list_autoscale_pools(self) -> Listing[AutoscalePool]:
         """``GET /v2/droplets/autoscale``."""
-        return self._list("/v2/droplets/autoscale", "autoscale_pools",
-                          AutoscalePool.from_payload)
+        return self._list("/v2/droplets/autoscale", "autoscale_pools", AutoscalePool.from_payload)

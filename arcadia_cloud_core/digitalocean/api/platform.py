@@ -26,15 +26,15 @@ class PlatformAPI(APIBase):
 
     def list_apps(self) -> Listing[App]:
         """Every app, with its ``project_id`` (``with_projects=true``)."""
-        listing = self._list("/v2/apps", "apps", App.from_payload,
-                             params={"with_projects": "true"})
+        listing = self._list("/v2/apps", "apps", App.from_payload, params={"with_projects": "true"})
         return replace(listing, filtered=False)  # the parameter adds a field, filters nothing
 
     def list_app_alerts(self, app_id: str) -> Listing[AppAlert]:
         """The alerts of one app (DO lists them whole)."""
         aid = uuid_id(app_id, arg="app_id")
-        return self._list(f"/v2/apps/{aid}/alerts", "alerts",
-                          partial(AppAlert.from_payload, app_id=aid))
+        return self._list(
+            f"/v2/apps/{aid}/alerts", "alerts", partial(AppAlert.from_payload, app_id=aid)
+        )
 
     def list_databases(self) -> Listing[DatabaseCluster]:
         """Every managed database cluster (DO lists them whole)."""
@@ -43,19 +43,28 @@ class PlatformAPI(APIBase):
     def list_database_replicas(self, cluster_id: str) -> Listing[DatabaseReplica]:
         """The read-only replicas of one cluster."""
         cid = uuid_id(cluster_id, arg="database_cluster_uuid")
-        return self._list(f"/v2/databases/{cid}/replicas", "replicas",
-                          partial(DatabaseReplica.from_payload, cluster_id=cid), id_field="name")
+        return self._list(
+            f"/v2/databases/{cid}/replicas",
+            "replicas",
+            partial(DatabaseReplica.from_payload, cluster_id=cid),
+            id_field="name",
+        )
 
     def list_database_pools(self, cluster_id: str) -> Listing[ConnectionPool]:
         """The connection pools of one (PostgreSQL) cluster."""
         cid = uuid_id(cluster_id, arg="database_cluster_uuid")
-        return self._list(f"/v2/databases/{cid}/pools", "pools",
-                          partial(ConnectionPool.from_payload, cluster_id=cid), id_field="name")
+        return self._list(
+            f"/v2/databases/{cid}/pools",
+            "pools",
+            partial(ConnectionPool.from_payload, cluster_id=cid),
+            id_field="name",
+        )
 
     def list_kubernetes_clusters(self) -> Listing[KubernetesCluster]:
         """Every DOKS cluster with its node pools and nodes."""
-        return self._list("/v2/kubernetes/clusters", "kubernetes_clusters",
-                          KubernetesCluster.from_payload)
+        return self._list(
+            "/v2/kubernetes/clusters", "kubernetes_clusters", KubernetesCluster.from_payload
+        )
 
     def list_vpcs(self) -> Listing[VPC]:
         """Every VPC (members not included: see :meth:`list_vpc_members`)."""
@@ -64,8 +73,9 @@ class PlatformAPI(APIBase):
     def list_vpc_members(self, vpc_id: str) -> Listing[VPCMember]:
         """The resources in one VPC."""
         vid = uuid_id(vpc_id, arg="vpc_id")
-        return self._list(f"/v2/vpcs/{vid}/members", "members", VPCMember.from_payload,
-                          id_field="urn")
+        return self._list(
+            f"/v2/vpcs/{vid}/members", "members", VPCMember.from_payload, id_field="urn"
+        )
 
     def list_vpc_peerings(self) -> Listing[VPCPeering]:
         """Every VPC peering."""

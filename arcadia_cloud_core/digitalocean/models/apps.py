@@ -60,10 +60,15 @@ class App:
         spec = opt_mapping(p, "spec")
         deployment = opt_mapping(p, "active_deployment")
         components = tuple(
-            AppComponent(type=key.rstrip("s"), name=req_str(c, "name"),
-                         instance_size_slug=opt_str(c, "instance_size_slug"),
-                         instance_count=opt_int(c, "instance_count"))
-            for key in COMPONENT_KEYS for c in opt_list(spec, key) if isinstance(c, Mapping)
+            AppComponent(
+                type=key.rstrip("s"),
+                name=req_str(c, "name"),
+                instance_size_slug=opt_str(c, "instance_size_slug"),
+                instance_count=opt_int(c, "instance_count"),
+            )
+            for key in COMPONENT_KEYS
+            for c in opt_list(spec, key)
+            if isinstance(c, Mapping)
         )
         return cls(
             id=req_id(p),
@@ -75,8 +80,11 @@ class App:
             active_deployment_id=opt_str(deployment, "id"),
             active_deployment_phase=opt_str(deployment, "phase"),
             components=components,
-            domains=tuple(str(d.get("domain")) for d in opt_list(spec, "domains")
-                          if isinstance(d, Mapping) and d.get("domain")),
+            domains=tuple(
+                str(d.get("domain"))
+                for d in opt_list(spec, "domains")
+                if isinstance(d, Mapping) and d.get("domain")
+            ),
             vpc_id=opt_str(spec, "vpc.id"),
             project_id=opt_str(p, "project_id"),
             created_at=opt_datetime(p, "created_at"),

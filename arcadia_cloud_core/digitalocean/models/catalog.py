@@ -47,9 +47,14 @@ class Region:
     @classmethod
     def from_payload(cls, p: Mapping[str, Any]) -> Region:
         """Parse a ``region`` object."""
-        return cls(slug=req_str(p, "slug"), name=req_str(p, "name"),
-                   available=opt_bool(p, "available"), features=str_tuple(p, "features"),
-                   sizes=str_tuple(p, "sizes"), raw=frozen(p))
+        return cls(
+            slug=req_str(p, "slug"),
+            name=req_str(p, "name"),
+            available=opt_bool(p, "available"),
+            features=str_tuple(p, "features"),
+            sizes=str_tuple(p, "sizes"),
+            raw=frozen(p),
+        )
 
 
 @dataclass(frozen=True)

@@ -42,8 +42,11 @@ class TrustedSource:
         if not isinstance(p, Mapping):
             raise FieldError(where, "expected an object")
         try:
-            return cls(type=req_str(p, "type"), value=req_str(p, "value"),
-                       description=opt_str(p, "description"))
+            return cls(
+                type=req_str(p, "type"),
+                value=req_str(p, "value"),
+                description=opt_str(p, "description"),
+            )
         except FieldError as exc:
             raise FieldError(f"{where}.{exc.field}", exc.reason) from None
 
@@ -99,8 +102,10 @@ class DatabaseCluster:
             db_names=str_tuple(p, "db_names"),
             host=_endpoint(p, "connection"),
             private_host=_endpoint(p, "private_connection"),
-            rules=tuple(TrustedSource.from_payload(r, where=f"rules[{i}]")
-                        for i, r in enumerate(opt_list(p, "rules"))),
+            rules=tuple(
+                TrustedSource.from_payload(r, where=f"rules[{i}]")
+                for i, r in enumerate(opt_list(p, "rules"))
+            ),
             maintenance_day=opt_str(p, "maintenance_window.day"),
             maintenance_hour=opt_str(p, "maintenance_window.hour"),
             created_at=opt_datetime(p, "created_at"),
@@ -129,11 +134,18 @@ class DatabaseReplica:
     def from_payload(cls, p: Mapping[str, Any], *, cluster_id: str) -> DatabaseReplica:
         """Parse a ``replica`` object listed under ``cluster_id``."""
         return cls(
-            cluster_id=cluster_id, id=opt_str(p, "id"), name=req_str(p, "name"),
-            region=opt_str(p, "region"), size=opt_str(p, "size"), status=opt_str(p, "status"),
-            private_network_uuid=opt_str(p, "private_network_uuid"), tags=str_tuple(p, "tags"),
-            host=_endpoint(p, "connection"), storage_size_mib=opt_int(p, "storage_size_mib"),
-            created_at=opt_datetime(p, "created_at"), raw=frozen(p),
+            cluster_id=cluster_id,
+            id=opt_str(p, "id"),
+            name=req_str(p, "name"),
+            region=opt_str(p, "region"),
+            size=opt_str(p, "size"),
+            status=opt_str(p, "status"),
+            private_network_uuid=opt_str(p, "private_network_uuid"),
+            tags=str_tuple(p, "tags"),
+            host=_endpoint(p, "connection"),
+            storage_size_mib=opt_int(p, "storage_size_mib"),
+            created_at=opt_datetime(p, "created_at"),
+            raw=frozen(p),
         )
 
 
@@ -152,6 +164,12 @@ class ConnectionPool:
     @classmethod
     def from_payload(cls, p: Mapping[str, Any], *, cluster_id: str) -> ConnectionPool:
         """Parse a ``pool`` object listed under ``cluster_id``."""
-        return cls(cluster_id=cluster_id, name=req_str(p, "name"), mode=req_str(p, "mode"),
-                   size=req_int(p, "size"), db=req_str(p, "db"), user=opt_str(p, "user"),
-                   raw=frozen(p))
+        return cls(
+            cluster_id=cluster_id,
+            name=req_str(p, "name"),
+            mode=req_str(p, "mode"),
+            size=req_int(p, "size"),
+            db=req_str(p, "db"),
+            user=opt_str(p, "user"),
+            raw=frozen(p),
+        )

@@ -44,22 +44,32 @@ class NodePool:
     raw: Mapping[str, Any] = raw_field()
 
     @classmethod
-    def from_payload(cls, p: Any, *, cluster_id: str, cluster_name: str, region: str,
-                     where: str = "node_pool") -> NodePool:
+    def from_payload(
+        cls, p: Any, *, cluster_id: str, cluster_name: str, region: str, where: str = "node_pool"
+    ) -> NodePool:
         """Parse a ``node_pool`` object of a cluster; ``where`` names it in errors."""
         if not isinstance(p, Mapping):
             raise FieldError(where, "expected an object")
         try:
             droplets = tuple(
-                str(opt_id(n, "droplet_id")) for n in opt_list(p, "nodes")
+                str(opt_id(n, "droplet_id"))
+                for n in opt_list(p, "nodes")
                 if isinstance(n, Mapping) and opt_id(n, "droplet_id")
             )
             return cls(
-                id=req_id(p), cluster_id=cluster_id, cluster_name=cluster_name, region=region,
-                name=req_str(p, "name"), size=req_str(p, "size"), count=req_int(p, "count"),
-                auto_scale=opt_bool(p, "auto_scale"), min_nodes=opt_int(p, "min_nodes"),
-                max_nodes=opt_int(p, "max_nodes"), tags=str_tuple(p, "tags"),
-                droplet_ids=droplets, raw=frozen(p),
+                id=req_id(p),
+                cluster_id=cluster_id,
+                cluster_name=cluster_name,
+                region=region,
+                name=req_str(p, "name"),
+                size=req_str(p, "size"),
+                count=req_int(p, "count"),
+                auto_scale=opt_bool(p, "auto_scale"),
+                min_nodes=opt_int(p, "min_nodes"),
+                max_nodes=opt_int(p, "max_nodes"),
+                tags=str_tuple(p, "tags"),
+                droplet_ids=droplets,
+                raw=frozen(p),
             )
         except FieldError as exc:
             raise FieldError(f"{where}.{exc.field}", exc.reason) from None
@@ -87,14 +97,26 @@ class KubernetesCluster:
         """Parse a ``kubernetes_cluster`` object."""
         cluster_id, name, region = req_id(p), req_str(p, "name"), req_str(p, "region")
         pools = tuple(
-            NodePool.from_payload(pool, cluster_id=cluster_id, cluster_name=name, region=region,
-                                  where=f"node_pools[{i}]")
+            NodePool.from_payload(
+                pool,
+                cluster_id=cluster_id,
+                cluster_name=name,
+                region=region,
+                where=f"node_pools[{i}]",
+            )
             for i, pool in enumerate(opt_list(p, "node_pools"))
         )
         return cls(
-            id=cluster_id, name=name, region=region, version=req_str(p, "version"),
-            status=opt_str(p, "status.state"), vpc_uuid=opt_str(p, "vpc_uuid"),
-            ha=opt_bool(p, "ha"), auto_upgrade=opt_bool(p, "auto_upgrade"),
-            tags=str_tuple(p, "tags"), node_pools=pools,
-            created_at=opt_datetime(p, "created_at"), raw=frozen(p),
+            id=cluster_id,
+            name=name,
+            region=region,
+            version=req_str(p, "version"),
+            status=opt_str(p, "status.state"),
+            vpc_uuid=opt_str(p, "vpc_uuid"),
+            ha=opt_bool(p, "ha"),
+            auto_upgrade=opt_bool(p, "auto_upgrade"),
+            tags=str_tuple(p, "tags"),
+            node_pools=pools,
+            created_at=opt_datetime(p, "created_at"),
+            raw=frozen(p),
         )

@@ -51,10 +51,16 @@ class VPC:
     @classmethod
     def from_payload(cls, p: Mapping[str, Any]) -> VPC:
         """Parse a ``vpc`` object."""
-        return cls(id=req_id(p), name=req_str(p, "name"), region=opt_str(p, "region"),
-                   ip_range=opt_str(p, "ip_range"), default=opt_bool(p, "default"),
-                   description=opt_str(p, "description"),
-                   created_at=opt_datetime(p, "created_at"), raw=frozen(p))
+        return cls(
+            id=req_id(p),
+            name=req_str(p, "name"),
+            region=opt_str(p, "region"),
+            ip_range=opt_str(p, "ip_range"),
+            default=opt_bool(p, "default"),
+            description=opt_str(p, "description"),
+            created_at=opt_datetime(p, "created_at"),
+            raw=frozen(p),
+        )
 
     def with_members(self, members: tuple[VPCMember, ...]) -> VPC:
         """This VPC with its members' URNs."""
@@ -75,9 +81,14 @@ class VPCPeering:
     @classmethod
     def from_payload(cls, p: Mapping[str, Any]) -> VPCPeering:
         """Parse a ``vpc_peering`` object."""
-        return cls(id=req_id(p), name=req_str(p, "name"), status=opt_str(p, "status"),
-                   vpc_ids=str_tuple(p, "vpc_ids"), created_at=opt_datetime(p, "created_at"),
-                   raw=frozen(p))
+        return cls(
+            id=req_id(p),
+            name=req_str(p, "name"),
+            status=opt_str(p, "status"),
+            vpc_ids=str_tuple(p, "vpc_ids"),
+            created_at=opt_datetime(p, "created_at"),
+            raw=frozen(p),
+        )
 
 
 @dataclass(frozen=True)
@@ -101,9 +112,14 @@ class NATGateway:
         vpcs = [v for v in opt_list(p, "vpcs") if isinstance(v, Mapping)]
         gateways = [g for g in opt_list(p, "egresses.public_gateways") if isinstance(g, Mapping)]
         return cls(
-            id=req_id(p), name=req_str(p, "name"), type=opt_str(p, "type"),
-            state=opt_str(p, "state"), region=opt_str(p, "region"), size=opt_int(p, "size"),
+            id=req_id(p),
+            name=req_str(p, "name"),
+            type=opt_str(p, "type"),
+            state=opt_str(p, "state"),
+            region=opt_str(p, "region"),
+            size=opt_int(p, "size"),
             vpc_ids=tuple(req_str(v, "vpc_uuid") for v in vpcs),
             egress_ipv4=tuple(req_str(g, "ipv4") for g in gateways),
-            created_at=opt_datetime(p, "created_at"), raw=frozen(p),
+            created_at=opt_datetime(p, "created_at"),
+            raw=frozen(p),
         )

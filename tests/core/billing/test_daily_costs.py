@@ -196,19 +196,31 @@ def test_a_line_names_cannot_settle_takes_the_resource_its_invoice_line_had(
     """``warehouse-2026...`` starts two snapshots' names; April's invoice item had DO's id. The
     invoice's ``old-db`` droplet was deleted on 2 April: a later day's line stays unmatched."""
     ids = sample_estate(engine)
-    add_resources(engine, [{"kind": "snapshot", "provider_id": "205",
-                            "name": "warehouse-2026-03-15"}])
+    add_resources(
+        engine, [{"kind": "snapshot", "provider_id": "205", "name": "warehouse-2026-03-15"}]
+    )
     truncated = Line("Volume Snapshots", "warehouse-2026... (65.00 GiB)", 390)
     old_db = Line("Droplets", "old-db (s-2vcpu-4gb)", 107, hours=30)
     upsert_invoices(engine, [Header(INVOICE, "2026-04", 497)])
-    items = [{"product": ln.product, "description": ln.description,
-              "amount_cents": ln.amount_cents, "start_time": ln.start, "end_time": ln.end,
-              "resource_id": rid} for ln, rid in ((truncated, "204"), (old_db, "102"))]
-    ingest_invoice(engine, invoice_uuid=INVOICE, csv_data=render_csv([truncated, old_db]),
-                   items=items)
+    items = [
+        {
+            "product": ln.product,
+            "description": ln.description,
+            "amount_cents": ln.amount_cents,
+            "start_time": ln.start,
+            "end_time": ln.end,
+            "resource_id": rid,
+        }
+        for ln, rid in ((truncated, "204"), (old_db, "102"))
+    ]
+    ingest_invoice(
+        engine, invoice_uuid=INVOICE, csv_data=render_csv([truncated, old_db]), items=items
+    )
     day = date(2026, 5, 2)
-    points = [point(day, "1-BS-SNAP-0001", truncated.description, "0.13"),
-              point(day, "1-DO-DROP-0109", old_db.description, "0.28")]
+    points = [
+        point(day, "1-BS-SNAP-0001", truncated.description, "0.13"),
+        point(day, "1-DO-DROP-0109", old_db.description, "0.28"),
+    ]
     ingest_daily_costs(engine, Source(points), account_urn=URN, start=day, end=day)
     snapshot, droplet = load_daily_costs(engine, start=day, end=day).itertuples()
     assert (snapshot.resource_id, snapshot.match_method) == (ids["204"], "invoice_line")
@@ -217,22 +229,30 @@ def test_a_line_names_cannot_settle_takes_the_resource_its_invoice_line_had(
 
 
 def test_month_to_date_sets_the_preview_beside_the_loaded_days(engine: Engine) -> None:
-    preview = Invoice.from_payload({"invoice_uuid": INVOICE, "amount": "5.12",
-                                    "invoice_period": "2026-04"})
-    items = [InvoiceItem.from_payload({"product": product, "amount": amount},
-                                      invoice_uuid=INVOICE)
-             for product, amount in (("Droplets", "4.00"), ("Taxes", "0.12"), ("Droplets", "1.00"))]
+    preview = Invoice.from_payload(
+        {"invoice_uuid": INVOICE, "amount": "5.12", "invoice_period": "2026-04"}
+    )
+    items = [
+        InvoiceItem.from_payload({"product": product, "amount": amount}, invoice_uuid=INVOICE)
+        for product, amount in (("Droplets", "4.00"), ("Taxes", "0.12"), ("Droplets", "1.00"))
+    ]
     empty = month_to_date(engine, preview=preview, items=items)
     assert (empty.days_loaded, empty.daily_cents, empty.forecast) == (0, 0, {})
     assert empty.by_product == {"Droplets": 500, "Taxes": 12} and empty.difference_cents == 512
     sample_estate(engine)
-    ingest_daily_costs(engine, Source(day_points(APRIL_1) + day_points(APRIL_2)),
-                       account_urn=URN, start=APRIL_1, end=APRIL_2)
+    ingest_daily_costs(
+        engine,
+        Source(day_points(APRIL_1) + day_points(APRIL_2)),
+        account_urn=URN,
+        start=APRIL_1,
+        end=APRIL_2,
+    )
     mtd = month_to_date(engine, preview=preview, items=items)
     assert (mtd.days_loaded, mtd.last_day_loaded, mtd.daily_cents) == (2, APRIL_2, 512)
     assert mtd.difference_cents == 0 and mtd.forecast["forecast_cents"] == 256 * 30
-    bad = Invoice.from_payload({"invoice_uuid": INVOICE, "amount": "1.00",
-                                "invoice_period": "April"})
+    bad = Invoice.from_payload(
+        {"invoice_uuid": INVOICE, "amount": "1.00", "invoice_period": "April"}
+    )
     with pytest.raises(BillingError, match="'April' is not YYYY-MM"):
         month_to_date(engine, preview=bad, items=[])
 
@@ -251,6 +271,5 @@ def test_long_text_is_cut_to_its_column_and_stored(engine: Engine) -> None:
     [line] = load_daily_costs(engine, start=APRIL_1, end=APRIL_1).itertuples()
     assert line.description == long and len(line.sku) == 64 and line.amount_cents == 123
     assert line.unmatched_reason == "no_kind"
-    again = ingest_daily_costs(engine, Source([odd]), account_urn=URN, start=APRIL_1,
-                               end=APRIL_1)
+    again = ingest_daily_costs(engine, Source([odd]), account_urn=URN, start=APRIL_1, end=APRIL_1)
     assert again.days_written == ()  # the cut values compare equal to the stored ones

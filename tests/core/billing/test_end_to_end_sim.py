@@ -100,10 +100,11 @@ def estate(tmp_path: Path, do: DOClient) -> Engine:
     ]
     rows += [  # the platform kinds (#13): apps, database and DOKS clusters
         *({"kind": "app", "provider_id": a.id, "name": a.name} for a in do.list_apps()),
-        *({"kind": "managed_db", "provider_id": d.id, "name": d.name}
-          for d in do.list_databases()),
-        *({"kind": "k8s_cluster", "provider_id": k.id, "name": k.name}
-          for k in do.list_kubernetes_clusters()),
+        *({"kind": "managed_db", "provider_id": d.id, "name": d.name} for d in do.list_databases()),
+        *(
+            {"kind": "k8s_cluster", "provider_id": k.id, "name": k.name}
+            for k in do.list_kubernetes_clusters()
+        ),
     ]
     for project in listed:
         for item in do.list_project_resources(project.id):

@@ -11,7 +11,6 @@ from arcadia_cloud_core.billing.kinds import (
     ACCOUNT_LEVEL_KINDS,
     KIND_RULES,
     LINE_KINDS,
-    UNTRACKED_KINDS,
     derive_kinds,
     target_kind,
 )
@@ -65,11 +64,9 @@ def test_kind_table(product: str | None, description: str | None, kind: str | No
 
 def test_vocabulary_and_targets() -> None:
     assert {"tax", "spaces_subscription", "credit", "bandwidth"} <= LINE_KINDS
-    assert LINE_KINDS - {"tax"} - ACCOUNT_LEVEL_KINDS - UNTRACKED_KINDS <= set(RESOURCE_KINDS)
-    assert not UNTRACKED_KINDS & set(RESOURCE_KINDS)
+    assert LINE_KINDS - {"tax"} - ACCOUNT_LEVEL_KINDS <= set(RESOURCE_KINDS)
     assert target_kind("app") == "app"  # App Platform apps are inventory kind `app` (#13)
-    assert {target_kind("managed_db"), target_kind("k8s_cluster")} == {"managed_db",
-                                                                       "k8s_cluster"}
+    assert {target_kind("managed_db"), target_kind("k8s_cluster")} == {"managed_db", "k8s_cluster"}
     assert target_kind("droplet_backup") == "droplet"
     assert target_kind("snapshot") == "snapshot"
     assert target_kind("tax") is None

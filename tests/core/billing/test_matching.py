@@ -283,5 +283,8 @@ def test_app_database_and_doks_lines_match_the_platform_kinds() -> None:
     ]
     frame = match(lines, estate)
     assert frame["kind"].tolist() == ["app", "managed_db", "k8s_cluster"]
-    assert outcome(frame) == [(1, "name_live", None), (2, "name_live", None),
-                              (3, "name_live", None)]
+    assert outcome(frame) == [
+        (1, "name_live", None),
+        (2, "name_live", None),
+        (3, "name_live", None),
+    ]

@@ -129,9 +129,13 @@ def _held(lines: pd.DataFrame, engine: Engine) -> pd.Series:
             )
         ).scalars()
         registry = set(registries)  # billed by plan, not id: the account's one registry
-        apps = dict(connection.execute(  # billed by name (#13)
-            sa.select(cloud_resources.c.name, cloud_resources.c.provider_id).where(
-                cloud_resources.c.kind == "app")).all())
+        apps = dict(
+            connection.execute(  # billed by name (#13)
+                sa.select(cloud_resources.c.name, cloud_resources.c.provider_id).where(
+                    cloud_resources.c.kind == "app"
+                )
+            ).all()
+        )
     held = []
     for product, description, do_ids in zip(
         lines["product"], lines["description"], lines["do_ids"], strict=True
@@ -157,9 +161,11 @@ def test_every_line_of_every_era_matches_or_says_why(
     assert (matched ^ reason.notna()).all()  # matched, or unmatched with a reason: never both
     held = _held(lines, engine)
     rate = (matched & held).sum() / held.sum()
-    print(f"held {int(held.sum())}, matched {int((matched & held).sum())} ({rate:.4f}); "
-          f"methods {dict(Counter(lines.loc[matched, 'match_method'].astype(object)))}; "
-          f"unmatched {dict(Counter(reason[~matched]))}; lines {len(lines)}")
+    print(
+        f"held {int(held.sum())}, matched {int((matched & held).sum())} ({rate:.4f}); "
+        f"methods {dict(Counter(lines.loc[matched, 'match_method'].astype(object)))}; "
+        f"unmatched {dict(Counter(reason[~matched]))}; lines {len(lines)}"
+    )
     assert held.sum() > 600 and rate >= 0.99, (int(held.sum()), rate)
     assert not (matched & ~held).any()  # nothing matched a resource inventory does not hold
     # What does not match says why, and each reason is the right one for its line.

@@ -46,8 +46,18 @@ def sim_tokens() -> SimTokens:
 
 def simulator_args(tokens: SimTokens) -> list[str]:
     """Flags shared by the module simulators (only our tokens are valid: 401 otherwise)."""
-    return ["--tokens", ",".join(tokens.tokens), "--droplet-active-lag", "0.2",
-            "--action-lag", "0.2", "--snapshot-list-lag", "0.2", "--snapshot-delete-linger", "0"]
+    return [
+        "--tokens",
+        ",".join(tokens.tokens),
+        "--droplet-active-lag",
+        "0.2",
+        "--action-lag",
+        "0.2",
+        "--snapshot-list-lag",
+        "0.2",
+        "--snapshot-delete-linger",
+        "0",
+    ]
 
 
 @pytest.fixture(scope="module")

@@ -42,15 +42,28 @@ def droplet_payload(droplet_id: int, **overrides: Any) -> dict[str, Any]:
         "size_slug": "s-1vcpu-2gb",
         "networks": {
             "v4": [
-                {"ip_address": "10.10.0.5", "netmask": "255.255.0.0", "gateway": "nil",
-                 "type": "private"},
-                {"ip_address": "203.0.113.5", "netmask": "255.255.255.0",
-                 "gateway": "203.0.113.1", "type": "public"},
+                {
+                    "ip_address": "10.10.0.5",
+                    "netmask": "255.255.0.0",
+                    "gateway": "nil",
+                    "type": "private",
+                },
+                {
+                    "ip_address": "203.0.113.5",
+                    "netmask": "255.255.255.0",
+                    "gateway": "203.0.113.1",
+                    "type": "public",
+                },
             ],
             "v6": [],
         },
-        "region": {"name": "New York 3", "slug": "nyc3", "features": [], "available": True,
-                   "sizes": []},
+        "region": {
+            "name": "New York 3",
+            "slug": "nyc3",
+            "features": [],
+            "available": True,
+            "sizes": [],
+        },
         "tags": ["web"],
         "vpc_uuid": "760e09ef-dc84-11e8-981e-3cfdfeaae000",
     }
@@ -94,14 +107,18 @@ class PagedDroplets:
         last = max(1, -(-self.count // per_page))
         pages: dict[str, str] = {}
         if page < last:
-            kept = [] if self.drop_params else [
-                (k, v) for k, v in params.multi_items() if k not in ("page",)
-            ]
+            kept = (
+                []
+                if self.drop_params
+                else [(k, v) for k, v in params.multi_items() if k not in ("page",)]
+            )
             query = "&".join(f"{k}={v}" for k, v in [*kept, ("page", str(page + 1))])
             pages["next"] = f"{self.host}{request.url.path}?{query}"
             pages["last"] = f"{self.host}{request.url.path}?page={last}"
-        body: dict[str, Any] = {"droplets": [droplet_payload(i) for i in ids],
-                                "links": {"pages": pages}}
+        body: dict[str, Any] = {
+            "droplets": [droplet_payload(i) for i in ids],
+            "links": {"pages": pages},
+        }
         if self.include_total:
             body["meta"] = {"total": self.total_override or self.count}
         return json_response(body)

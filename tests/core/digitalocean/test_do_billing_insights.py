@@ -16,9 +16,16 @@ URN = "do:team:12345678-1234-1234-1234-123456789012"
 
 
 def _point(day: str, amount: str = "0.86", **extra: str) -> dict[str, str]:
-    return {"usage_team_urn": URN, "start_date": day, "total_amount": amount, "region": "nyc3",
-            "sku": "1-DO-DROP-0109", "description": "web-1 (s-1vcpu-1gb)",
-            "group_description": "", **extra}
+    return {
+        "usage_team_urn": URN,
+        "start_date": day,
+        "total_amount": amount,
+        "region": "nyc3",
+        "sku": "1-DO-DROP-0109",
+        "description": "web-1 (s-1vcpu-1gb)",
+        "group_description": "",
+        **extra,
+    }
 
 
 def test_two_months_from_the_simulator_in_31_day_calls_and_pages(make_do: ClientFactory) -> None:
@@ -42,16 +49,19 @@ def test_a_range_of_exactly_31_days_is_one_call_and_32_are_two() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         calls.append(request.url.path)
         first = request.url.path.split("/")[-2]
-        return json_response({"data_points": [_point(first)], "total_items": 1,
-                              "total_pages": 1, "current_page": 1})
+        return json_response(
+            {"data_points": [_point(first)], "total_items": 1, "total_pages": 1, "current_page": 1}
+        )
 
     client, _ = make_client(handler)
     with client:
         one = client.list_billing_insights(URN, date(2025, 1, 1), date(2025, 1, 31))
         two = client.list_billing_insights(URN, date(2025, 1, 1), date(2025, 2, 1))
-    assert calls == [f"/v2/billing/{URN}/insights/2025-01-01/2025-01-31",
-                     f"/v2/billing/{URN}/insights/2025-01-01/2025-01-31",
-                     f"/v2/billing/{URN}/insights/2025-02-01/2025-02-01"]
+    assert calls == [
+        f"/v2/billing/{URN}/insights/2025-01-01/2025-01-31",
+        f"/v2/billing/{URN}/insights/2025-01-01/2025-01-31",
+        f"/v2/billing/{URN}/insights/2025-02-01/2025-02-01",
+    ]
     assert [p.day for p in one] == [date(2025, 1, 1)]
     assert [p.day for p in two] == [date(2025, 1, 1), date(2025, 2, 1)]
 
@@ -62,8 +72,14 @@ def test_pages_follow_current_page_to_total_pages() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         page = int(request.url.params.get("page", "1"))
         seen.append(request.url.params.get("page"))
-        return json_response({"data_points": [_point("2025-01-01", f"{page}.00")],
-                              "total_items": 3, "total_pages": 3, "current_page": page})
+        return json_response(
+            {
+                "data_points": [_point("2025-01-01", f"{page}.00")],
+                "total_items": 3,
+                "total_pages": 3,
+                "current_page": page,
+            }
+        )
 
     client, _ = make_client(handler, page_concurrency=1)
     with client:
@@ -78,15 +94,24 @@ def test_pages_follow_current_page_to_total_pages() -> None:
         (_point("2025-01-01", "€12.00"), DOParseError, "data_points[].total_amount"),
         (_point("01/01/2025"), DOParseError, "data_points[].start_date"),
         (_point("2025-01-01", "0.123"), DOParseError, "data_points[].total_amount"),
-        ({k: v for k, v in _point("2025-01-01").items() if k != "sku"}, DOParseError,
-         "data_points[].sku"),
+        (
+            {k: v for k, v in _point("2025-01-01").items() if k != "sku"},
+            DOParseError,
+            "data_points[].sku",
+        ),
     ],
     ids=["currency", "symbol", "date", "sub-cent", "no-sku"],
 )
 def test_a_bad_data_point_fails_the_whole_listing(point, error, field) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
-        return json_response({"data_points": [_point("2025-01-01"), point], "total_items": 2,
-                              "total_pages": 1, "current_page": 1})
+        return json_response(
+            {
+                "data_points": [_point("2025-01-01"), point],
+                "total_items": 2,
+                "total_pages": 1,
+                "current_page": 1,
+            }
+        )
 
     client, _ = make_client(handler)
     with client, pytest.raises(error) as caught:

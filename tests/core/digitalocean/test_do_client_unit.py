@@ -34,24 +34,32 @@ def ok_droplet(request: httpx.Request) -> httpx.Response:
 
 def status(code: int, error_id: str = "server_error", **headers: str):
     def respond(request: httpx.Request) -> httpx.Response:
-        return json_response({"id": error_id, "message": "msg", "request_id": "req-1"},
-                             status=code, headers=headers)
+        return json_response(
+            {"id": error_id, "message": "msg", "request_id": "req-1"}, status=code, headers=headers
+        )
+
     return respond
 
 
 def raise_(exc_type: type[Exception]):
     def respond(request: httpx.Request) -> httpx.Response:
         raise exc_type("simulated", request=request)
+
     return respond
 
 
 # -- typed errors -----------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("code", "error_id", "cls"),
-    [(401, "unauthorized", DOAuthError), (403, "forbidden", DOAuthError),
-     (404, "not_found", DONotFoundError), (400, "bad_request", DOError),
-     (412, "precondition_failed", DOError)],
+    [
+        (401, "unauthorized", DOAuthError),
+        (403, "forbidden", DOAuthError),
+        (404, "not_found", DONotFoundError),
+        (400, "bad_request", DOError),
+        (412, "precondition_failed", DOError),
+    ],
 )
 def test_client_errors_are_typed_and_not_retried(code: int, error_id: str, cls: type) -> None:
     script = Script([status(code, error_id)])
@@ -100,8 +108,11 @@ def test_truncated_body_recovers_on_retry() -> None:
 
 @pytest.mark.parametrize(
     ("body", "field"),
-    [({"droplets": []}, "droplet"), ({"droplet": [1]}, "droplet"),
-     ({"droplet": droplet_payload(7, created_at=None)}, "droplet.created_at")],
+    [
+        ({"droplets": []}, "droplet"),
+        ({"droplet": [1]}, "droplet"),
+        ({"droplet": droplet_payload(7, created_at=None)}, "droplet.created_at"),
+    ],
 )
 def test_wrong_envelope_or_missing_field_names_the_field(body: dict, field: str) -> None:
     client, _ = make_client(lambda r: json_response(body))
@@ -120,6 +131,7 @@ def test_json_array_body_is_a_parse_error() -> None:
 
 # -- retries ----------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("code", [500, 502, 503, 504])
 def test_get_recovers_from_5xx(code: int) -> None:
     script = Script([status(code), ok_droplet])
@@ -129,8 +141,9 @@ def test_get_recovers_from_5xx(code: int) -> None:
     assert len(script.requests) == 2 == client.requests_made
 
 
-@pytest.mark.parametrize("exc", [httpx.ReadTimeout, httpx.ConnectError,
-                                 httpx.RemoteProtocolError, httpx.ReadError])
+@pytest.mark.parametrize(
+    "exc", [httpx.ReadTimeout, httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError]
+)
 def test_get_recovers_from_transport_failures(exc: type[Exception]) -> None:
     script = Script([raise_(exc), ok_droplet])
     client, _ = make_client(script)
@@ -151,27 +164,44 @@ def test_transport_failure_after_retries_is_a_transport_error() -> None:
     assert info.value.__context__ is None
 
 
-@pytest.mark.parametrize("failure", [status(500), status(503), raise_(httpx.ReadTimeout),
-                                     raise_(httpx.RemoteProtocolError)])
+@pytest.mark.parametrize(
+    "failure",
+    [status(500), status(503), raise_(httpx.ReadTimeout), raise_(httpx.RemoteProtocolError)],
+)
 def test_post_is_not_retried_on_5xx_or_timeouts(failure) -> None:
     script = Script([failure, lambda r: json_response({"droplet": droplet_payload(9)}, 202)])
     client, _ = make_client(script)
     with client, pytest.raises((DOServerError, DOTransportError)):
-        client.create_droplet(name="web-9", region="nyc3", size="s-1vcpu-1gb",
-                              image="ubuntu-24-04-x64")
+        client.create_droplet(
+            name="web-9", region="nyc3", size="s-1vcpu-1gb", image="ubuntu-24-04-x64"
+        )
     assert len(script.requests) == 1
 
 
 def test_post_is_retried_on_429() -> None:
-    created = {"droplet": droplet_payload(9, status="new"),
-               "links": {"actions": [{"id": 7515, "rel": "create",
-                                      "href": "https://api.digitalocean.com/v2/actions/7515"}]}}
-    script = Script([status(429, "too_many_requests", **{"retry-after": "0"}),
-                     lambda r: json_response(created, 202)])
+    created = {
+        "droplet": droplet_payload(9, status="new"),
+        "links": {
+            "actions": [
+                {
+                    "id": 7515,
+                    "rel": "create",
+                    "href": "https://api.digitalocean.com/v2/actions/7515",
+                }
+            ]
+        },
+    }
+    script = Script(
+        [
+            status(429, "too_many_requests", **{"retry-after": "0"}),
+            lambda r: json_response(created, 202),
+        ]
+    )
     client, _ = make_client(script)
     with client:
-        result = client.create_droplet(name="web-9", region="nyc3", size="s-1vcpu-1gb",
-                                       image="ubuntu-24-04-x64", tags=["web"])
+        result = client.create_droplet(
+            name="web-9", region="nyc3", size="s-1vcpu-1gb", image="ubuntu-24-04-x64", tags=["web"]
+        )
     assert result.resource.id == "9"
     assert result.action_ids == ("7515",)
     assert len(script.requests) == 2
@@ -190,12 +220,14 @@ def test_post_marked_idempotent_is_retried_on_5xx() -> None:
 
 def test_put_and_delete_are_retried() -> None:
     record = {"domain_record": {"id": 5, "type": "A", "name": "@", "data": "1.2.3.4"}}
-    script = Script([status(502), lambda r: json_response(record),
-                     status(503), lambda r: httpx.Response(204)])
+    script = Script(
+        [status(502), lambda r: json_response(record), status(503), lambda r: httpx.Response(204)]
+    )
     client, _ = make_client(script)
     with client:
-        updated = client.update_domain_record("acme-store.com", 5, changes={"data": "1.2.3.4"},
-                                              partial_update=False)
+        updated = client.update_domain_record(
+            "acme-store.com", 5, changes={"data": "1.2.3.4"}, partial_update=False
+        )
         assert updated.data == "1.2.3.4"
         assert client.delete_domain_record("acme-store.com", 5)
     assert [r.method for r in script.requests] == ["PUT", "PUT", "DELETE", "DELETE"]
@@ -212,9 +244,16 @@ def test_429_waits_for_retry_after() -> None:
 
 def test_429_without_retry_after_waits_for_ratelimit_reset() -> None:
     reset = time.time() + 0.5
-    script = Script([status(429, "too_many_requests", **{"ratelimit-reset": f"{reset:.3f}",
-                                                          "ratelimit-remaining": "0"}),
-                     ok_droplet])
+    script = Script(
+        [
+            status(
+                429,
+                "too_many_requests",
+                **{"ratelimit-reset": f"{reset:.3f}", "ratelimit-remaining": "0"},
+            ),
+            ok_droplet,
+        ]
+    )
     client, _ = make_client(script)
     with client:
         client.get_droplet(7)
@@ -222,8 +261,9 @@ def test_429_without_retry_after_waits_for_ratelimit_reset() -> None:
 
 
 def test_rate_limit_error_after_retries_is_typed() -> None:
-    client, _ = make_client(status(429, "too_many_requests", **{"retry-after": "0"}),
-                            max_attempts=2)
+    client, _ = make_client(
+        status(429, "too_many_requests", **{"retry-after": "0"}), max_attempts=2
+    )
     with client, pytest.raises(DORateLimitError) as info:
         client.get_droplet(7)
     assert info.value.retry_after == 0
@@ -243,8 +283,9 @@ def test_retry_decisions_live_in_one_policy() -> None:
 
 
 def test_max_retry_seconds_bounds_the_waiting() -> None:
-    client, _ = make_client(status(429, "too_many_requests", **{"retry-after": "30"}),
-                            max_retry_seconds=1.0)
+    client, _ = make_client(
+        status(429, "too_many_requests", **{"retry-after": "30"}), max_retry_seconds=1.0
+    )
     started = time.perf_counter()
     with client, pytest.raises(DORateLimitError):
         client.get_droplet(7)
@@ -252,6 +293,7 @@ def test_max_retry_seconds_bounds_the_waiting() -> None:
 
 
 # -- inputs that must never reach a URL path --------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("call", "arg"),
@@ -305,6 +347,7 @@ def test_filter_combinations_doe_rejects_are_rejected_locally() -> None:
 
 # -- other endpoints --------------------------------------------------------------------------
 
+
 def test_delete_missing_ok() -> None:
     client, _ = make_client(status(404, "not_found"))
     with client:
@@ -319,10 +362,12 @@ def test_reserved_and_floating_ips_are_merged_by_address() -> None:
 
     def handler(request: httpx.Request) -> httpx.Response:
         if request.url.path == "/v2/reserved_ips":
-            return json_response({"reserved_ips": [ip("1.1.1.1"), ip("2.2.2.2")],
-                                  "meta": {"total": 2}})
-        return json_response({"floating_ips": [ip("2.2.2.2"), ip("3.3.3.3", "ams3")],
-                              "meta": {"total": 2}})
+            return json_response(
+                {"reserved_ips": [ip("1.1.1.1"), ip("2.2.2.2")], "meta": {"total": 2}}
+            )
+        return json_response(
+            {"floating_ips": [ip("2.2.2.2"), ip("3.3.3.3", "ams3")], "meta": {"total": 2}}
+        )
 
     client, _ = make_client(handler)
     with client:
@@ -337,18 +382,21 @@ def test_reserved_and_floating_ips_are_merged_by_address() -> None:
 
 def test_invoice_csv_accepts_csv_and_rejects_html_json_and_empty() -> None:
     csv_text = "product,group_description,description,hours,start,end,USD,project_name,category\n"
-    good = Script([lambda r: httpx.Response(200, text=csv_text,
-                                            headers={"content-type": "text/csv"})])
+    good = Script(
+        [lambda r: httpx.Response(200, text=csv_text, headers={"content-type": "text/csv"})]
+    )
     client, _ = make_client(good)
     with client:
         assert client.get_invoice_csv("22737513-0ea7-4206-8ceb-98a575af7681") == csv_text
     for bad in (
         httpx.Response(200, text=PROXY_502_PAGE, headers={"content-type": "text/html"}),
-        httpx.Response(200, text="<!DOCTYPE html><p>login</p>",
-                       headers={"content-type": "text/csv"}),
+        httpx.Response(
+            200, text="<!DOCTYPE html><p>login</p>", headers={"content-type": "text/csv"}
+        ),
         httpx.Response(200, text="   \n", headers={"content-type": "text/csv"}),
-        httpx.Response(200, content=b'{"invoice_items": [{"pro',
-                       headers={"content-type": "application/json"}),
+        httpx.Response(
+            200, content=b'{"invoice_items": [{"pro', headers={"content-type": "application/json"}
+        ),
     ):
         script = Script([lambda r, bad=bad: bad])
         client, _ = make_client(script, max_attempts=2)
@@ -360,16 +408,24 @@ def test_invoice_csv_accepts_csv_and_rejects_html_json_and_empty() -> None:
 
 
 def test_balance_is_a_bare_object() -> None:
-    balance = {"month_to_date_balance": "86.92", "account_balance": "0.00",
-               "month_to_date_usage": "86.92", "generated_at": "2026-04-15T10:00:00Z"}
+    balance = {
+        "month_to_date_balance": "86.92",
+        "account_balance": "0.00",
+        "month_to_date_usage": "86.92",
+        "generated_at": "2026-04-15T10:00:00Z",
+    }
     client, _ = make_client(lambda r: json_response(balance))
     with client:
         assert client.get_balance().month_to_date_usage_cents == 8692
 
 
 def test_bad_balance_names_the_field() -> None:
-    balance = {"month_to_date_balance": "86.925", "account_balance": "0.00",
-               "month_to_date_usage": "86.92", "generated_at": "2026-04-15T10:00:00Z"}
+    balance = {
+        "month_to_date_balance": "86.925",
+        "account_balance": "0.00",
+        "month_to_date_usage": "86.92",
+        "generated_at": "2026-04-15T10:00:00Z",
+    }
     client, _ = make_client(lambda r: json_response(balance))
     with client, pytest.raises(DOParseError) as info:
         client.get_balance()
@@ -378,11 +434,13 @@ def test_bad_balance_names_the_field() -> None:
 
 # -- the client object ------------------------------------------------------------------------
 
+
 def test_repr_and_budget_sharing() -> None:
     token = fresh_token()
     a = DOClient(token=token, base_url="http://127.0.0.1:9", purpose="sync")
-    b = DOClient(token=token, base_url="http://127.0.0.1:9", purpose="billing",
-                 requests_per_minute=100)
+    b = DOClient(
+        token=token, base_url="http://127.0.0.1:9", purpose="billing", requests_per_minute=100
+    )
     c = DOClient(token=fresh_token(), base_url="http://127.0.0.1:9", purpose="provisioning")
     try:
         assert repr(a) == "DOClient(purpose='sync', base_url='http://127.0.0.1:9')"
@@ -443,8 +501,14 @@ def test_token_never_leaks_into_errors_or_logs(caplog: pytest.LogCaptureFixture)
     assert len(listing.skipped) == 1
     texts = [repr(client), repr(client.rate_budget), repr(listing)]
     for err in errors:
-        texts += [str(err), repr(err), repr(err.args), repr(vars(err)),
-                  repr(err.__cause__), repr(err.__context__)]
+        texts += [
+            str(err),
+            repr(err),
+            repr(err.args),
+            repr(vars(err)),
+            repr(err.__cause__),
+            repr(err.__context__),
+        ]
     for record in caplog.records:
         texts += [record.getMessage(), repr(record.args), str(record.exc_info)]
     assert caplog.records

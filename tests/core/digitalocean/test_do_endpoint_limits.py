@@ -30,8 +30,9 @@ SSH_WINDOW, CDN_WINDOW = 60.0 * SCALE, 10.0 * SCALE
 @pytest.fixture(scope="module")
 def sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimulatorHandle]:
     state: Path = tmp_path_factory.mktemp("endpoint-limits") / "sim.sqlite3"
-    with running_simulator(state_path=state,
-                           extra_args=("--endpoint-window-scale", str(SCALE))) as handle:
+    with running_simulator(
+        state_path=state, extra_args=("--endpoint-window-scale", str(SCALE))
+    ) as handle:
         yield handle
 
 
@@ -43,8 +44,9 @@ def admin(sim: SimulatorHandle) -> Iterator[SimAdmin]:
 
 
 def _raw(sim: SimulatorHandle) -> httpx.Client:
-    return httpx.Client(base_url=sim.base_url,
-                        headers={"Authorization": f"Bearer {fresh_token('raw')}"})
+    return httpx.Client(
+        base_url=sim.base_url, headers={"Authorization": f"Bearer {fresh_token('raw')}"}
+    )
 
 
 def test_the_limits_are_dos_published_ones() -> None:
@@ -63,8 +65,10 @@ def test_the_simulator_answers_the_eleventh_ssh_key_listing_with_a_429(
     with _raw(sim) as api, _raw(sim) as other:
         statuses = [api.get("/v2/account/keys").status_code for _ in range(10)]
         refused = api.get("/v2/account/keys")
-        one_key = api.get("/v2/account/keys").status_code, api.get(
-            "/v2/account/keys/41200001").status_code
+        one_key = (
+            api.get("/v2/account/keys").status_code,
+            api.get("/v2/account/keys/41200001").status_code,
+        )
         assert other.get("/v2/account/keys").status_code == 200  # per token
         time.sleep(SSH_WINDOW + 0.1)
         assert api.get("/v2/account/keys").status_code == 200  # the window slid on
@@ -86,8 +90,12 @@ def test_the_client_paces_ssh_key_and_cdn_listings_and_never_sees_a_429(
     sim: SimulatorHandle, admin: SimAdmin
 ) -> None:
     listings = 25
-    with DOClient(token=fresh_token("paced"), base_url=sim.base_url, max_attempts=1,
-                  endpoint_window_scale=SCALE) as do:
+    with DOClient(
+        token=fresh_token("paced"),
+        base_url=sim.base_url,
+        max_attempts=1,
+        endpoint_window_scale=SCALE,
+    ) as do:
         started = time.monotonic()
         keys = [len(do.list_ssh_keys()) for _ in range(listings)]
         ssh_seconds = time.monotonic() - started
@@ -117,10 +125,17 @@ def test_the_client_paces_ssh_key_and_cdn_listings_and_never_sees_a_429(
 def test_a_sync_of_ssh_keys_and_cdn_endpoints_meets_no_429(
     sqlite_engine, sim: SimulatorHandle, admin: SimAdmin
 ) -> None:
-    with DOClient(token=fresh_token("sync"), base_url=sim.base_url, max_attempts=1,
-                  endpoint_window_scale=SCALE) as do:
-        reports = [sync.sync_kind(sqlite_engine, do, KIND_SPECS[name])
-                   for _ in range(12) for name in ("ssh_keys", "cdn_endpoints")]
+    with DOClient(
+        token=fresh_token("sync"),
+        base_url=sim.base_url,
+        max_attempts=1,
+        endpoint_window_scale=SCALE,
+    ) as do:
+        reports = [
+            sync.sync_kind(sqlite_engine, do, KIND_SPECS[name])
+            for _ in range(12)
+            for name in ("ssh_keys", "cdn_endpoints")
+        ]
     assert all(r.result.complete for r in reports)
     assert reports[0].result.discovered == 4 and reports[1].result.discovered == 2
     assert admin.stats()["rate_limited"] == 0

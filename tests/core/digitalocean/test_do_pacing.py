@@ -13,8 +13,9 @@ from .helpers import Script, droplet_payload, fresh_token, json_response, make_c
 
 
 def budget(per_minute: int = 5, window: float = 0.5, per_hour: int = 5000) -> RateBudget:
-    return RateBudget(fingerprint="test", per_minute=per_minute, per_hour=per_hour,
-                      burst_window=window)
+    return RateBudget(
+        fingerprint="test", per_minute=per_minute, per_hour=per_hour, burst_window=window
+    )
 
 
 def test_sliding_window_spaces_requests() -> None:
@@ -52,8 +53,13 @@ def test_hourly_limit_applies_too() -> None:
 
 def test_server_remaining_hint_waits_for_reset() -> None:
     b = budget(per_minute=100, window=1)
-    b.observe({"ratelimit-remaining": "0", "ratelimit-reset": f"{time.time() + 0.4:.3f}",
-               "ratelimit-limit": "5000"})
+    b.observe(
+        {
+            "ratelimit-remaining": "0",
+            "ratelimit-reset": f"{time.time() + 0.4:.3f}",
+            "ratelimit-limit": "5000",
+        }
+    )
     started = time.monotonic()
     slot = b.acquire(max_wait=5)
     assert slot is not None
@@ -90,14 +96,19 @@ def test_shared_budget_per_token_fingerprint() -> None:
 def test_a_burst_429_does_not_block_until_the_hourly_reset() -> None:
     """On a burst 429 DO sends remaining 0 with the *hourly* reset: Retry-After decides."""
     far = f"{time.time() + 3000:.0f}"
-    script = Script([
-        lambda r: json_response({"id": "too_many_requests", "message": "API rate limit exceeded."},
-                                status=429, headers={"retry-after": "0",
-                                                     "ratelimit-remaining": "0",
-                                                     "ratelimit-reset": far}),
-        lambda r: json_response({"droplet": droplet_payload(7)},
-                                headers={"ratelimit-remaining": "4990", "ratelimit-reset": far}),
-    ])
+    script = Script(
+        [
+            lambda r: json_response(
+                {"id": "too_many_requests", "message": "API rate limit exceeded."},
+                status=429,
+                headers={"retry-after": "0", "ratelimit-remaining": "0", "ratelimit-reset": far},
+            ),
+            lambda r: json_response(
+                {"droplet": droplet_payload(7)},
+                headers={"ratelimit-remaining": "4990", "ratelimit-reset": far},
+            ),
+        ]
+    )
     client, _ = make_client(script)
     started = time.monotonic()
     with client:

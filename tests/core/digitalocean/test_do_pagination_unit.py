@@ -17,9 +17,14 @@ SINGLE_PAGE_SHAPES = {
     "no links": {},
     "links {}": {"links": {}},
     "pages {}": {"links": {"pages": {}}},
-    "first/last only": {"links": {"pages": {
-        "first": "https://api.digitalocean.com/v2/droplets?page=1",
-        "last": "https://api.digitalocean.com/v2/droplets?page=1"}}},
+    "first/last only": {
+        "links": {
+            "pages": {
+                "first": "https://api.digitalocean.com/v2/droplets?page=1",
+                "last": "https://api.digitalocean.com/v2/droplets?page=1",
+            }
+        }
+    },
     "links null": {"links": None},
 }
 
@@ -27,8 +32,9 @@ SINGLE_PAGE_SHAPES = {
 @pytest.mark.parametrize("shape", SINGLE_PAGE_SHAPES.values(), ids=SINGLE_PAGE_SHAPES.keys())
 def test_every_single_page_shape_is_the_last_page(shape: dict) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
-        return json_response({"droplets": [droplet_payload(1), droplet_payload(2)],
-                              "meta": {"total": 2}, **shape})
+        return json_response(
+            {"droplets": [droplet_payload(1), droplet_payload(2)], "meta": {"total": 2}, **shape}
+        )
 
     client, _ = make_client(handler)
     with client:
@@ -99,9 +105,13 @@ def test_items_are_deduplicated_across_pages() -> None:
         page = int(request.url.params.get("page", "1"))
         ids = {1: [1, 2, 3], 2: [3, 4, 5], 3: [5, 6]}[page]
         pages = {"next": f"https://api.digitalocean.com/v2/droplets?page={page + 1}"}
-        return json_response({"droplets": [droplet_payload(i) for i in ids],
-                              "links": {"pages": pages if page < 3 else {}},
-                              "meta": {"total": 8}})
+        return json_response(
+            {
+                "droplets": [droplet_payload(i) for i in ids],
+                "links": {"pages": pages if page < 3 else {}},
+                "meta": {"total": 8},
+            }
+        )
 
     client, _ = make_client(handler)
     with client:
@@ -121,10 +131,17 @@ def test_list_grown_past_meta_total_is_still_followed() -> None:
 
 def test_unparseable_item_is_skipped_with_a_warning(caplog: pytest.LogCaptureFixture) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
-        return json_response({"droplets": [droplet_payload(1),
-                                           droplet_payload(2, created_at="not a date"),
-                                           "garbage", droplet_payload(3)],
-                              "meta": {"total": 4}})
+        return json_response(
+            {
+                "droplets": [
+                    droplet_payload(1),
+                    droplet_payload(2, created_at="not a date"),
+                    "garbage",
+                    droplet_payload(3),
+                ],
+                "meta": {"total": 4},
+            }
+        )
 
     client, _ = make_client(handler)
     with caplog.at_level(logging.WARNING), client:
@@ -179,8 +196,13 @@ def test_unexpected_envelopes_name_the_field(body: dict, field: str) -> None:
 
 def test_next_link_to_another_path_is_refused() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
-        return json_response({"droplets": [droplet_payload(1)], "meta": {"total": 1},
-                              "links": {"pages": {"next": "https://evil.example/v2/account"}}})
+        return json_response(
+            {
+                "droplets": [droplet_payload(1)],
+                "meta": {"total": 1},
+                "links": {"pages": {"next": "https://evil.example/v2/account"}},
+            }
+        )
 
     client, _ = make_client(handler, page_concurrency=1)
     with client, pytest.raises(DOParseError) as info:
@@ -190,8 +212,12 @@ def test_next_link_to_another_path_is_refused() -> None:
 
 def test_a_next_link_loop_is_detected() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
-        return json_response({"droplets": [droplet_payload(1)],
-                              "links": {"pages": {"next": "http://x/v2/droplets?page=2"}}})
+        return json_response(
+            {
+                "droplets": [droplet_payload(1)],
+                "links": {"pages": {"next": "http://x/v2/droplets?page=2"}},
+            }
+        )
 
     client, _ = make_client(handler)
     with client, pytest.raises(DOParseError) as info:

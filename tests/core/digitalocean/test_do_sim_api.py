@@ -40,8 +40,9 @@ def wait_for_action(client: DOClient, action: Action, *, timeout: float = 10.0) 
     return action
 
 
-def test_inventory_reads_match_the_default_scenario(make_do: ClientFactory,
-                                                   admin: SimAdmin) -> None:
+def test_inventory_reads_match_the_default_scenario(
+    make_do: ClientFactory, admin: SimAdmin
+) -> None:
     do = make_do()
     droplets = do.list_droplets()
     assert {d.name: (d.region, d.size_slug) for d in droplets} == DEFAULT_DROPLETS
@@ -54,7 +55,9 @@ def test_inventory_reads_match_the_default_scenario(make_do: ClientFactory,
     assert len(do.list_droplet_backups(by_name["acme-db-1"].id)) == 2
     assert len(do.list_droplet_backups(by_name["acme-web-1"].id)) == 0
     assert {i.name for i in do.list_droplet_snapshots(by_name["acme-web-1"].id)} == {
-        "acme-web-1-2026-03-01", "acme-web-1-2026-04-01"}
+        "acme-web-1-2026-03-01",
+        "acme-web-1-2026-04-01",
+    }
 
     snapshots = do.list_snapshots()
     assert len(snapshots) == 12
@@ -78,8 +81,9 @@ def test_inventory_reads_match_the_default_scenario(make_do: ClientFactory,
     assert {r.ports for r in fw.inbound_rules} == {"22", "80", "443"}
     assert do.get_firewall(fw.id).droplet_ids == fw.droplet_ids
     (lb,) = do.list_load_balancers()
-    assert [(r.entry_port, r.target_port) for r in do.get_load_balancer(lb.id).forwarding_rules] \
-        == [(80, 80), (443, 443)]
+    assert [
+        (r.entry_port, r.target_port) for r in do.get_load_balancer(lb.id).forwarding_rules
+    ] == [(80, 80), (443, 443)]
     assert len(do.list_domains()) == 7
 
     assert api_status_counts(admin.stats()) == {"200": do.requests_made}
@@ -95,11 +99,11 @@ def test_domain_records_filters_and_writes(make_do: ClientFactory) -> None:
     assert a_records.filtered
     assert [(r.type, r.name) for r in a_records] == [("A", "@")]
 
-    created = do.create_domain_record("acme-store.com", type="A", name="api", data="192.0.2.10",
-                                      ttl=300)
+    created = do.create_domain_record(
+        "acme-store.com", type="A", name="api", data="192.0.2.10", ttl=300
+    )
     assert (created.name, created.data, created.ttl) == ("api", "192.0.2.10", 300)
-    patched = do.update_domain_record("acme-store.com", created.id,
-                                      changes={"data": "192.0.2.11"})
+    patched = do.update_domain_record("acme-store.com", created.id, changes={"data": "192.0.2.11"})
     assert patched.data == "192.0.2.11"
     assert do.get_domain_record("acme-store.com", created.id).data == "192.0.2.11"
     assert do.delete_domain_record("acme-store.com", created.id)
@@ -110,7 +114,10 @@ def test_projects_and_resources(make_do: ClientFactory) -> None:
     do = make_do()
     projects = {p.name: p for p in do.list_projects()}
     assert {p.description for p in projects.values()} == {
-        "tenant:acme", "tenant:globex", "tenant:platform"}
+        "tenant:acme",
+        "tenant:globex",
+        "tenant:platform",
+    }
     default = do.get_default_project()
     assert (default.name, default.is_default) == ("Platform", True)
     assert do.get_project(projects["Acme Storefront"].id).purpose == "Web Application"
@@ -128,7 +135,8 @@ def test_billing_reads(make_do: ClientFactory) -> None:
     do = make_do(purpose="billing")
     balance = do.get_balance()
     assert balance.month_to_date_balance_cents == (
-        balance.account_balance_cents + balance.month_to_date_usage_cents)
+        balance.account_balance_cents + balance.month_to_date_usage_cents
+    )
     invoices = do.list_invoices()
     assert len(invoices) == 137
     assert invoices.requests == 1
@@ -141,7 +149,8 @@ def test_billing_reads(make_do: ClientFactory) -> None:
     assert summary.amount_cents == latest.amount_cents
     csv_text = do.get_invoice_csv(latest.invoice_uuid)
     assert csv_text.splitlines()[0] == (
-        "product,group_description,description,hours,start,end,USD,project_name,category")
+        "product,group_description,description,hours,start,end,USD,project_name,category"
+    )
     assert len(csv_text.strip().splitlines()) == len(items) + 1
     assert sum(i.amount_cents for i in items) == latest.amount_cents
     history = do.list_billing_history()
@@ -152,8 +161,13 @@ def test_billing_reads(make_do: ClientFactory) -> None:
 
 def test_droplet_lifecycle_actions_and_snapshots(make_do: ClientFactory) -> None:
     do = make_do(purpose="provisioning")
-    created = do.create_droplet(name="client-test-1", region="nyc3", size="s-1vcpu-1gb",
-                                image="ubuntu-24-04-x64", tags=["client-test"])
+    created = do.create_droplet(
+        name="client-test-1",
+        region="nyc3",
+        size="s-1vcpu-1gb",
+        image="ubuntu-24-04-x64",
+        tags=["client-test"],
+    )
     droplet = created.resource
     assert droplet.status == "new" and created.action_ids
     create_action = wait_for_action(do, do.get_action(created.action_ids[0]))

@@ -43,8 +43,11 @@ def read_a_bit_of_everything(do: DOClient) -> None:
         ("drop", {}, {}),
         ("truncate", {}, {}),
         # each timeout costs the client timeout: fault three endpoints only
-        ("timeout", {"slow_seconds": 1.5, "fault_paths": "/v2/droplets,/v2/account,/v2/domains"},
-         {"timeout": 1.0}),
+        (
+            "timeout",
+            {"slow_seconds": 1.5, "fault_paths": "/v2/droplets,/v2/account,/v2/domains"},
+            {"timeout": 1.0},
+        ),
     ],
 )
 def test_reads_recover_from_each_fault_kind(
@@ -64,20 +67,23 @@ def test_post_is_not_retried_after_a_500(make_do: ClientFactory, admin: SimAdmin
     admin.set_config(fault_rate=1.0, fault_kinds="500", fault_paths="/v2/droplets")
     do = make_do(purpose="provisioning")
     with pytest.raises(DOServerError) as info:
-        do.create_droplet(name="no-retry-500", region="nyc3", size="s-1vcpu-1gb",
-                          image="ubuntu-24-04-x64")
+        do.create_droplet(
+            name="no-retry-500", region="nyc3", size="s-1vcpu-1gb", image="ubuntu-24-04-x64"
+        )
     assert info.value.status == 500 and info.value.attempts == 1
     assert admin.stats()["by_path"]["POST /v2/droplets"] == {"500": 1}
 
 
 def test_post_is_not_retried_after_a_timeout(make_do: ClientFactory, admin: SimAdmin) -> None:
     """A timed-out create may still be processed by DO: it is never sent a second time."""
-    admin.set_config(fault_rate=1.0, fault_kinds="timeout", fault_paths="/v2/droplets",
-                     slow_seconds=0.6)
+    admin.set_config(
+        fault_rate=1.0, fault_kinds="timeout", fault_paths="/v2/droplets", slow_seconds=0.6
+    )
     do = make_do(purpose="provisioning", timeout=0.2)
     with pytest.raises(DOTransportError) as info:
-        do.create_droplet(name="no-retry-timeout", region="nyc3", size="s-1vcpu-1gb",
-                          image="ubuntu-24-04-x64")
+        do.create_droplet(
+            name="no-retry-timeout", region="nyc3", size="s-1vcpu-1gb", image="ubuntu-24-04-x64"
+        )
     assert info.value.reason == "timeout" and info.value.status is None
     assert do.requests_made == 1
     admin.set_config(fault_rate=0.0)
@@ -89,9 +95,7 @@ def test_post_is_not_retried_after_a_timeout(make_do: ClientFactory, admin: SimA
     assert sum(admin.stats()["by_path"]["POST /v2/droplets"].values()) == 1
 
 
-def test_pacing_avoids_429_under_a_tight_budget(
-    make_do: ClientFactory, admin: SimAdmin
-) -> None:
+def test_pacing_avoids_429_under_a_tight_budget(make_do: ClientFactory, admin: SimAdmin) -> None:
     """Simulator and client both at 20 requests per 2 s: 30 concurrent reads, zero 429s."""
     admin.set_config(rate_limit_minute=20, burst_window=2.0)
     do = make_do(requests_per_minute=20, burst_window_seconds=2.0, max_attempts=1)
@@ -122,7 +126,9 @@ def test_without_pacing_the_same_load_meets_429s_and_recovers(
 
 
 def test_token_never_appears_in_errors_or_logs(
-    make_do: ClientFactory, admin: SimAdmin, sim_tokens: SimTokens,
+    make_do: ClientFactory,
+    admin: SimAdmin,
+    sim_tokens: SimTokens,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     admin.set_config(fault_rate=0.5, fault_kinds="500,502,503,drop,truncate")
@@ -132,8 +138,13 @@ def test_token_never_appears_in_errors_or_logs(
     wrong = make_do(token=wrong_token)
     errors: list[DOError] = []
     with caplog.at_level(logging.DEBUG):
-        for call in (lambda: do.get_droplet(1), lambda: do.get_droplet(999999999),
-                     wrong.get_account, *[do.list_droplets] * 6, do.get_account):
+        for call in (
+            lambda: do.get_droplet(1),
+            lambda: do.get_droplet(999999999),
+            wrong.get_account,
+            *[do.list_droplets] * 6,
+            do.get_account,
+        ):
             try:
                 call()
             except DOError as exc:
@@ -141,8 +152,14 @@ def test_token_never_appears_in_errors_or_logs(
     assert len(errors) >= 3, "too few failures: the leak check saw too little"
     texts = [repr(do), repr(wrong), repr(do.rate_budget)]
     for err in errors:
-        texts += [str(err), repr(err), repr(err.args), repr(vars(err)),
-                  repr(err.__cause__), repr(err.__context__)]
+        texts += [
+            str(err),
+            repr(err),
+            repr(err.args),
+            repr(vars(err)),
+            repr(err.__cause__),
+            repr(err.__context__),
+        ]
     texts += [f"{r.getMessage()} {r.args!r} {r.exc_info!r}" for r in caplog.records]
     assert any("retrying" in t for t in texts)
     for secret in (token, wrong_token):

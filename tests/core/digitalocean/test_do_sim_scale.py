@@ -17,12 +17,22 @@ DROPLETS = 1000
 
 
 @pytest.fixture(scope="module")
-def sim(tmp_path_factory: pytest.TempPathFactory, sim_tokens: SimTokens
-        ) -> Iterator[SimulatorHandle]:
+def sim(
+    tmp_path_factory: pytest.TempPathFactory, sim_tokens: SimTokens
+) -> Iterator[SimulatorHandle]:
     """Overrides the module simulator: the scale scenario with droplets only."""
     state = tmp_path_factory.mktemp("do-sim-scale") / "sim.sqlite3"
-    args = [*simulator_args(sim_tokens), "--droplets", str(DROPLETS), "--volumes", "0",
-            "--snapshots", "0", "--domains", "0"]
+    args = [
+        *simulator_args(sim_tokens),
+        "--droplets",
+        str(DROPLETS),
+        "--volumes",
+        "0",
+        "--snapshots",
+        "0",
+        "--domains",
+        "0",
+    ]
     with running_simulator(state_path=state, scenario="scale", extra_args=args) as handle:
         yield handle
 
@@ -92,9 +102,7 @@ class InFlightCounter(httpx.BaseTransport):
         self._inner.close()
 
 
-def test_remaining_pages_are_fetched_concurrently(
-    make_do: ClientFactory, admin: SimAdmin
-) -> None:
+def test_remaining_pages_are_fetched_concurrently(make_do: ClientFactory, admin: SimAdmin) -> None:
     """With 300 ms of server latency, pages 2-5 are all in flight at the same time."""
     admin.set_config(latency_ms=300)
     counter = InFlightCounter()

@@ -53,8 +53,9 @@ def do(sim: SimulatorHandle) -> Iterator[DOClient]:
 def _rows(engine: Engine, kind: str) -> dict[str, Any]:
     r = resources_t
     with engine.connect() as connection:
-        return {row.provider_id: row for row in connection.execute(
-            sa.select(r).where(r.c.kind == kind))}
+        return {
+            row.provider_id: row for row in connection.execute(sa.select(r).where(r.c.kind == kind))
+        }
 
 
 def _sync_all(engine: Engine, do: DOClient) -> None:
@@ -96,8 +97,12 @@ def test_a_resource_gone_at_do_is_deleted_after_three_strikes(
                 assert sync.sync_kind(engine, do, spec).result.complete
                 row = _rows(engine, spec.kind)[victims[spec.kind]]
                 strikes[spec.kind].append((row.stale_strike_count, row.deleted_at is not None))
-        live = {spec.kind: {pid for pid, row in _rows(engine, spec.kind).items()
-                            if row.deleted_at is None} for spec in SPECS}
+        live = {
+            spec.kind: {
+                pid for pid, row in _rows(engine, spec.kind).items() if row.deleted_at is None
+            }
+            for spec in SPECS
+        }
     finally:
         for kind, pid in at_sim.items():
             admin.restore_resource(kind, pid)
@@ -105,12 +110,15 @@ def test_a_resource_gone_at_do_is_deleted_after_three_strikes(
         assert seen[:2] == [(1, False), (2, False)] and seen[2][1], (kind, seen)
         assert victims[kind] not in live[kind]
     assert not live["container_registry"] and not live["container_repository"]
-    assert all(live[k] for k in ACCOUNT_KINDS if k not in ("container_registry",
-                                                           "container_repository"))
+    assert all(
+        live[k] for k in ACCOUNT_KINDS if k not in ("container_registry", "container_repository")
+    )
     with engine.connect() as connection:
-        deleted = set(connection.execute(
-            sa.select(resources_t.c.kind).join(events_t).where(events_t.c.type == "deleted")
-        ).scalars())
+        deleted = set(
+            connection.execute(
+                sa.select(resources_t.c.kind).join(events_t).where(events_t.c.type == "deleted")
+            ).scalars()
+        )
     assert deleted == set(ACCOUNT_KINDS)
 
 
@@ -149,8 +157,7 @@ def test_a_malformed_item_is_skipped_by_id_and_field_and_the_rest_land(
     assert (skip.provider_id, skip.field) == (pool["id"], "active_resources_count")
     row = _rows(sqlite_engine, "autoscale_pool")[pool["id"]]
     assert row.deleted_at is None and row.stale_strike_count == 0  # skipped, never struck
-    assert all(r.result.unchanged == len(admin.resources("autoscale_pool")) - 1
-               for r in reports)
+    assert all(r.result.unchanged == len(admin.resources("autoscale_pool")) - 1 for r in reports)
 
 
 def test_a_tag_spanning_two_projects_falls_back_to_the_default_project(

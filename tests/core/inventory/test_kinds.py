@@ -46,10 +46,22 @@ CLIENT_LISTS = {
     "reserved_ips": DOClient.list_all_reserved_ips,
     "firewalls": DOClient.list_firewalls,
     "load_balancers": DOClient.list_load_balancers,
-    **{name: getattr(DOClient, f"list_{name}") for name in (  # the account-level kinds (#13)
-        "certificates", "cdn_endpoints", "container_repositories", "ssh_keys", "tags",
-        "custom_images", "alert_policies", "uptime_checks", "functions_namespaces",
-        "reserved_ipv6", "autoscale_pools")},
+    **{
+        name: getattr(DOClient, f"list_{name}")
+        for name in (  # the account-level kinds (#13)
+            "certificates",
+            "cdn_endpoints",
+            "container_repositories",
+            "ssh_keys",
+            "tags",
+            "custom_images",
+            "alert_policies",
+            "uptime_checks",
+            "functions_namespaces",
+            "reserved_ipv6",
+            "autoscale_pools",
+        )
+    },
     "container_registry": DOClient.list_container_registries,
     **PLATFORM_LISTS,
 }
@@ -58,8 +70,10 @@ CLIENT_LISTS = {
 @pytest.fixture(scope="module")
 def do(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DOClient]:
     state: Path = tmp_path_factory.mktemp("kinds") / "sim.sqlite3"
-    with running_simulator(state_path=state) as sim, \
-            DOClient(token="dop_v1_kinds", base_url=sim.base_url) as client:
+    with (
+        running_simulator(state_path=state) as sim,
+        DOClient(token="dop_v1_kinds", base_url=sim.base_url) as client,
+    ):
         yield client
 
 
@@ -80,8 +94,15 @@ def test_every_declaration_is_unique_and_scheduled() -> None:
     assert sorted(CLIENT_LISTS) == sorted(KIND_SPECS)
     assert len({s.kind for s in KINDS}) == len(KINDS)
     assert sorted(asset_names(EVERY_15_MIN) + asset_names(HOURLY)) == sorted(KIND_SPECS)
-    assert asset_names(HOURLY) == ["custom_images", "snapshots", "app_alerts",
-                                   "database_replicas", "database_pools", "vpcs", "regions",
-                                   "sizes"]
+    assert asset_names(HOURLY) == [
+        "custom_images",
+        "snapshots",
+        "app_alerts",
+        "database_replicas",
+        "database_pools",
+        "vpcs",
+        "regions",
+        "sizes",
+    ]
     assert {s.kind for s in KINDS} | {"droplet_backup"} == DEDICATED_KINDS
     assert {s.kind: KIND_CADENCE[s.kind] for s in KINDS} == {s.kind: s.cadence for s in KINDS}

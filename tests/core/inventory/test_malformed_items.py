@@ -62,8 +62,9 @@ def bad_volume(admin: SimAdmin) -> Iterator[str]:
 
 def test_the_models_raise_a_typed_error_naming_the_field() -> None:
     with pytest.raises(FieldError) as bad_id:
-        Volume.from_payload({"id": BAD_VOLUME, "name": "v", "region": {"slug": "nyc3"},
-                             "size_gigabytes": 10})
+        Volume.from_payload(
+            {"id": BAD_VOLUME, "name": "v", "region": {"slug": "nyc3"}, "size_gigabytes": 10}
+        )
     with pytest.raises(FieldError) as missing:
         Firewall.from_payload({"id": NAMELESS_FIREWALL})
     assert isinstance(bad_id.value, ArcadiaError)
@@ -72,7 +73,10 @@ def test_the_models_raise_a_typed_error_naming_the_field() -> None:
 
 
 def test_a_volume_without_a_uuid_is_skipped_and_the_rest_land(
-    engine: Engine, do: DOClient, admin: SimAdmin, bad_volume: str,
+    engine: Engine,
+    do: DOClient,
+    admin: SimAdmin,
+    bad_volume: str,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     good = {row["id"] for row in admin.resources("volume")} - {bad_volume}
@@ -85,14 +89,18 @@ def test_a_volume_without_a_uuid_is_skipped_and_the_rest_land(
     assert (skip.kind, skip.provider_id, skip.field) == ("volume", bad_volume, "id")
     assert "expected a UUID" in skip.reason
     assert any(
-        r.levelno == logging.WARNING and "skipped volume" in r.getMessage()
-        and bad_volume in r.getMessage() and "field id" in r.getMessage()
+        r.levelno == logging.WARNING
+        and "skipped volume" in r.getMessage()
+        and bad_volume in r.getMessage()
+        and "field id" in r.getMessage()
         for r in caplog.records
     ), [r.getMessage() for r in caplog.records]
 
 
 def test_a_firewall_missing_its_name_is_skipped_and_never_struck(
-    engine: Engine, do: DOClient, admin: SimAdmin,
+    engine: Engine,
+    do: DOClient,
+    admin: SimAdmin,
 ) -> None:
     spec = KIND_SPECS["firewalls"]
     first = sync.sync_kind(engine, do, spec)
@@ -102,8 +110,11 @@ def test_a_firewall_missing_its_name_is_skipped_and_never_struck(
     body = _stored_body(admin, "firewall")
     stored = next(r for r in admin.resources("firewall") if r["id"] == victim)["body"]
     admin.put_resource("firewall", victim, {k: v for k, v in stored.items() if k != "name"})
-    admin.put_resource("firewall", NAMELESS_FIREWALL,
-                       {k: v for k, v in body.items() if k != "name"} | {"id": NAMELESS_FIREWALL})
+    admin.put_resource(
+        "firewall",
+        NAMELESS_FIREWALL,
+        {k: v for k, v in body.items() if k != "name"} | {"id": NAMELESS_FIREWALL},
+    )
     try:
         reports = [sync.sync_kind(engine, do, spec) for _ in range(3)]  # three strikes' worth
     finally:
@@ -114,12 +125,16 @@ def test_a_firewall_missing_its_name_is_skipped_and_never_struck(
     assert set(_live(engine, "firewall")) == good
     for report in reports:
         assert sorted((s.provider_id, s.field, s.reason) for s in report.skipped) == sorted(
-            [(victim, "name", "missing"), (NAMELESS_FIREWALL, "name", "missing")])
+            [(victim, "name", "missing"), (NAMELESS_FIREWALL, "name", "missing")]
+        )
         assert report.result.deleted == 0
 
 
 def test_a_bad_urn_is_skipped_and_the_rest_are_attributed(
-    engine: Engine, do: DOClient, admin: SimAdmin, bad_volume: str,
+    engine: Engine,
+    do: DOClient,
+    admin: SimAdmin,
+    bad_volume: str,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     sync.sync_projects_from_do(engine, do)
@@ -141,12 +156,16 @@ def test_a_bad_urn_is_skipped_and_the_rest_are_attributed(
         assert owners and None not in owners.values(), kind  # every good one has its tenant
     assert set(_live(engine, "managed_db")) == databases  # no row from the bad URN
     messages = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
-    assert any(f"skipped dbaas {BAD_URN}: field urn" in m and "is not a UUID" in m
-               for m in messages), messages
+    assert any(
+        f"skipped dbaas {BAD_URN}: field urn" in m and "is not a UUID" in m for m in messages
+    ), messages
 
 
 def test_a_project_without_a_uuid_is_skipped_and_the_rest_are_mirrored(
-    engine: Engine, do: DOClient, admin: SimAdmin, caplog: pytest.LogCaptureFixture,
+    engine: Engine,
+    do: DOClient,
+    admin: SimAdmin,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     good = {row["id"] for row in admin.resources("project")}
     body = _stored_body(admin, "project") | {"id": "proj-1", "name": "bad", "is_default": False}
@@ -159,10 +178,16 @@ def test_a_project_without_a_uuid_is_skipped_and_the_rest_are_mirrored(
         admin.delete_resource("project", "proj-1")
 
     with engine.connect() as connection:
-        mirrored = set(connection.execute(sa.select(projects_t.c.provider_id).where(
-            projects_t.c.deleted_at.is_(None))).scalars())
+        mirrored = set(
+            connection.execute(
+                sa.select(projects_t.c.provider_id).where(projects_t.c.deleted_at.is_(None))
+            ).scalars()
+        )
     assert good <= mirrored and "proj-1" not in mirrored
     assert first.deleted == 0 and malformed == []
     assert result.assignments > 0 and result.unresolved > 0  # no kind synced here: unresolved
-    assert any("skipped project proj-1: field id: expected a UUID" in r.getMessage()
-               for r in caplog.records if r.levelno == logging.WARNING)
+    assert any(
+        "skipped project proj-1: field id: expected a UUID" in r.getMessage()
+        for r in caplog.records
+        if r.levelno == logging.WARNING
+    )

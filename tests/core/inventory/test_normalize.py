@@ -23,15 +23,26 @@ def _droplet(**overrides: Any) -> Droplet:
 
 def _firewall(inbound: list[dict[str, Any]], droplet_ids: list[int]) -> Firewall:
     return Firewall.from_payload(
-        {"id": "fb6045f1-cf1d-4ca3-bfac-18832663025b", "name": "web-fw", "status": "succeeded",
-         "inbound_rules": inbound, "outbound_rules": [], "droplet_ids": droplet_ids, "tags": []}
+        {
+            "id": "fb6045f1-cf1d-4ca3-bfac-18832663025b",
+            "name": "web-fw",
+            "status": "succeeded",
+            "inbound_rules": inbound,
+            "outbound_rules": [],
+            "droplet_ids": droplet_ids,
+            "tags": [],
+        }
     )
 
 
 def test_a_droplet_keeps_what_drift_dns_and_attribution_need() -> None:
     row = normalize.droplet(_droplet(tags=["web", "a"], volume_ids=["v-2", "v-1"]))
     assert (row.kind, row.provider_id, row.name, row.region, row.status) == (
-        "droplet", "7", "web-7", "nyc3", "active"
+        "droplet",
+        "7",
+        "web-7",
+        "nyc3",
+        "active",
     )
     assert row.attrs["size"] == "s-1vcpu-2gb"
     assert row.attrs["image"] == "ubuntu-24-04-x64"
@@ -71,8 +82,14 @@ def test_firewall_rules_compare_equal_in_any_order() -> None:
 @pytest.mark.parametrize(("droplet_ids", "status"), [([], "available"), ([7], "attached")])
 def test_volume_status_says_whether_it_is_attached(droplet_ids: list[int], status: str) -> None:
     volume = Volume.from_payload(
-        {"id": "506f78a4-e098-11e5-ad9f-000f53306ae1", "name": "data", "region": {"slug": "nyc3"},
-         "size_gigabytes": 10, "droplet_ids": droplet_ids, "created_at": "2026-03-01T10:00:00Z"}
+        {
+            "id": "506f78a4-e098-11e5-ad9f-000f53306ae1",
+            "name": "data",
+            "region": {"slug": "nyc3"},
+            "size_gigabytes": 10,
+            "droplet_ids": droplet_ids,
+            "created_at": "2026-03-01T10:00:00Z",
+        }
     )
     assert normalize.volume(volume).status == status
 

@@ -33,9 +33,20 @@ from arcadia_cloud_sim.launcher import SimAdmin, SimulatorHandle
 from tests.core.saga.steps.world import TOKEN, client
 from tests.sim.openapi import load_spec
 
-PLATFORM = ("apps", "app_alerts", "databases", "database_replicas", "database_pools",
-            "kubernetes_clusters", "kubernetes_node_pools", "vpcs", "vpc_peerings",
-            "nat_gateways", "regions", "sizes")
+PLATFORM = (
+    "apps",
+    "app_alerts",
+    "databases",
+    "database_replicas",
+    "database_pools",
+    "kubernetes_clusters",
+    "kubernetes_node_pools",
+    "vpcs",
+    "vpc_peerings",
+    "nat_gateways",
+    "regions",
+    "sizes",
+)
 T0 = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
 
 
@@ -72,7 +83,10 @@ def test_the_spec_database_example_keeps_no_credential_and_is_priced_per_node() 
     assert raw["connection"]["password"] not in text and "password" not in text
     assert row.attrs["host"] == f"{raw['connection']['host']}:25060"
     assert (row.attrs["engine"], row.attrs["size"], row.attrs["num_nodes"]) == (
-        "pg", "db-s-2vcpu-4gb", 1)
+        "pg",
+        "db-s-2vcpu-4gb",
+        1,
+    )
     assert row.attrs["price_monthly_cents"] == 6000
     assert Decimal(row.attrs["price_hourly"]) == Decimal("0.08929")
 
@@ -104,13 +118,25 @@ def test_the_spec_size_example_prices_exactly() -> None:
 
 
 def test_peerings_and_nat_gateways_from_made_payloads() -> None:
-    peering = platform.vpc_peering(VPCPeering.from_payload(
-        {"id": "p1", "name": "a-b", "status": "ACTIVE", "vpc_ids": ["v2", "v1"]}))
+    peering = platform.vpc_peering(
+        VPCPeering.from_payload(
+            {"id": "p1", "name": "a-b", "status": "ACTIVE", "vpc_ids": ["v2", "v1"]}
+        )
+    )
     assert (peering.status, peering.attrs["vpc_ids"]) == ("active", ["v1", "v2"])
-    nat = platform.nat_gateway(NATGateway.from_payload({
-        "id": "n1", "name": "egress", "state": "ACTIVE", "region": "ams3", "type": "PUBLIC",
-        "vpcs": [{"vpc_uuid": "v1", "gateway_ip": "10.0.0.2"}],
-        "egresses": {"public_gateways": [{"ipv4": "192.0.2.5"}]}}))
+    nat = platform.nat_gateway(
+        NATGateway.from_payload(
+            {
+                "id": "n1",
+                "name": "egress",
+                "state": "ACTIVE",
+                "region": "ams3",
+                "type": "PUBLIC",
+                "vpcs": [{"vpc_uuid": "v1", "gateway_ip": "10.0.0.2"}],
+                "egresses": {"public_gateways": [{"ipv4": "192.0.2.5"}]},
+            }
+        )
+    )
     assert (nat.attrs["vpc_ids"], nat.attrs["egress_ipv4"]) == (["v1"], ["192.0.2.5"])
 
 
@@ -156,23 +182,42 @@ def test_a_full_sync_prices_and_attributes_every_platform_kind(
     assert _rows(engine, "managed_db")["globex-pg"].attrs["price_monthly_cents"] == 1500
     pool = _rows(engine, "k8s_node_pool")["platform-doks/workers"]
     assert (pool.attrs["count"], pool.attrs["auto_scale"], pool.attrs["price_monthly_cents"]) == (
-        2, True, 2 * 2400)
+        2,
+        True,
+        2 * 2400,
+    )
 
     # DOKS nodes are droplets in no project: they take the cluster's project and tenant
     cluster = _rows(engine, "k8s_cluster")["platform-doks"]
     nodes = [droplets[n] for n in ("workers-x7k2p", "workers-m3q9d", "batch-x7k2p")]
     assert sorted(pool.attrs["droplet_ids"]) == sorted(
-        n.provider_id for n in nodes if n.name.startswith("workers"))
+        n.provider_id for n in nodes if n.name.startswith("workers")
+    )
     assert cluster.tenant_id == "platform"
     assert {(n.tenant_id, n.cloud_project_id) for n in nodes} == {
-        ("platform", cluster.cloud_project_id)}
-    owners = {kind: {name: row.tenant_id for name, row in _rows(engine, kind).items()}
-              for kind in ("app", "db_replica", "db_pool", "nat_gateway",
-                           "vpc_peering", "vpc", "k8s_node_pool")}
+        ("platform", cluster.cloud_project_id)
+    }
+    owners = {
+        kind: {name: row.tenant_id for name, row in _rows(engine, kind).items()}
+        for kind in (
+            "app",
+            "db_replica",
+            "db_pool",
+            "nat_gateway",
+            "vpc_peering",
+            "vpc",
+            "k8s_node_pool",
+        )
+    }
     assert owners["app"] == {"acme-storefront": "acme", "platform-status": "platform"}
     with engine.connect() as connection:  # alerts are named by their rule: two per app
-        alert_tenants = connection.execute(sa.select(resources_t.c.tenant_id).where(
-            resources_t.c.kind == "app_alert")).scalars().all()
+        alert_tenants = (
+            connection.execute(
+                sa.select(resources_t.c.tenant_id).where(resources_t.c.kind == "app_alert")
+            )
+            .scalars()
+            .all()
+        )
     assert sorted(alert_tenants) == ["acme", "acme", "platform", "platform"]
     assert owners["db_replica"] == {"globex-pg-replica": "globex"}
     assert owners["db_pool"] == {"etl-pool": "globex"}
@@ -197,8 +242,7 @@ def test_gone_platform_resources_are_deleted_on_the_third_strike(
     _sync_all(engine, do, now=T0)
     app = _rows(engine, "app")["acme-storefront"]
     cluster = _rows(engine, "k8s_cluster")["platform-doks"]
-    with httpx.Client(base_url=sim.base_url,
-                      headers={"Authorization": f"Bearer {TOKEN}"}) as http:
+    with httpx.Client(base_url=sim.base_url, headers={"Authorization": f"Bearer {TOKEN}"}) as http:
         assert http.delete(f"/v2/apps/{app.provider_id}").status_code == 200
         assert http.delete(f"/v2/kubernetes/clusters/{cluster.provider_id}").status_code == 204
 
@@ -217,8 +261,11 @@ def test_gone_platform_resources_are_deleted_on_the_third_strike(
     assert _rows(engine, "k8s_cluster")["platform-doks"].deleted_at is not None
     assert _rows(engine, "droplet")["acme-web-1"].deleted_at is None
     with engine.connect() as connection:
-        types = connection.execute(sa.select(events_t.c.type).where(
-            events_t.c.resource_id == app.id)).scalars().all()
+        types = (
+            connection.execute(sa.select(events_t.c.type).where(events_t.c.resource_id == app.id))
+            .scalars()
+            .all()
+        )
     assert types.count("deleted") == 1
 
 
@@ -240,10 +287,12 @@ def test_a_placeholder_row_converges_into_the_real_row(
     assert (row.id, row.deleted_at, row.attrs["engine"]) == (old.id, None, real.engine)
     assert "discovered_via" not in row.attrs
     with engine.connect() as connection:
-        types = connection.execute(sa.select(events_t.c.type).where(
-            events_t.c.resource_id == row.id)).scalars().all()
+        types = (
+            connection.execute(sa.select(events_t.c.type).where(events_t.c.resource_id == row.id))
+            .scalars()
+            .all()
+        )
     assert "deleted" not in types and "updated" in types
-
 
 
 def test_a_malformed_item_is_skipped_by_field_and_never_struck(
@@ -257,12 +306,14 @@ def test_a_malformed_item_is_skipped_by_field_and_never_struck(
     admin.put_resource("database", pg["id"], broken, name=pg["name"])
     pools = [dict(p) for p in doks["body"]["node_pools"]]
     del pools[1]["size"]
-    admin.put_resource("kubernetes_cluster", doks["id"], dict(doks["body"], node_pools=pools),
-                       name=doks["name"])
+    admin.put_resource(
+        "kubernetes_cluster", doks["id"], dict(doks["body"], node_pools=pools), name=doks["name"]
+    )
 
     for strike in range(1, 4):
-        report = sync.sync_kind(sqlite_engine, do, KIND_SPECS["databases"],
-                                now=T0 + timedelta(hours=strike))
+        report = sync.sync_kind(
+            sqlite_engine, do, KIND_SPECS["databases"], now=T0 + timedelta(hours=strike)
+        )
         assert [(s.provider_id, s.field) for s in report.skipped] == [(pg["id"], "engine")]
         assert report.result.deleted == 0
     rows = _rows(sqlite_engine, "managed_db")
@@ -270,7 +321,8 @@ def test_a_malformed_item_is_skipped_by_field_and_never_struck(
     assert rows["acme-sessions"].deleted_at is None
     clusters = sync.sync_kind(sqlite_engine, do, KIND_SPECS["kubernetes_clusters"])
     assert [(s.provider_id, s.field) for s in clusters.skipped] == [
-        (doks["id"], "node_pools[1].size")]
+        (doks["id"], "node_pools[1].size")
+    ]
 
 
 def test_a_peering_across_two_projects_belongs_to_neither(
@@ -279,9 +331,12 @@ def test_a_peering_across_two_projects_belongs_to_neither(
     admin.reset()
     vpcs = {v["name"]: v["id"] for v in admin.resources("vpc")}
     [peering] = admin.resources("vpc_peering")
-    admin.put_resource("vpc_peering", peering["id"], dict(
-        peering["body"], vpc_ids=[vpcs["globex-data"], vpcs["acme-private"]]),
-        name=peering["name"])
+    admin.put_resource(
+        "vpc_peering",
+        peering["id"],
+        dict(peering["body"], vpc_ids=[vpcs["globex-data"], vpcs["acme-private"]]),
+        name=peering["name"],
+    )
     _sync_all(sqlite_engine, do)
     assert _rows(sqlite_engine, "vpc_peering")["globex-data-to-ml"].tenant_id is None
     assert _rows(sqlite_engine, "nat_gateway")["globex-egress"].tenant_id == "globex"

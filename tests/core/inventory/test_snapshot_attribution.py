@@ -23,8 +23,14 @@ VOLUME_SNAPSHOT = "4c7a2e3f-0000-4000-8000-000000000002"
 
 
 def _project(pid: str, tenant: str) -> Project:
-    return Project.from_payload({"id": pid, "name": f"Project {tenant}",
-                                 "description": f"tenant:{tenant}", "is_default": False})
+    return Project.from_payload(
+        {
+            "id": pid,
+            "name": f"Project {tenant}",
+            "description": f"tenant:{tenant}",
+            "is_default": False,
+        }
+    )
 
 
 def _sync(engine: Engine, kind: str, *resources: NormalizedResource) -> None:
@@ -32,8 +38,12 @@ def _sync(engine: Engine, kind: str, *resources: NormalizedResource) -> None:
 
 
 def _snapshot(pid: str, resource_type: str, resource_id: str) -> NormalizedResource:
-    return NormalizedResource(kind="snapshot", provider_id=pid, name=f"snap-{pid}",
-                              attrs={"resource_type": resource_type, "resource_id": resource_id})
+    return NormalizedResource(
+        kind="snapshot",
+        provider_id=pid,
+        name=f"snap-{pid}",
+        attrs={"resource_type": resource_type, "resource_id": resource_id},
+    )
 
 
 def _tenants(engine: Engine) -> dict[str, str | None]:
@@ -43,13 +53,22 @@ def _tenants(engine: Engine) -> dict[str, str | None]:
 
 
 def test_snapshots_inherit_from_their_droplet_or_volume(engine: Engine) -> None:
-    sync_projects(engine, projects=[_project(ACME, "acme"), _project(GLOBEX, "globex")],
-                  complete=True, now=NOW)
+    sync_projects(
+        engine,
+        projects=[_project(ACME, "acme"), _project(GLOBEX, "globex")],
+        complete=True,
+        now=NOW,
+    )
     _sync(engine, "droplet", NormalizedResource(kind="droplet", provider_id="11", name="web"))
     _sync(engine, "volume", NormalizedResource(kind="volume", provider_id=VOLUME, name="data"))
-    _sync(engine, "snapshot", _snapshot("101", "droplet", "11"),
-          _snapshot(VOLUME_SNAPSHOT, "volume", VOLUME), _snapshot("102", "droplet", "11"),
-          _snapshot("103", "droplet", "99"))
+    _sync(
+        engine,
+        "snapshot",
+        _snapshot("101", "droplet", "11"),
+        _snapshot(VOLUME_SNAPSHOT, "volume", VOLUME),
+        _snapshot("102", "droplet", "11"),
+        _snapshot("103", "droplet", "99"),
+    )
     assignments = [
         Assignment(ACME, parse_urn("do:droplet:11")),
         Assignment(GLOBEX, parse_urn(f"do:volume:{VOLUME}")),
@@ -59,7 +78,8 @@ def test_snapshots_inherit_from_their_droplet_or_volume(engine: Engine) -> None:
     result = attribute(engine, assignments=assignments, complete=True, now=NOW)
 
     assert _tenants(engine) == {
-        "web": "acme", "data": "globex",
+        "web": "acme",
+        "data": "globex",
         "snap-101": "acme",  # its droplet's
         f"snap-{VOLUME_SNAPSHOT}": "globex",  # its volume's
         "snap-102": "globex",

@@ -24,9 +24,14 @@ from tests.assets.conftest import spaces_for
 from tests.core.saga.steps.world import client
 
 REGIONS = {bucket: region for bucket, region, _, _ in DEFAULT_SPACES_BUCKETS}
-TENANTS = {"acme-assets": "acme", "acme-backups": "acme", "globex-raw": "globex",
-           "globex-curated": "globex", "platform-artifacts": "platform",
-           "platform-logs": "platform"}
+TENANTS = {
+    "acme-assets": "acme",
+    "acme-backups": "acme",
+    "globex-raw": "globex",
+    "globex-curated": "globex",
+    "platform-artifacts": "platform",
+    "platform-logs": "platform",
+}
 
 
 @pytest.fixture
@@ -37,17 +42,22 @@ def do(sim: SimulatorHandle) -> Iterator[DOClient]:
 
 def buckets(engine: Engine) -> dict[str, dict[str, Any]]:
     r = resources_t
-    query = sa.select(r.c.id, r.c.provider_id, r.c.region, r.c.status, r.c.tenant_id,
-                      r.c.attrs, r.c.deleted_at).where(r.c.kind == "spaces_bucket")
+    query = sa.select(
+        r.c.id, r.c.provider_id, r.c.region, r.c.status, r.c.tenant_id, r.c.attrs, r.c.deleted_at
+    ).where(r.c.kind == "spaces_bucket")
     with engine.connect() as connection:
         return {row.provider_id: dict(row._mapping) for row in connection.execute(query)}
 
 
 def event_types(engine: Engine) -> list[str]:
     with engine.connect() as connection:
-        return list(connection.execute(sa.select(events_t.c.type).join(
-            resources_t, resources_t.c.id == events_t.c.resource_id).where(
-            resources_t.c.kind == "spaces_bucket")).scalars())
+        return list(
+            connection.execute(
+                sa.select(events_t.c.type)
+                .join(resources_t, resources_t.c.id == events_t.c.resource_id)
+                .where(resources_t.c.kind == "spaces_bucket")
+            ).scalars()
+        )
 
 
 def test_buckets_listed_per_region_land_typed_and_a_resync_writes_nothing(
@@ -120,8 +130,7 @@ def test_a_bucket_gone_from_s3_is_deleted_at_the_third_strike(
     sync.sync_spaces_buckets(engine, spaces.list_buckets)
     admin.delete_resource("spaces_bucket", "acme-backups")
     try:
-        struck = [sync.sync_spaces_buckets(engine, spaces.list_buckets).result
-                  for _ in range(3)]
+        struck = [sync.sync_spaces_buckets(engine, spaces.list_buckets).result for _ in range(3)]
     finally:
         admin.restore_resource("spaces_bucket", "acme-backups")
     assert [(r.struck, r.deleted) for r in struck] == [(1, 0), (1, 0), (0, 1)]
@@ -129,8 +138,9 @@ def test_a_bucket_gone_from_s3_is_deleted_at_the_third_strike(
     assert sync.sync_spaces_buckets(engine, spaces.list_buckets).result.restored == 1
 
 
-@pytest.mark.parametrize("override", [{"access_key_id": "DO00UNKNOWN"},
-                                      {"secret_access_key": "wrong-secret"}])
+@pytest.mark.parametrize(
+    "override", [{"access_key_id": "DO00UNKNOWN"}, {"secret_access_key": "wrong-secret"}]
+)
 def test_bad_keys_raise_a_typed_error_and_write_nothing(
     engine: Engine, sim: SimulatorHandle, override: dict[str, str]
 ) -> None:

@@ -24,9 +24,7 @@ TEST_HEARTBEAT_SECONDS = 0.05
 
 def runner_for(engine: Engine, saga: SagaDefinition, **kwargs: Any) -> SagaRunner:
     """A runner of ``saga`` on the journal in ``engine``, with the tests' quick heartbeat."""
-    return SagaRunner(
-        SagaJournal(engine), saga, heartbeat_seconds=TEST_HEARTBEAT_SECONDS, **kwargs
-    )
+    return SagaRunner(SagaJournal(engine), saga, heartbeat_seconds=TEST_HEARTBEAT_SECONDS, **kwargs)
 
 
 @dataclass

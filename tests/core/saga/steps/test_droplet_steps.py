@@ -175,9 +175,7 @@ def test_a_droplet_that_never_becomes_active_times_out_and_is_destroyed(
     saga_id = new_saga_id()
     inputs = provision_inputs("prov-slow", wait_timeout_seconds=1, poll_interval_seconds=0.1)
 
-    outcome = runner_for(services.engine, provision_droplet_saga()).run(
-        saga_id, inputs=inputs
-    )
+    outcome = runner_for(services.engine, provision_droplet_saga()).run(saga_id, inputs=inputs)
 
     assert outcome.status is SagaStatus.ROLLED_BACK
     assert "StepTimeoutError" in (outcome.error or "") and "active" in (outcome.error or "")

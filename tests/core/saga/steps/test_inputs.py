@@ -136,8 +136,7 @@ def test_a_fault_drill_raises_where_it_is_armed(monkeypatch: pytest.MonkeyPatch)
 
 def test_a_crash_drill_kills_the_process_with_sigkill() -> None:
     code = (
-        "from arcadia_cloud_core.testing.drills import drill_point; "
-        "drill_point('s', 'after_save')"
+        "from arcadia_cloud_core.testing.drills import drill_point; drill_point('s', 'after_save')"
     )
     env = {**os.environ, CRASH_ENV: "s:after_save"}
     done = subprocess.run([sys.executable, "-c", code], env=env, check=False, timeout=60)
